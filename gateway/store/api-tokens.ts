@@ -1,0 +1,94 @@
+// Bearer tokens for reviewers, admins and providers' portal users. Only sha256(token) is stored:
+// a database leak yields no usable token. The token is shown once, at creation.
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { sgError } from '../../specs/lib/errors.js'
+import type { ApiTokenRole, Database } from './schema.js'
+
+export const API_TOKEN_PREFIX = 'sgt_'
+const ROLES: readonly ApiTokenRole[] = ['reviewer', 'admin', 'provider']
+
+export interface ApiTokenIdentity {
+  id: string
+  role: ApiTokenRole
+  providerId: string | null
+  label: string
+  createdAt: number
+}
+
+export interface CreateApiTokenInput {
+  role: ApiTokenRole
+  /** Required for role 'provider' (whose data the token may touch), forbidden otherwise. */
+  providerId?: string | null
+  label: string
+}
+
+export const hashApiToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex')
+
+export class ApiTokenRepository {
+  readonly #db: Kysely<Database>
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  /** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
+  async create(input: CreateApiTokenInput, nowMs: number = Date.now()): Promise<{ token: string; identity: ApiTokenIdentity }> {
+    if (!ROLES.includes(input.role)) throw sgError('SG_ERR_TOKEN_INVALID_INPUT', `unknown role ${String(input.role)}`)
+    const providerId = input.providerId ?? null
+    if ((input.role === 'provider') !== (providerId !== null)) {
+      throw sgError('SG_ERR_TOKEN_INVALID_INPUT', 'providerId is required for role provider and forbidden for other roles')
+    }
+    if (input.label.trim() === '') throw sgError('SG_ERR_TOKEN_INVALID_INPUT', 'label must not be empty')
+    const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
+    const identity: ApiTokenIdentity = { id: randomUUID(), role: input.role, providerId, label: input.label, createdAt: nowMs }
+    await this.#db
+      .insertInto('api_tokens')
+      .values({
+        id: identity.id,
+        token_hash: hashApiToken(token),
+        role: identity.role,
+        provider_id: providerId,
+        label: identity.label,
+        created_at: nowMs,
+      })
+      .execute()
+    return { token, identity }
+  }
+
+  /** The identity behind a presented bearer token, or undefined when unknown or revoked. */
+  async verify(token: string): Promise<ApiTokenIdentity | undefined> {
+    if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
+    const row = await this.#db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashApiToken(token))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!row) return undefined
+    return { id: row.id, role: row.role, providerId: row.provider_id, label: row.label, createdAt: row.created_at }
+  }
+
+  /** Revokes a token by id; returns false when it does not exist or was already revoked. */
+  async revoke(id: string, nowMs: number = Date.now()): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowMs })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
+  /** Active and revoked tokens for an admin listing (never the hash). */
+  async list(): Promise<Array<ApiTokenIdentity & { revokedAt: number | null }>> {
+    const rows = await this.#db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute()
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role,
+      providerId: r.provider_id,
+      label: r.label,
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    }))
+  }
+}

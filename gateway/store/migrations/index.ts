@@ -1,0 +1,9 @@
+// The ordered list of migrations. To add one: create `NNNN-short-name.ts` next to this file that
+// exports `up(db)` (and `down(db)`), then append it here. Names sort lexically, so keep the
+// 4-digit prefix; never edit or reorder a migration that has shipped.
+import type { Migration } from 'kysely'
+import * as m0001 from './0001-foundations.js'
+
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['0001-foundations', m0001],
+]

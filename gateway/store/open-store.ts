@@ -1,0 +1,111 @@
+// Opens the gateway's store: SQLite (embedded default, one file under ./data) or PostgreSQL when
+// a DATABASE_URL is given (several gateway instances sharing one database). Both engines are
+// reached through the same Kysely<Database>; see schema.ts for the portable column conventions.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect } from 'kysely'
+import type { Migration, MigrationResult, Transaction } from 'kysely'
+import pg from 'pg'
+import { sgError } from '../../specs/lib/errors.js'
+import { ApiTokenRepository } from './api-tokens.js'
+import { migrations as allMigrations } from './migrations/index.js'
+import { NonceRepository } from './nonces.js'
+import type { Database } from './schema.js'
+import { ImmediateSqliteDialect } from './sqlite-immediate-dialect.js'
+
+export type StoreDialect = 'sqlite' | 'postgres'
+export const DEFAULT_SQLITE_PATH = './data/skillgate.db'
+
+export interface OpenStoreOptions {
+  /** `postgres://…`: use PostgreSQL. Absent: use SQLite. */
+  databaseUrl?: string | undefined
+  /** SQLite file (default ./data/skillgate.db, parent folders are created) or ':memory:'. */
+  sqlitePath?: string | undefined
+  /** PostgreSQL only: the schema to work in (sets search_path on every pooled connection). */
+  pgSchema?: string | undefined
+  /** PostgreSQL only: pool size (default 10). */
+  pgPoolMax?: number | undefined
+  /** SQLite only: how long a writer waits for another process's lock (default 5000 ms). */
+  sqliteBusyTimeoutMs?: number | undefined
+}
+
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: StoreDialect
+  /** Replay protection for signed requests. */
+  readonly nonces: NonceRepository
+  /** Hashed bearer tokens for reviewers, admins and providers. */
+  readonly apiTokens: ApiTokenRepository
+  /** Applies pending migrations; returns the names applied now. Safe to run from several processes. */
+  migrate(): Promise<string[]>
+  /**
+   * Runs `fn` in one transaction (BEGIN IMMEDIATE on SQLite). Inside `fn` use only `trx`: on
+   * SQLite the single connection is held by the transaction, so a query on `store.db` would wait
+   * for it forever.
+   */
+  transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+const PG_INT8_OID = 20
+// Epoch-ms columns and count(*) are int8; node-postgres returns int8 as a string by default.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === PG_INT8_OID && format !== 'binary') return (value: string) => Number(value)
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text')
+  },
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+export function openStore(options: OpenStoreOptions = {}): Store {
+  if (options.databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+      throw sgError('SG_ERR_STORE_CONFIG', 'databaseUrl must start with postgres:// or postgresql://')
+    }
+    if (options.pgSchema !== undefined && !SCHEMA_NAME.test(options.pgSchema)) {
+      throw sgError('SG_ERR_STORE_CONFIG', `pgSchema ${options.pgSchema} is not a plain lower-case identifier`)
+    }
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.pgPoolMax ?? 10,
+      types: pgTypes,
+      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+    })
+    return makeStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
+  }
+  const path = options.sqlitePath ?? DEFAULT_SQLITE_PATH
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
+  const sqlite = new BetterSqlite3(path)
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.sqliteBusyTimeoutMs ?? 5000)}`)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite')
+}
+
+function makeStore(db: Kysely<Database>, dialect: StoreDialect): Store {
+  return {
+    db,
+    dialect,
+    nonces: new NonceRepository(db),
+    apiTokens: new ApiTokenRepository(db),
+    migrate: () => migrateToLatest(db),
+    transaction: (fn) => db.transaction().execute(fn),
+    close: () => db.destroy(),
+  }
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => Object.fromEntries(allMigrations) as Record<string, Migration> },
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error')?.migrationName
+    throw sgError('SG_ERR_STORE_MIGRATION', failed ? `migration ${failed} failed` : String(error), undefined, error)
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

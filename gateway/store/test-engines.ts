@@ -1,0 +1,81 @@
+// Test helper: run one store test body against every engine the gateway supports, each in a
+// throw-away database: SQLite in a tap test dir, PostgreSQL in a fresh schema that is dropped in
+// teardown. Reuse it for any test that touches the store:
+//
+//   forEachEngine(t, async (t, store) => { … })
+//
+// PostgreSQL is reached at SKILLGATE_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+// SKILLGATE_TEST_ENGINES=sqlite (or postgres) narrows the run while iterating locally.
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { Test } from 'tap'
+import { openStore } from './open-store.js'
+import type { Store, StoreDialect } from './open-store.js'
+
+export const TEST_DATABASE_URL = process.env.SKILLGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const ENGINES: readonly StoreDialect[] = ['sqlite', 'postgres']
+
+function selectedEngines(): StoreDialect[] {
+  const only = process.env.SKILLGATE_TEST_ENGINES?.split(',').map((s) => s.trim())
+  return ENGINES.filter((e) => !only || only.includes(e))
+}
+
+export interface PgTestSchema {
+  databaseUrl: string
+  schema: string
+  drop(): Promise<void>
+}
+
+/** Creates an empty PostgreSQL schema named sg_test_<random>; `drop()` removes it with everything in it. */
+export async function createPgTestSchema(databaseUrl: string = TEST_DATABASE_URL): Promise<PgTestSchema> {
+  const schema = `sg_test_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    await client.query(`create schema ${schema}`)
+  } finally {
+    await client.end()
+  }
+  return {
+    databaseUrl,
+    schema,
+    async drop() {
+      const c = new pg.Client({ connectionString: databaseUrl })
+      await c.connect()
+      try {
+        await c.query(`drop schema if exists ${schema} cascade`)
+      } finally {
+        await c.end()
+      }
+    },
+  }
+}
+
+/** A migrated store on `engine`, closed (and its schema or directory removed) when `t` ends. */
+export async function openTestStore(t: Test, engine: StoreDialect): Promise<Store> {
+  if (engine === 'sqlite') {
+    const dir = t.testdir({})
+    const store = openStore({ sqlitePath: join(dir, 'skillgate.db') })
+    t.teardown(() => store.close())
+    await store.migrate()
+    return store
+  }
+  const pgSchema = await createPgTestSchema()
+  const store = openStore({ databaseUrl: pgSchema.databaseUrl, pgSchema: pgSchema.schema })
+  // Teardown runs in reverse order: close the pool first, then drop the schema.
+  t.teardown(() => pgSchema.drop())
+  t.teardown(() => store.close())
+  await store.migrate()
+  return store
+}
+
+/** Runs `body` once per engine as a subtest named after the engine, each with a fresh migrated store. */
+export function forEachEngine(t: Test, body: (t: Test, store: Store) => Promise<void>): void {
+  for (const engine of selectedEngines()) {
+    t.test(engine, async (t) => {
+      const store = await openTestStore(t, engine)
+      await body(t, store)
+    })
+  }
+}
