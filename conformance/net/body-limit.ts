@@ -1,0 +1,97 @@
+// Reads a response body under a size limit counted on DECODED bytes. Decompression runs as a
+// stream and the limiter sits after it, so a gzip bomb is cut off after `maxBytes` of output
+// instead of being inflated into memory first. Raw bytes are capped too, for bodies that do not
+// shrink when decoded.
+import { Transform, Writable } from 'node:stream'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+
+/** What the client advertises; zstd is left out because Node 20's zlib cannot decode it. */
+export const ACCEPT_ENCODING = 'gzip, deflate, br'
+
+/** Decoders for a Content-Encoding header, outermost coding first. Throws SG_ERR_NET_DECODE on unknown codings. */
+export function decodersFor(contentEncoding: string | string[] | undefined): Transform[] {
+  const raw = Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? '')
+  const codings = raw.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity')
+  // Codings are listed in the order they were applied, so they are undone in reverse.
+  return codings.reverse().map((c) => {
+    if (c === 'gzip' || c === 'x-gzip') return createGunzip()
+    if (c === 'deflate') return createInflate()
+    if (c === 'br') return createBrotliDecompress()
+    throw sgError('SG_ERR_NET_DECODE', `unsupported Content-Encoding "${c}"`, { contentEncoding: raw })
+  })
+}
+
+class ByteLimiter extends Transform {
+  bytes = 0
+  readonly #limit: number
+  readonly #what: string
+  readonly #onChunk: ((chunk: Buffer) => void) | undefined
+
+  constructor(limit: number, what: string, onChunk?: (chunk: Buffer) => void) {
+    super()
+    this.#limit = limit
+    this.#what = what
+    this.#onChunk = onChunk
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length
+    if (this.bytes > this.#limit) {
+      cb(sgError('SG_ERR_NET_BODY_TOO_LARGE', `${this.#what} exceeded ${this.#limit} bytes`, { limit: this.#limit }))
+      return
+    }
+    this.#onChunk?.(chunk)
+    cb(null, chunk)
+  }
+}
+
+/** Headroom over `maxBytes` for compressed input: incompressible data grows slightly when gzipped. */
+const RAW_SLACK = 64 * 1024
+
+export interface LimitedBodyResult {
+  body: Buffer
+  rawBytes: number
+  decodedBytes: number
+}
+
+/**
+ * Drain `source` through the decoders and the limiter into memory (sink omitted) or into `sink`
+ * (downloads). Non-network failures become stable codes; abort errors are left for the caller,
+ * who knows whether its deadline fired.
+ */
+export async function readLimitedBody(
+  source: Readable,
+  o: {
+    contentEncoding: string | string[] | undefined
+    maxBytes: number
+    sink?: Writable
+    signal?: AbortSignal
+    /** Sees every decoded chunk (hashing a download while it streams). */
+    onChunk?: (chunk: Buffer) => void
+  },
+): Promise<LimitedBodyResult> {
+  const decoders = decodersFor(o.contentEncoding)
+  const rawLimiter = new ByteLimiter(o.maxBytes + RAW_SLACK, 'response body (as sent)')
+  const limiter = new ByteLimiter(o.maxBytes, 'decoded response body', o.onChunk)
+  const chunks: Buffer[] = []
+  const sink = o.sink ?? new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk)
+      cb()
+    },
+  })
+  try {
+    await pipeline([source, rawLimiter, ...decoders, limiter, sink], o.signal ? { signal: o.signal } : {})
+  } catch (err) {
+    if (isSkillgateError(err)) throw err
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR') || code.includes('BROTLI'))) {
+      throw sgError('SG_ERR_NET_DECODE', `${String(o.contentEncoding)} body is corrupt (${code})`, { zlibCode: code }, err)
+    }
+    throw err
+  }
+  return { body: o.sink ? Buffer.alloc(0) : Buffer.concat(chunks), rawBytes: rawLimiter.bytes, decodedBytes: limiter.bytes }
+}

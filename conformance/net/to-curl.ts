@@ -1,0 +1,34 @@
+// A failed HTTP check carries a command a provider engineer can paste to see the same response.
+// Evidence is already scrubbed, so credentials appear as placeholders the reader fills in; the
+// signature placeholder says it must be recomputed (timestamp and nonce change per request).
+import type { Evidence } from './evidence.js'
+import { REDACTED } from './scrub.js'
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+function headerValue(name: string, value: string): string {
+  if (!value.includes(REDACTED)) return value
+  return name.toLowerCase() === 'x-sg-signature' ? '<re-sign: HMAC over the canonical request, see the signing spec>' : `<${name}>`
+}
+
+/** `curl` command reproducing the evidence's request (headers that the client computes itself are left out). */
+export function toCurl(evidence: Evidence, o: { maxTimeSeconds?: number } = {}): string {
+  const { method, url, headers, bodyExcerpt, bodyTruncated } = evidence.request
+  const parts = ['curl', '-sS', '-i']
+  if (o.maxTimeSeconds !== undefined) parts.push('--max-time', String(o.maxTimeSeconds))
+  if (method !== 'GET') parts.push('-X', method)
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase()
+    if (lower === 'content-length' || lower === 'host') continue
+    if (lower === 'accept-encoding') {
+      parts.push('--compressed')
+      continue
+    }
+    parts.push('-H', shellQuote(`${name}: ${headerValue(name, value)}`))
+  }
+  if (bodyExcerpt !== undefined) {
+    parts.push('--data-binary', shellQuote(bodyTruncated ? `${bodyExcerpt}<…truncated>` : bodyExcerpt))
+  }
+  parts.push(shellQuote(url))
+  return parts.join(' ')
+}
