@@ -1,0 +1,5 @@
+// The command table. Each command lives in its own module; add new ones here.
+import type { Command } from '../io.js'
+import { specCommand } from './spec.js'
+
+export const commands: Command[] = [specCommand]
