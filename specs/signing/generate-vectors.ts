@@ -58,7 +58,7 @@ export interface VectorsFile {
   verificationCases: VerificationCase[]
 }
 
-export const VECTORS_SCHEMA_ID = 'https://skillgate.example.cn/spec/signing/vectors.schema.json'
+export const VECTORS_SCHEMA_ID = 'https://skillgate.example.cn/spec/v1/signing/vectors.schema.json'
 
 // 2026-01-01T00:00:00+08:00
 const T = 1767196800
@@ -70,7 +70,7 @@ const HOST = 'api.provider.example.cn'
 export const bodyOf = (b: VectorBody): Buffer | undefined =>
   b === null ? undefined : b.encoding === 'utf-8' ? Buffer.from(b.text, 'utf8') : Buffer.from(b.data, 'base64')
 
-interface VectorInput extends Omit<SigningVector, 'expected'> {}
+type VectorInput = Omit<SigningVector, 'expected'>
 
 const inputs: VectorInput[] = [
   {

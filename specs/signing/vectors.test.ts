@@ -2,7 +2,6 @@
 // vector is recomputed here, so neither vectors.json nor the implementation can drift silently.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import {
   canonicalRequest,
   MemoryNonceStore,
@@ -11,19 +10,20 @@ import {
   verifyRequest,
 } from '../../conformance/signing/index.js'
 import { isSkillgateError } from '../lib/errors.js'
+import { schemas } from '../lib/schemas.js'
 import { bodyOf, buildVectors, vectorsPath } from './generate-vectors.js'
 import type { VectorsFile } from './generate-vectors.js'
 
 const published = JSON.parse(readFileSync(vectorsPath, 'utf8')) as VectorsFile
-const schema = JSON.parse(readFileSync(new URL('./vectors.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>
 
-t.test('vectors.json validates against its strict 2020-12 schema', async (t) => {
-  const ajv = new Ajv2020({ strict: true, allErrors: true })
-  const validate = ajv.compile(schema)
-  t.ok(validate(published), JSON.stringify(validate.errors))
+t.test('vectors.json validates against its schema in the strict registry', async (t) => {
+  const registry = schemas()
+  t.equal(registry.file('vectors')?.id, published.$schema, 'vectors.json names its schema by $id')
+  const ok = registry.validate('vectors', published)
+  t.ok(ok.ok, 'published file validates', { errors: ok.errors })
   const broken = structuredClone(published)
   broken.vectors[0]!.nonce = 'short'
-  t.notOk(validate(broken), 'a vector with an 5-char nonce is refused')
+  t.notOk(registry.validate('vectors', broken).ok, 'a vector with a 5-character nonce is refused')
 })
 
 t.test('vectors.json is exactly what the generator produces', async (t) => {
