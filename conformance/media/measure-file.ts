@@ -1,0 +1,200 @@
+// What a media file actually plays, measured from its packets rather than its header (R5.1-3,
+// R5.2-2). A provider who wants to pass the 10-minute preview rule can serve a truncated file whose
+// moov still claims 11 minutes, patched mvhd/tkhd/mdhd durations, a video track that stops early,
+// or a timestamp jump; ffprobe's format.duration believes all of them. The packets do not lie:
+//
+// - per stream, times are packet dts (pts when dts is absent), sorted;
+// - the expected packet duration is the median step between consecutive packets;
+// - the contiguous span runs from the first packet until the first step longer than
+//   expected + GAP_THRESHOLD_SECONDS; a packet's own duration counts only up to that same bound,
+//   because muxers fold a timestamp jump into the duration of the packet before it;
+// - the file's playable seconds are the MINIMUM over its audio and video streams (a course whose
+//   picture stops while the sound goes on does not play); cover art (attached_pic) is ignored.
+import { sgError } from '../../specs/lib/errors.js'
+import { fileInput, lastLine, probeFormat, resolveFfprobe, runFfprobe } from './ffprobe.js'
+import type { FfprobeBinary, ProbeJson } from './ffprobe.js'
+
+/** A step this much longer than the expected packet duration ends the contiguous span. */
+export const GAP_THRESHOLD_SECONDS = 2
+
+export type StreamKind = 'video' | 'audio'
+
+export interface StreamMeasurement {
+  index: number
+  kind: StreamKind
+  codec: string
+  /** Stream duration as the container declares it (null when absent). */
+  declaredSeconds: number | null
+  /** Contiguous span from the first packet, in seconds. */
+  playableSeconds: number
+  firstPts: number | null
+  /** End of the last packet (which may lie beyond a gap). */
+  lastEnd: number | null
+  /** Longest step between packets beyond the expected packet duration (0 when none). */
+  largestGapSeconds: number
+  expectedPacketSeconds: number
+  packets: number
+}
+
+export interface BinaryEvidence { path: string; source: string; version: string }
+
+export interface FileMeasurement {
+  file: string
+  /** Normalised: 'mp4', 'mov', 'mpegts', or ffprobe's first format name. */
+  container: string
+  formatName: string
+  streams: StreamMeasurement[]
+  /** format.duration: what the header claims. */
+  headerSeconds: number | null
+  /** Minimum of the audio and video streams' contiguous spans. */
+  playableSeconds: number
+  method: string
+  binary: BinaryEvidence
+  warnings: string[]
+}
+
+export interface MeasureOptions {
+  /** A resolved ffprobe; default resolveFfprobe(). */
+  ffprobe?: FfprobeBinary
+  /** Per ffprobe run (default 60 s). */
+  timeoutMs?: number
+  /** Refuse media with more packets than this (default 2,000,000: ~9 h at 30 fps + 48 kHz AAC). */
+  maxPackets?: number
+}
+
+const num = (v: string | undefined): number | null => {
+  if (v === undefined || v === '' || v === 'N/A') return null
+  const n = Number(v)
+  return Number.isFinite(n) ? n : null
+}
+
+export function containerOf(json: ProbeJson): string {
+  const name = json.format?.format_name ?? 'unknown'
+  if (/\b(mp4|mov)\b/.test(name)) return json.format?.tags?.major_brand?.trim() === 'qt' ? 'mov' : 'mp4'
+  return name.split(',')[0] ?? name
+}
+
+export const methodText = (bin: BinaryEvidence): string =>
+  `ffprobe ${bin.version} (${bin.source}) packet timestamps: per audio/video stream, the contiguous span from ` +
+  `the first packet until a step longer than the median packet step + ${GAP_THRESHOLD_SECONDS} s; ` +
+  `playable = minimum over the streams`
+
+interface Series { times: number[]; pts: number[]; durations: number[] }
+
+/** Contiguous-span arithmetic for one stream's packets (exported for unit tests). */
+export function spanOf(times: readonly number[], durations: readonly number[]): {
+  playableSeconds: number; firstTime: number | null; lastEnd: number | null; largestGapSeconds: number; expectedPacketSeconds: number
+} {
+  const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!)
+  const t = order.map((i) => times[i]!)
+  const d = order.map((i) => durations[i]!)
+  const first = t[0]
+  if (first === undefined) return { playableSeconds: 0, firstTime: null, lastEnd: null, largestGapSeconds: 0, expectedPacketSeconds: 0 }
+  const steps = t.slice(1).map((v, i) => v - t[i]!).filter((s) => s > 0).sort((a, b) => a - b)
+  const median = steps[Math.floor(steps.length / 2)]
+  const expected = median ?? (Number.isFinite(d[0]) && d[0]! > 0 ? d[0]! : 0)
+  const bound = expected + GAP_THRESHOLD_SECONDS
+  const lengthOf = (i: number): number => {
+    const own = d[i]!
+    return Number.isFinite(own) && own > 0 && own <= bound ? own : expected
+  }
+  let contiguousEnd = first + lengthOf(0)
+  let broken = false
+  let largestGap = 0
+  for (let i = 1; i < t.length; i++) {
+    const step = t[i]! - t[i - 1]!
+    largestGap = Math.max(largestGap, step - expected)
+    if (step > bound) broken = true
+    if (!broken) contiguousEnd = Math.max(contiguousEnd, t[i]! + lengthOf(i))
+  }
+  const last = t.length - 1
+  return {
+    playableSeconds: contiguousEnd - first,
+    firstTime: first,
+    lastEnd: t[last]! + lengthOf(last),
+    largestGapSeconds: Math.max(0, largestGap),
+    expectedPacketSeconds: expected,
+  }
+}
+
+/** Measure one local media file (R5.1-3, R5.2-2). Throws SG_ERR_MEDIA_* codes, never hangs. */
+export async function measureFile(file: string, opts: MeasureOptions = {}): Promise<FileMeasurement> {
+  const bin = opts.ffprobe ?? (await resolveFfprobe())
+  const binary: BinaryEvidence = { path: bin.path, source: bin.source, version: bin.version }
+  const { json } = await probeFormat(bin, file, { timeoutMs: opts.timeoutMs })
+  const wanted = new Map<number, { kind: StreamKind; codec: string; declared: number | null }>()
+  for (const s of json.streams ?? []) {
+    if (s.codec_type !== 'video' && s.codec_type !== 'audio') continue
+    if (s.codec_type === 'video' && s.disposition?.attached_pic === 1) continue
+    wanted.set(s.index, { kind: s.codec_type, codec: s.codec_name ?? 'unknown', declared: num(s.duration) })
+  }
+  if (wanted.size === 0) {
+    throw sgError('SG_ERR_MEDIA_UNREADABLE', 'the file has no audio or video stream', { file, formatName: json.format?.format_name })
+  }
+
+  const maxPackets = opts.maxPackets ?? 2_000_000
+  const series = new Map<number, Series>([...wanted.keys()].map((k) => [k, { times: [], pts: [], durations: [] }]))
+  let packets = 0
+  const run = await runFfprobe(
+    bin,
+    ['-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-print_format', 'compact=p=0:nk=0', fileInput(file)],
+    {
+      timeoutMs: opts.timeoutMs,
+      maxOutputBytes: maxPackets * 120,
+      onLine: (line) => {
+        if (!line) return
+        const f: Record<string, string> = {}
+        for (const kv of line.split('|')) {
+          const eq = kv.indexOf('=')
+          if (eq > 0) f[kv.slice(0, eq)] = kv.slice(eq + 1)
+        }
+        const s = series.get(Number(f.stream_index))
+        if (!s) return
+        if (++packets > maxPackets) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `more than ${maxPackets} packets`, { file, maxPackets })
+        const pts = num(f.pts_time)
+        const time = num(f.dts_time) ?? pts
+        if (time === null) return
+        s.times.push(time)
+        s.pts.push(pts ?? time)
+        s.durations.push(num(f.duration_time) ?? Number.NaN)
+      },
+    },
+  )
+  const warnings: string[] = []
+  if (run.exitCode !== 0 || run.signal) {
+    const why = run.signal ? `ffprobe crashed (${run.signal})` : lastLine(run.stderr) || `ffprobe exited ${run.exitCode}`
+    if (packets === 0) throw sgError('SG_ERR_MEDIA_UNREADABLE', why, { file, exitCode: run.exitCode, signal: run.signal })
+    warnings.push(`reading packets stopped early: ${why}`)
+  } else if (run.stderr) {
+    // e.g. "partial file": the demuxer gave up where the bytes ran out; the span already reflects it.
+    warnings.push(lastLine(run.stderr))
+  }
+
+  const streams: StreamMeasurement[] = [...wanted.entries()].map(([index, w]) => {
+    const s = series.get(index)!
+    const span = spanOf(s.times, s.durations)
+    return {
+      index,
+      kind: w.kind,
+      codec: w.codec,
+      declaredSeconds: w.declared,
+      playableSeconds: span.playableSeconds,
+      firstPts: s.pts.length ? s.pts.reduce((a, b) => Math.min(a, b)) : null,
+      lastEnd: span.lastEnd,
+      largestGapSeconds: span.largestGapSeconds,
+      expectedPacketSeconds: span.expectedPacketSeconds,
+      packets: s.times.length,
+    }
+  })
+  return {
+    file,
+    container: containerOf(json),
+    formatName: json.format?.format_name ?? 'unknown',
+    streams,
+    headerSeconds: num(json.format?.duration),
+    playableSeconds: Math.min(...streams.map((s) => s.playableSeconds)),
+    method: methodText(binary),
+    binary,
+    warnings,
+  }
+}
