@@ -1,9 +1,5 @@
 import t from 'tap'
-import type { Test } from 'tap'
-import { join } from 'node:path'
-import { openStore } from '../store/open-store.js'
-import type { Store } from '../store/open-store.js'
-import { createPgTestSchema, forEachEngine } from '../store/test-engines.js'
+import { forEachEngine, openTwinStores, selectedEngines } from '../store/test-engines.js'
 import { JobQueue, PermanentJobError } from './job-queue.js'
 
 /** A clock the test moves by hand, so lease expiry needs no waiting. */
@@ -123,34 +119,9 @@ forEachEngine(t, async (t, store) => {
   })
 })
 
-// Two gateway instances = two stores (two connection pools) on one database.
-async function twoStores(t: Test, engine: 'sqlite' | 'postgres'): Promise<[Store, Store]> {
-  if (engine === 'sqlite') {
-    const path = join(t.testdir({}), 'shared.db')
-    const a = openStore({ sqlitePath: path })
-    const b = openStore({ sqlitePath: path })
-    t.teardown(async () => {
-      await a.close()
-      await b.close()
-    })
-    await a.migrate()
-    return [a, b]
-  }
-  const schema = await createPgTestSchema()
-  const a = openStore({ databaseUrl: schema.databaseUrl, pgSchema: schema.schema })
-  const b = openStore({ databaseUrl: schema.databaseUrl, pgSchema: schema.schema })
-  t.teardown(async () => {
-    await a.close()
-    await b.close()
-    await schema.drop()
-  })
-  await Promise.all([a.migrate(), b.migrate()])
-  return [a, b]
-}
-
-for (const engine of ['sqlite', 'postgres'] as const) {
+for (const engine of selectedEngines()) {
   t.test(`${engine}: concurrent claimers on two instances get disjoint jobs`, async (t) => {
-    const [a, b] = await twoStores(t, engine)
+    const [a, b] = await openTwinStores(t, engine)
     const qa = new JobQueue(a)
     const qb = new JobQueue(b)
     const ids = new Set<string>()

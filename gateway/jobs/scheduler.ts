@@ -45,9 +45,13 @@ export class Scheduler {
   readonly #definitions = new Map<string, ScheduleDefinition>()
   readonly #tasks: ScheduledTask[] = []
 
-  constructor(queue: JobQueue, options: { logger?: Logger } = {}) {
+  readonly #onTick: ((name: string, outcome: { job: Job; created: boolean }) => void) | undefined
+
+  /** `onTick` sees every enqueue attempt: `created: false` means another instance had the tick. */
+  constructor(queue: JobQueue, options: { logger?: Logger; onTick?: (name: string, outcome: { job: Job; created: boolean }) => void } = {}) {
     this.#queue = queue
     this.#log = options.logger ?? pino({ level: 'silent' })
+    this.#onTick = options.onTick
   }
 
   add<P>(definition: ScheduleDefinition<P>): this {
@@ -83,7 +87,9 @@ export class Scheduler {
         def.cron,
         async (ctx) => {
           try {
-            const { job, created } = await this.tick(def.name, ctx.date)
+            const outcome = await this.tick(def.name, ctx.date)
+            const { job, created } = outcome
+            this.#onTick?.(def.name, outcome)
             this.#log.debug({ schedule: def.name, jobId: job.id, created }, 'schedule tick')
           } catch (err) {
             this.#log.error({ err, schedule: def.name }, 'schedule tick could not be enqueued')

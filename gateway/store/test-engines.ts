@@ -16,7 +16,7 @@ import type { Store, StoreDialect } from './open-store.js'
 export const TEST_DATABASE_URL = process.env.SKILLGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 export const ENGINES: readonly StoreDialect[] = ['sqlite', 'postgres']
 
-function selectedEngines(): StoreDialect[] {
+export function selectedEngines(): StoreDialect[] {
   const only = process.env.SKILLGATE_TEST_ENGINES?.split(',').map((s) => s.trim())
   return ENGINES.filter((e) => !only || only.includes(e))
 }
@@ -68,6 +68,34 @@ export async function openTestStore(t: Test, engine: StoreDialect): Promise<Stor
   t.teardown(() => store.close())
   await store.migrate()
   return store
+}
+
+/**
+ * Two stores (two connection pools, like two gateway instances) on one fresh database: the same
+ * SQLite file, or the same PostgreSQL schema. Migrated; closed and removed when `t` ends.
+ */
+export async function openTwinStores(t: Test, engine: StoreDialect): Promise<[Store, Store]> {
+  if (engine === 'sqlite') {
+    const path = join(t.testdir({}), 'shared.db')
+    const a = openStore({ sqlitePath: path })
+    const b = openStore({ sqlitePath: path })
+    t.teardown(async () => {
+      await a.close()
+      await b.close()
+    })
+    await a.migrate()
+    return [a, b]
+  }
+  const pgSchema = await createPgTestSchema()
+  const a = openStore({ databaseUrl: pgSchema.databaseUrl, pgSchema: pgSchema.schema })
+  const b = openStore({ databaseUrl: pgSchema.databaseUrl, pgSchema: pgSchema.schema })
+  t.teardown(async () => {
+    await a.close()
+    await b.close()
+    await pgSchema.drop()
+  })
+  await Promise.all([a.migrate(), b.migrate()])
+  return [a, b]
 }
 
 /** Runs `body` once per engine as a subtest named after the engine, each with a fresh migrated store. */
