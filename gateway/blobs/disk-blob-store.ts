@@ -1,0 +1,119 @@
+// BlobStore on a local (or mounted) file system: blobs live at <root>/<aa>/<bb>/<sha256>. Bytes are
+// streamed into <root>/tmp/ while hashed and then renamed into place, and rename(2) within one
+// file system is atomic, so a reader never sees a partial blob and a crash leaves only a temp file
+// (swept by `sweepTemp`).
+import { createHash, randomUUID } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { sgError } from '../../specs/lib/errors.js'
+import { SHA256_HEX } from './blob-store.js'
+import type { BlobStore, PutOptions, PutResult } from './blob-store.js'
+
+function assertDigest(sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) throw sgError('SG_ERR_BLOB_BAD_DIGEST', `not a lower-case hex SHA-256: ${sha256.slice(0, 80)}`)
+}
+
+export class DiskBlobStore implements BlobStore {
+  readonly root: string
+  readonly #tmp: string
+
+  constructor(root: string) {
+    this.root = root
+    this.#tmp = join(root, 'tmp')
+  }
+
+  /** Where the blob is (or would be) on disk, for tools that need a file path (ffprobe, yauzl). */
+  path(sha256: string): string {
+    assertDigest(sha256)
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
+  }
+
+  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
+    return this.#write(source, options.maxBytes, undefined)
+  }
+
+  async putExpecting(source: Readable | AsyncIterable<Uint8Array>, expectedSha256: string, maxBytes: number): Promise<PutResult> {
+    assertDigest(expectedSha256)
+    return this.#write(source, maxBytes, expectedSha256)
+  }
+
+  async get(sha256: string): Promise<Readable> {
+    const file = this.path(sha256)
+    // Open before returning so a missing blob is a clean SG_ERR_BLOB_NOT_FOUND, not a stream error.
+    const stream = createReadStream(file)
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve())
+      stream.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'ENOENT' ? sgError('SG_ERR_BLOB_NOT_FOUND', sha256) : err),
+      )
+    })
+    return stream
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.size(sha256)) !== undefined
+  }
+
+  async size(sha256: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.path(sha256))).size
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    try {
+      await unlink(this.path(sha256))
+      return true
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw err
+    }
+  }
+
+  /** Removes temp files left by a crash; call at boot before serving uploads. Returns how many. */
+  async sweepTemp(): Promise<number> {
+    const names = await readdir(this.#tmp).catch(() => [] as string[])
+    await Promise.all(names.map((n) => rm(join(this.#tmp, n), { force: true })))
+    return names.length
+  }
+
+  async #write(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult> {
+    await mkdir(this.#tmp, { recursive: true })
+    const tmpFile = join(this.#tmp, `${randomUUID()}.part`)
+    const hash = createHash('sha256')
+    let size = 0
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        size += chunk.length
+        if (maxBytes !== undefined && size > maxBytes) {
+          callback(sgError('SG_ERR_BLOB_TOO_LARGE', `more than ${maxBytes} bytes`, { maxBytes }))
+          return
+        }
+        hash.update(chunk)
+        callback(null, chunk)
+      },
+    })
+    try {
+      await pipeline(source, meter, createWriteStream(tmpFile, { flags: 'wx' }))
+      const sha256 = hash.digest('hex')
+      if (expected !== undefined && sha256 !== expected) {
+        throw sgError('SG_ERR_BLOB_DIGEST_MISMATCH', `expected ${expected}, received ${sha256}`, { expected, actual: sha256, size })
+      }
+      const finalPath = this.path(sha256)
+      await mkdir(join(finalPath, '..'), { recursive: true })
+      // Same content under the same name: replacing it is harmless and keeps put idempotent.
+      await rename(tmpFile, finalPath)
+      return { sha256, size }
+    } catch (err) {
+      await rm(tmpFile, { force: true })
+      throw err
+    }
+  }
+}
