@@ -318,6 +318,8 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
         reason = 'retry-after'
       } catch (err) {
         const c = classifyFailure(err, ctx, req.callerSignal, req.url)
+        const partial = (err as { partialResponse?: unknown }).partialResponse
+        if (partial && c.error instanceof Error) Object.assign(c.error, { partialResponse: partial })
         record.error = isSkillgateError(c.error) ? c.error.code : String(c.error)
         failure = c.error
         if (!c.retryable || !req.retryable || attempt >= retries) throw failure
