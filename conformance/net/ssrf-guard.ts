@@ -86,7 +86,6 @@ export function createGuardedLookup(o: GuardedLookupOptions) {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(sgError('SG_ERR_NET_DNS', `resolving ${host} took longer than ${o.timeoutMs} ms`, { host })), o.timeoutMs)
-      timer.unref()
     })
     const resolveAndCheck = async (): Promise<GuardDecision> => {
       let resolved: ResolvedAddress[]
