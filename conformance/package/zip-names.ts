@@ -58,6 +58,7 @@ export function assertNoTraversal(name: string): void {
 
 // C0, DEL, C1, the replacement character left by an undecodable byte, and bidi controls that make
 // a name display differently from what it is.
+// eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\ufffd\u202a-\u202e\u2066-\u2069]/u
 
 export interface ValidatedName { name: string; isDirectory: boolean }
