@@ -3,7 +3,7 @@
 // exactly the published files. Types come from the same files (specs/types.gen.ts, drift-tested).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { specsDir } from './paths.js'
 
@@ -32,10 +32,10 @@ export function loadSchemaFiles(): SchemaFile[] {
   })
 }
 
-export function createAjv(): Ajv2020 {
+export function createAjv(extra: Options = {}): Ajv2020 {
   // strict: unknown keywords, ambiguous types and unused `required` are authoring errors here.
   // allowUnionTypes: nullable cursors are spelled with oneOf, but some fields are type unions.
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true })
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, ...extra })
   addFormats(ajv)
   // Bilingual documentation: English in `description`, Chinese in `x-description-zh`.
   ajv.addKeyword({ keyword: 'x-description-zh', schemaType: 'string' })

@@ -1,0 +1,62 @@
+// Builds the gateway: shared plugins first (config, store, auth, metrics, swagger), then one
+// encapsulated module per resource under routes/. Nothing here listens; main.ts does.
+import Fastify, { type FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { GatewayConfig } from './config.js'
+import { openStore, type Store } from './store/open-store.js'
+import { registerErrorHandling } from './plugins/errors.js'
+import authPlugin from './plugins/auth.js'
+import metricsPlugin from './plugins/metrics.js'
+import storePlugin from './plugins/store.js'
+import swaggerPlugin from './plugins/swagger.js'
+import healthRoutes from './routes/health.js'
+import specRoutes from './routes/spec.js'
+import { join } from 'node:path'
+
+declare module 'fastify' {
+  interface FastifyInstance { config: Readonly<GatewayConfig> }
+}
+
+/** Secrets never reach the logs. */
+export const REDACT = [
+  'req.headers.authorization', 'req.headers["x-sg-signature"]', 'req.headers.cookie',
+  '*.secret', '*.token', '*.password', '*.privateKey', 'secret', 'token',
+]
+
+export interface BuildOptions {
+  config: Readonly<GatewayConfig>
+  /** Use an already-open store (tests); otherwise one is opened from the config and closed with the app. */
+  store?: Store
+  /** Extra route modules (later issues register theirs in routes/index). */
+  logger?: boolean
+}
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts
+  const app = Fastify({
+    logger: opts.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  })
+  app.decorate('config', config)
+  registerErrorHandling(app)
+
+  const store = opts.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db') })
+  if (!opts.store) await store.migrate()
+  await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
+  await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
+  await app.register(rateLimit, {
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.timeWindowMs,
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error('rate limited'), { statusCode: 429, headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
+  })
+  await app.register(metricsPlugin)
+  await app.register(swaggerPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(specRoutes)
+  return app
+}

@@ -1,0 +1,84 @@
+// Gateway configuration: defaults < JSON file (SKILLGATE_CONFIG) < environment. Validated once
+// against gateway/config.schema.json at boot (unknown keys are errors), then deeply frozen.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { sgError } from '../specs/lib/errors.js'
+import { packageRoot } from '../specs/lib/paths.js'
+import { createAjv, explain } from '../specs/lib/schemas.js'
+
+export interface GatewayConfig {
+  host: string
+  port: number
+  publicBaseUrl?: string
+  databaseUrl?: string
+  dataDir: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  bodyLimitBytes: number
+  uploadLimitBytes: number
+  rateLimit: { max: number; timeWindowMs: number }
+  ssrfMode: 'deny' | 'local'
+  worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number }
+  scheduler: { enabled: boolean; timezone: string }
+  demo: boolean
+  shutdownGraceMs: number
+}
+
+export const configSchema = JSON.parse(readFileSync(join(packageRoot, 'gateway', 'config.schema.json'), 'utf8')) as Record<string, unknown>
+
+/** Environment variable → config path. */
+const ENV: Record<string, [string, 'string' | 'int' | 'bool']> = {
+  SKILLGATE_HOST: ['host', 'string'],
+  PORT: ['port', 'int'],
+  SKILLGATE_PORT: ['port', 'int'],
+  SKILLGATE_PUBLIC_BASE_URL: ['publicBaseUrl', 'string'],
+  DATABASE_URL: ['databaseUrl', 'string'],
+  SKILLGATE_DATA_DIR: ['dataDir', 'string'],
+  SKILLGATE_LOG_LEVEL: ['logLevel', 'string'],
+  SKILLGATE_SSRF_MODE: ['ssrfMode', 'string'],
+  SKILLGATE_DEMO: ['demo', 'bool'],
+  SKILLGATE_WORKER: ['worker.enabled', 'bool'],
+  SKILLGATE_SCHEDULER: ['scheduler.enabled', 'bool'],
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.')
+  let cur = target
+  for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>
+  cur[keys.at(-1)!] = value
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v)
+    Object.freeze(o)
+  }
+  return o
+}
+
+export function loadConfig(opts: { env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): Readonly<GatewayConfig> {
+  const env = opts.env ?? process.env
+  let raw: Record<string, unknown> = {}
+  if (env.SKILLGATE_CONFIG) {
+    try {
+      raw = JSON.parse(readFileSync(env.SKILLGATE_CONFIG, 'utf8')) as Record<string, unknown>
+    } catch (err) {
+      throw sgError('SG_ERR_CONFIG', `cannot read SKILLGATE_CONFIG=${env.SKILLGATE_CONFIG}: ${(err as Error).message}`)
+    }
+  }
+  for (const [name, [path, type]] of Object.entries(ENV)) {
+    const v = env[name]
+    if (v === undefined || v === '') continue
+    const value = type === 'int' ? Number(v) : type === 'bool' ? ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) : v
+    if (type === 'int' && !Number.isInteger(value)) throw sgError('SG_ERR_CONFIG', `${name}=${v} is not an integer`)
+    setPath(raw, path, value)
+  }
+  for (const [path, value] of Object.entries(opts.overrides ?? {})) setPath(raw, path, value)
+  const ajv = createAjv({ useDefaults: true })
+  const validate = ajv.compile(configSchema)
+  const config = structuredClone(raw)
+  if (!validate(config)) {
+    const problems = explain(validate.errors ?? [], config).map((e) => `${e.path}: expected ${e.expected}, found ${e.found}`)
+    throw sgError('SG_ERR_CONFIG', problems.join('; '), { problems })
+  }
+  return deepFreeze(config as unknown as GatewayConfig)
+}

@@ -1,0 +1,108 @@
+// Authentication and the route guard. Every route must declare `config.roles`; a route without it
+// is refused at registration, so no route can be unguarded by omission (gateway/app.test.ts also
+// walks every registered route). Reviewers and admins present bearer tokens (stored hashed);
+// providers sign requests with the specification's scheme, replay-protected through the database.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { verifyRequest } from '../../conformance/signing/index.js'
+import { sgError } from '../../specs/lib/errors.js'
+import type { Store } from '../store/open-store.js'
+
+export type Role = 'public' | 'reviewer' | 'admin' | 'provider'
+export const ROLES: readonly Role[] = ['public', 'reviewer', 'admin', 'provider']
+
+export interface Identity {
+  role: Exclude<Role, 'public'>
+  /** Token id or signing key id. */
+  subject: string
+  /** Set for provider identities: every provider route is scoped by it. */
+  providerId?: string
+  via: 'bearer' | 'signature'
+}
+
+/** Looks up a provider signing key: the workflow module registers the real resolver. */
+export type ProviderKeyResolver = (keyId: string) => Promise<{ secret: string; providerId: string } | undefined>
+
+declare module 'fastify' {
+  interface FastifyContextConfig { roles?: readonly Role[] }
+  interface FastifyRequest { identity: Identity | null; rawBody?: Buffer }
+  interface FastifyInstance {
+    setProviderKeyResolver(resolver: ProviderKeyResolver): void
+    /** Every route registered after this plugin, with the roles it declared (the route-guard test walks it). */
+    guardedRoutes: { method: string; url: string; roles: readonly Role[] }[]
+    requireProvider(request: FastifyRequest): { providerId: string }
+  }
+}
+
+async function authenticate(request: FastifyRequest, store: Store, keys: { resolver: ProviderKeyResolver }): Promise<Identity | null> {
+  const auth = request.headers.authorization
+  if (auth?.startsWith('Bearer ')) {
+    const found = await store.apiTokens.verify(auth.slice(7).trim())
+    if (!found) throw sgError('SG_ERR_AUTH_REQUIRED', 'the bearer token is unknown or revoked')
+    return { role: found.role, subject: found.id, via: 'bearer', ...(found.providerId ? { providerId: found.providerId } : {}) }
+  }
+  if (request.headers['x-sg-key-id'] !== undefined) {
+    let providerId: string | undefined
+    const verified = await verifyRequest(
+      { method: request.method, url: request.url, headers: request.headers as Record<string, string>, body: request.rawBody ?? Buffer.alloc(0) },
+      {
+        lookupSecret: async (keyId) => {
+          const key = await keys.resolver(keyId)
+          providerId = key?.providerId
+          return key?.secret
+        },
+        nonceStore: store.nonces,
+      },
+    )
+    return { role: 'provider', subject: verified.keyId, providerId: providerId!, via: 'signature' }
+  }
+  return null
+}
+
+export default fp(async function authPlugin(app: FastifyInstance, opts: { store: Store; publicPrefixes?: string[] }) {
+  const keys: { resolver: ProviderKeyResolver } = { resolver: async () => undefined }
+  app.decorate('setProviderKeyResolver', (resolver: ProviderKeyResolver) => { keys.resolver = resolver })
+  app.decorateRequest('identity', null)
+  app.decorate('guardedRoutes', [])
+
+  // Keep the exact body bytes: signatures cover them, and JSON.parse must not be the only copy.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body
+    if (body.length === 0) return done(null, undefined)
+    try {
+      done(null, JSON.parse(body.toString('utf8')))
+    } catch {
+      done(sgError('SG_ERR_VALIDATION', 'the body is not valid JSON'), undefined)
+    }
+  })
+
+  app.addHook('onRoute', (route) => {
+    // Third-party plugins (swagger-ui) cannot declare roles; their prefixes are listed in app.ts.
+    if (!route.config?.roles && opts.publicPrefixes?.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+      route.config = { ...route.config, roles: ['public'] }
+    }
+    const roles = route.config?.roles
+    if (!roles || roles.length === 0) throw new Error(`route ${String(route.method)} ${route.url} declares no roles (config.roles)`)
+    for (const r of roles) if (!ROLES.includes(r)) throw new Error(`route ${route.url}: unknown role ${r}`)
+    for (const method of [route.method].flat()) app.guardedRoutes.push({ method: String(method), url: route.url, roles })
+  })
+
+  app.addHook('preHandler', async (request) => {
+    const roles = request.routeOptions.config.roles
+    if (!roles) return // the 404 handler
+    const identity = await authenticate(request, opts.store, keys)
+    request.identity = identity
+    if (roles.includes('public')) return
+    if (!identity) throw sgError('SG_ERR_AUTH_REQUIRED')
+    // An admin may do what a reviewer may; nobody else inherits.
+    const allowed = roles.includes(identity.role) || (identity.role === 'admin' && roles.includes('reviewer'))
+    if (!allowed) throw sgError('SG_ERR_FORBIDDEN', `this route allows ${roles.join(', ')}; you are ${identity.role}`)
+  })
+
+  app.decorate('requireProvider', (request: FastifyRequest) => {
+    const id = request.identity
+    if (!id || id.role !== 'provider' || !id.providerId) throw sgError('SG_ERR_FORBIDDEN', 'only a provider account can do this')
+    return { providerId: id.providerId }
+  })
+}, { name: 'skillgate-auth' })
