@@ -188,7 +188,7 @@ t.test('evidence and text are capped so the report stays valid and small', async
   t.equal(r?.evidence.length, 50)
   t.match(r?.evidence[49]?.summary, /11 more evidence items were dropped/)
   t.ok(JSON.stringify(r).length < 2_000_000)
-  t.ok((r?.message?.en.length ?? 0) <= 2000)
+  t.ok((r?.message?.en?.length ?? 0) <= 2000)
   t.ok(((r?.measured as { raw: string }).raw.length) <= 4096)
   t.equal((r?.measured as { playableSeconds: number }).playableSeconds, 12.5)
   assertValid(t, report)
