@@ -73,6 +73,11 @@ export async function openTestStore(t: Test, engine: StoreDialect): Promise<Stor
 /**
  * Two stores (two connection pools, like two gateway instances) on one fresh database: the same
  * SQLite file, or the same PostgreSQL schema. Migrated; closed and removed when `t` ends.
+ *
+ * SQLite caveat: better-sqlite3 is synchronous, so a connection waiting on busy_timeout blocks the
+ * whole thread. Two SQLite stores in ONE process therefore deadlock (until SQLITE_BUSY) as soon as
+ * one holds a transaction across an await. Use SQLite twins only for single-statement operations
+ * (claim, enqueue); in production each process opens one store.
  */
 export async function openTwinStores(t: Test, engine: StoreDialect): Promise<[Store, Store]> {
   if (engine === 'sqlite') {
