@@ -413,3 +413,13 @@ t.test('download streams to a file under the same guards', async (t) => {
   t.equal(missing.path, undefined)
   t.notOk(existsSync(join(dir, 'c.mp4')))
 })
+
+t.test('a failing signer surfaces unchanged and is not retried', async (t) => {
+  const s = await serve(t, (_req, res) => json(res, 200, {}))
+  let calls = 0
+  const c = client(t, { signer: () => { calls++; throw new Error('no key configured') } })
+  await t.rejects(c.request({ url: `${s.origin}/` }), /no key configured/)
+  t.equal(calls, 1)
+  t.equal(s.hits.length, 0)
+  t.equal((await c.request({ url: `${s.origin}/`, sign: false })).status, 200, 'sign:false skips the signer')
+})

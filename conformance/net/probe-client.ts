@@ -154,6 +154,8 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
   if (tag) tag.remoteAddress = socket.remoteAddress
 })
 
+const localFailures = new WeakSet<Error>()
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const MAX_SAME_ORIGIN_REDIRECTS = 3
 const TLS_CODES = /^(ERR_TLS_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/
@@ -236,7 +238,15 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
   async function exchangeOnce(ctx: Ctx, method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, sign: boolean): Promise<Exchange> {
     const literal = checkLiteralHost(url.hostname, mode)
     const sentHeaders: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': ACCEPT_ENCODING, ...headers }
-    if (sign && opts.signer) Object.assign(sentHeaders, await opts.signer({ method, url, headers: { ...sentHeaders }, body }))
+    if (sign && opts.signer) {
+      try {
+        Object.assign(sentHeaders, await opts.signer({ method, url, headers: { ...sentHeaders }, body }))
+      } catch (err) {
+        // A signer bug is ours, not the provider's network: surface it unchanged.
+        if (err instanceof Error) localFailures.add(err)
+        throw err
+      }
+    }
     const remaining = Math.max(1, ctx.deadlineAt - Date.now())
     const tag: ExchangeTag = {}
     if (literal) tag.remoteAddress = literal.addresses[0]?.address
@@ -287,7 +297,7 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
 
   function classifyFailure(err: unknown, ctx: Ctx, callerSignal: AbortSignal | undefined, url: URL): { error: unknown; retryable: boolean } {
     if (callerSignal?.aborted) return { error: callerSignal.reason ?? err, retryable: false }
-    if (isSkillgateError(err)) return { error: err, retryable: false }
+    if (isSkillgateError(err) || (err instanceof Error && localFailures.has(err))) return { error: err, retryable: false }
     const code = (err as { code?: unknown }).code
     if (ctx.signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return { error: sgError('SG_ERR_NET_DEADLINE', `${url.origin} did not finish within ${ctx.deadlineMs} ms`, { url: url.toString(), deadlineMs: ctx.deadlineMs }, err), retryable: false }

@@ -47,7 +47,12 @@ export function assertUrlAllowed(input: string | URL): URL {
 /** Apply the policy to a resolved address set; throws SG_ERR_NET_SSRF_BLOCKED in `deny` mode. */
 export function checkAddresses(host: string, resolved: ResolvedAddress[], mode: SsrfMode): GuardDecision {
   if (resolved.length === 0) throw sgError('SG_ERR_NET_DNS', `${host} has no addresses`, { host })
-  const addresses = resolved.map((r) => classifyAddress(r.address))
+  let addresses: AddressClass[]
+  try {
+    addresses = resolved.map((r) => classifyAddress(r.address))
+  } catch (err) {
+    throw sgError('SG_ERR_NET_DNS', `${host}: the resolver returned something that is not an IP address`, { host }, err)
+  }
   const nonPublic = addresses.filter((a) => a.range !== 'public')
   // One bad answer blocks the host: otherwise a resolver could mix a public decoy with an internal target.
   if (mode === 'deny' && nonPublic.length > 0) {
