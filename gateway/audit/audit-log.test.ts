@@ -101,7 +101,7 @@ for (const engine of selectedEngines()) {
   t.test(`${engine}: concurrent appends never fork the chain`, async (t) => {
     // PostgreSQL: two pools, as two gateway instances. SQLite: one store per process (see
     // openTwinStores), so the race is between concurrent appends on one connection.
-    const [a, b] = engine === 'postgres' ? await openTwinStores(t, engine) : await openTestStore(t, engine).then((s) => [s, s])
+    const [a, b] = engine === 'postgres' ? await openTwinStores(t, engine) : await openTestStore(t, engine).then((s) => [s, s] as const)
     const la = new AuditLog(a)
     const lb = new AuditLog(b)
     await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? la : lb).append({ actor: `w${i % 2}`, action: 'race', subjectType: 's', subjectId: String(i) })))
