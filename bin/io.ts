@@ -22,6 +22,6 @@ export interface Command {
 export class UsageError extends Error {}
 
 /** parseArgs with the house defaults: strict (unknown flags are usage errors), positionals allowed. */
-export function parseFlags<T extends ParseArgsConfig>(args: string[], options: T['options']) {
-  return parseArgs({ args, options, strict: true, allowPositionals: true })
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  return parseArgs({ args, options, strict: true as const, allowPositionals: true as const })
 }

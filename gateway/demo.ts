@@ -1,0 +1,21 @@
+// The demo that `npm start` runs: seeds a reviewer and an admin token (printed once; only their
+// hashes are stored) so the README walk-through works on a fresh machine.
+import type { FastifyInstance } from 'fastify'
+
+export async function startDemo(app: FastifyInstance): Promise<void> {
+  const reviewer = await app.store.apiTokens.create({ role: 'reviewer', label: 'demo reviewer' })
+  const admin = await app.store.apiTokens.create({ role: 'admin', label: 'demo admin' })
+  const address = app.server.address()
+  const base = typeof address === 'object' && address ? `http://${address.address}:${address.port}` : ''
+  // The one place the gateway writes to stdout: what a person starting the demo needs to copy.
+  process.stdout.write([
+    '',
+    `skillgate gateway (demo) on ${base}`,
+    `  docs:           ${base}/docs`,
+    `  specification:  ${base}/spec/`,
+    `  reviewer token: ${reviewer.token}`,
+    `  admin token:    ${admin.token}`,
+    '  (tokens are shown once; only their hashes are stored)',
+    '',
+  ].join('\n'))
+}
