@@ -8,11 +8,14 @@
 //      its entry index (never by its name).
 // Any refusal removes that directory, so the sandbox is left as it was found.
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { closeSync, close as closeFd, fstat, open as openFd } from 'node:fs'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type { Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import type { Entry, ZipFile } from 'yauzl'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+import { BlockCachedFileReader } from './zip-block-reader.js'
 import { extractEntryToFile, type ExtractBudget, type ExtractResult } from './zip-extract-entry.js'
 import { jsonNestingDepth } from './zip-json-depth.js'
 import { resolvePackageLimits, type PackageLimits } from './zip-limits.js'
@@ -132,11 +135,22 @@ async function assertLooksLikeZip(zipPath: string): Promise<void> {
   throw sgError('SG_ERR_ZIP_NOT_ZIP', bytesRead === 0 ? 'the file is empty' : kind ? `the file is a ${kind} archive` : 'the file does not start with a zip header')
 }
 
-function openZip(zipPath: string): Promise<ZipFile> {
+async function openZip(zipPath: string): Promise<ZipFile> {
+  // A raw fd, not a FileHandle: the reader closes it itself once yauzl drops its last reference.
+  const fd = await promisify(openFd)(zipPath, 'r')
+  let size: number
+  try {
+    ({ size } = await promisify(fstat)(fd))
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  const reader = new BlockCachedFileReader(fd, size)
   return new Promise((resolve, reject) => {
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
-      if (err) reject(err)
-      else resolve(zip)
+    yauzl.fromRandomAccessReader(reader, size, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
+      if (!err) return resolve(zip)
+      // yauzl only releases the reader through ZipFile.close(), which does not exist on failure.
+      closeFd(fd, () => reject(err))
     })
   })
 }
