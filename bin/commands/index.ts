@@ -3,3 +3,4 @@ import type { Command } from '../io.js'
 import { specCommand } from './spec.js'
 
 export const commands: Command[] = [specCommand]
+commands.push((await import('./report.js')).reportCommand)

@@ -16,13 +16,13 @@ const FILE: Record<ReportFormat, string> = { json: 'report.json', junit: 'report
 export interface WriteOptions {
   /** Sign with this Ed25519 key; otherwise the report is only sealed with its digest. */
   signing?: { privateKeyPem: string; keyId: string }
-  /** Keep an existing integrity block (re-rendering a report read from disk). */
+  /** Re-rendering a report read from disk: leave its integrity block (or its absence) untouched. */
   keepIntegrity?: boolean
 }
 
 /** Render and write; returns the written paths by format, in the order asked for. */
 export async function writeReports(report: Report, outDir: string, formats: readonly ReportFormat[], o: WriteOptions = {}): Promise<Partial<Record<ReportFormat, string>>> {
-  const sealed = o.keepIntegrity && report.integrity ? report : o.signing ? signReport(report, o.signing) : sealReport(report)
+  const sealed = o.keepIntegrity ? report : o.signing ? signReport(report, o.signing) : sealReport(report)
   await mkdir(outDir, { recursive: true })
   const render: Record<ReportFormat, (r: Report) => string> = { json: serializeReport, junit: renderJunit, html: renderHtml, md: renderMarkdown }
   const paths: Partial<Record<ReportFormat, string>> = {}
