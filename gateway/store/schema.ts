@@ -103,3 +103,90 @@ export type AuditRow = Selectable<AuditLogTable>
 export type BlobRow = Selectable<BlobsTable>
 export type CalendarYearRow = Selectable<CalendarYearsTable>
 export type ApiTokenRow = Selectable<ApiTokensTable>
+
+// ── Admission workflow (migration 0002-workflow; gateway/workflow/) ─────────────────────────────
+
+export interface ApplicationsTable {
+  id: string
+  provider_id: string
+  /** 'on-demand' | 'resource' | 'self-hosted' */
+  kind: string
+  /** A state of gateway/workflow/state-machine.ts. */
+  state: string
+  org_name: string
+  uscc: string
+  /** The application form (contact, declarations, …) as JSON. */
+  form: JsonText
+  endpoint_base_url: string | null
+  /** Sandbox tenant credentials (self-hosted), AES-256-GCM under the master key. */
+  sandbox_enc: string | null
+  conformance_report_sha256: string | null
+  conformance_verdict: string | null
+  /** JSON { recommend, record, by, at } once the roadshow decision is made. */
+  roadshow_decision: JsonText | null
+  publicity_start_date: string | null
+  publicity_end_date: string | null
+  publicity_ends_at: EpochMs | null
+  /** Asia/Shanghai date the publicity was paused on by an objection. */
+  publicity_paused_on: string | null
+  commitment_letter_sha256: string | null
+  /** Admission title per kind, set on activation (R12). */
+  title: string | null
+  created_at: EpochMs
+  updated_at: EpochMs
+}
+
+export interface ApplicationDocumentsTable {
+  id: string
+  application_id: string
+  doc_type: string
+  file_name: string
+  content_type: string
+  sha256: string
+  size: number
+  /** JSON object, e.g. { "level": 3 } for an MLPS certificate. */
+  attributes: JsonText
+  uploaded_at: EpochMs
+}
+
+export interface ProviderKeysTable {
+  key_id: string
+  provider_id: string
+  /** AES-256-GCM ciphertext of the signing secret (gateway/workflow/secret-box.ts). */
+  secret_enc: string
+  created_at: EpochMs
+  revoked_at: EpochMs | null
+}
+
+export interface RoadshowScoresTable {
+  application_id: string
+  /** Reviewer token id: one score per reviewer (R10). */
+  reviewer: string
+  score: number
+  comments: string
+  scored_at: EpochMs
+}
+
+export interface PublicityObjectionsTable {
+  id: string
+  application_id: string
+  text: string
+  contact: string | null
+  filed_at: EpochMs
+  resolved_at: EpochMs | null
+  /** 'dismissed' | 'upheld' */
+  outcome: string | null
+  resolution: string | null
+  resolved_by: string | null
+}
+
+export interface Database {
+  applications: ApplicationsTable
+  application_documents: ApplicationDocumentsTable
+  provider_keys: ProviderKeysTable
+  roadshow_scores: RoadshowScoresTable
+  publicity_objections: PublicityObjectionsTable
+}
+
+export type ApplicationRow = Selectable<ApplicationsTable>
+export type ApplicationDocumentRow = Selectable<ApplicationDocumentsTable>

@@ -3,7 +3,9 @@
 // 4-digit prefix; never edit or reorder a migration that has shipped.
 import type { Migration } from 'kysely'
 import * as m0001 from './0001-foundations.js'
+import * as m0002 from './0002-workflow.js'
 
 export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-foundations', m0001],
+  ['0002-workflow', m0002],
 ]
