@@ -63,7 +63,7 @@ export function renderMarkdown(report: Report): string {
     lines.push(`抽样 / Sampling: ${sm.size} / ${sm.population}${sm.all ? '（全量 / all）' : ''} — ${mdInline(sm.confidence)}`, '')
   }
   if (report.integrity) {
-    lines.push(`SHA-256: \`${report.integrity.sha256}\`${report.integrity.signature ? ` · Ed25519 keyId \`${mdInline(report.integrity.signature.keyId)}\`` : ''}`, '')
+    lines.push(`SHA-256: \`${report.integrity.sha256}\`${report.integrity.signature ? ` · Ed25519 keyId ${mdInline(report.integrity.signature.keyId)}` : ''}`, '')
   }
   return lines.join('\n')
 }
