@@ -10,8 +10,8 @@ import * as media from '../../fixtures/media/generate.js'
 import { agreeWithin, checkCodecs, diskFetcher, measureHls } from './measure.js'
 import type { Fetcher } from './measure.js'
 
-// 11 minutes in 20 s segments: 33 segments, each fetched over loopback HTTP and probed.
-const OPTS = { seconds: 660, segmentSeconds: 20 }
+// 11 minutes in 60 s segments: 11 segments, each fetched over loopback HTTP and probed.
+const OPTS = { seconds: 660, segmentSeconds: 60 }
 
 /** A static server over `root` on 127.0.0.1 that answers 404 for the names in `missing`. */
 async function serve(t: Test, root: string, missing: string[] = [], rewrite?: Record<string, string>): Promise<string> {
@@ -59,7 +59,7 @@ function httpFetcher(dir: string): Fetcher {
 t.test('honest HLS over HTTP measures within tolerance, every segment agrees (R5.1-3)', async (t) => {
   const base = await serve(t, await media.hls(OPTS))
   const m = await measureHls(`${base}/${media.hlsPlaylistName}`, httpFetcher(t.testdir()))
-  t.equal(m.segments.length, 33)
+  t.equal(m.segments.length, 11)
   t.ok(agreeWithin(660, m.playableSeconds), `playable ${m.playableSeconds}`)
   t.ok(agreeWithin(m.declaredSeconds, m.playableSeconds))
   t.ok(m.segments.every((s) => s.agrees), 'every #EXTINF matches its segment')
@@ -109,18 +109,18 @@ t.test('a playlist URL that serves a web page fails with SG_ERR_HLS_INVALID', as
 t.test('playlist shapes the reader refuses', async (t) => {
   const seg = join(await media.hls(OPTS), 'seg0000.ts')
   const dir = t.testdir({
-    'no-extinf.m3u8': `#EXTM3U\n#EXT-X-TARGETDURATION:20\n${seg}\n#EXT-X-ENDLIST\n`,
-    'encrypted.m3u8': `#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="k"\n#EXTINF:20,\n${seg}\n#EXT-X-ENDLIST\n`,
-    'fmp4.m3u8': `#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:20,\n${seg}\n#EXT-X-ENDLIST\n`,
+    'no-extinf.m3u8': `#EXTM3U\n#EXT-X-TARGETDURATION:60\n${seg}\n#EXT-X-ENDLIST\n`,
+    'encrypted.m3u8': `#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="k"\n#EXTINF:60,\n${seg}\n#EXT-X-ENDLIST\n`,
+    'fmp4.m3u8': `#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:60,\n${seg}\n#EXT-X-ENDLIST\n`,
     'empty.m3u8': '#EXTM3U\n#EXT-X-ENDLIST\n',
-    'one.m3u8': `#EXTM3U\n#EXTINF:20,\n${seg}\n#EXT-X-ENDLIST\n`,
+    'one.m3u8': `#EXTM3U\n#EXTINF:60,\n${seg}\n#EXT-X-ENDLIST\n`,
   })
   await t.rejects(measureHls(join(dir, 'no-extinf.m3u8'), diskFetcher), { code: 'SG_ERR_HLS_INVALID' })
   await t.rejects(measureHls(join(dir, 'encrypted.m3u8'), diskFetcher), { code: 'SG_ERR_HLS_UNSUPPORTED' })
   await t.rejects(measureHls(join(dir, 'fmp4.m3u8'), diskFetcher), { code: 'SG_ERR_HLS_UNSUPPORTED' })
   await t.rejects(measureHls(join(dir, 'empty.m3u8'), diskFetcher), { code: 'SG_ERR_HLS_INVALID' })
   const one = await measureHls(join(dir, 'one.m3u8'), diskFetcher)
-  t.ok(agreeWithin(20, one.playableSeconds), 'the well-formed twin measures')
+  t.ok(agreeWithin(60, one.playableSeconds), 'the well-formed twin measures')
 })
 
 t.test('segment count and playlist size are capped', async (t) => {
@@ -137,15 +137,15 @@ t.test('on disk: a missing segment file fails with SG_ERR_HLS_SEGMENT_MISSING', 
 })
 
 t.test('a segment that jumps in time stops the chained span', async (t) => {
-  // Two honest playlists' segments: 0–20 s, then 100–120 s from the same stream, no DISCONTINUITY.
+  // Segments 0–60 s and 300–360 s of the same stream, first without, then with EXT-X-DISCONTINUITY.
   const dir = await media.hls(OPTS)
   const pl = t.testdir({
-    'jump.m3u8': `#EXTM3U\n#EXTINF:20,\n${join(dir, 'seg0000.ts')}\n#EXTINF:20,\n${join(dir, 'seg0005.ts')}\n#EXT-X-ENDLIST\n`,
-    'disc.m3u8': `#EXTM3U\n#EXTINF:20,\n${join(dir, 'seg0000.ts')}\n#EXT-X-DISCONTINUITY\n#EXTINF:20,\n${join(dir, 'seg0005.ts')}\n#EXT-X-ENDLIST\n`,
+    'jump.m3u8': `#EXTM3U\n#EXTINF:60,\n${join(dir, 'seg0000.ts')}\n#EXTINF:60,\n${join(dir, 'seg0005.ts')}\n#EXT-X-ENDLIST\n`,
+    'disc.m3u8': `#EXTM3U\n#EXTINF:60,\n${join(dir, 'seg0000.ts')}\n#EXT-X-DISCONTINUITY\n#EXTINF:60,\n${join(dir, 'seg0005.ts')}\n#EXT-X-ENDLIST\n`,
   })
   const jump = await measureHls(join(pl, 'jump.m3u8'), diskFetcher)
-  t.ok(agreeWithin(20, jump.playableSeconds), `jump: ${jump.playableSeconds}`)
+  t.ok(agreeWithin(60, jump.playableSeconds), `jump: ${jump.playableSeconds}`)
   t.match(jump.streams[0]?.stoppedAt?.reason, /timestamps jump/)
   const disc = await measureHls(join(pl, 'disc.m3u8'), diskFetcher)
-  t.ok(agreeWithin(40, disc.playableSeconds), `declared discontinuity: ${disc.playableSeconds}`)
+  t.ok(agreeWithin(120, disc.playableSeconds), `declared discontinuity: ${disc.playableSeconds}`)
 })
