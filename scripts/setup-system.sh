@@ -6,8 +6,10 @@ set -euo pipefail
 missing=()
 command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# A CJK font, so report and console screenshots show Chinese rather than empty boxes.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-system: ffprobe and chromium present"
+  echo "setup-system: ffprobe, chromium and a CJK font present"
   exit 0
 fi
 SUDO=""

@@ -212,7 +212,7 @@ sha256?: Sha256
 validUntil?: CalendarDate
 }
 /**
- * What `skillgate probe` / `skillgate check-package` and the gateway write. Roll-up: the verdict is 'not-conformant' if any must-check failed, 'error' if none failed but a must-check could not run (error), else 'conformant' (warnings and should-checks never change the verdict). integrity.sha256 is the SHA-256 of the canonical JSON (keys sorted, no whitespace) of the report without its 'integrity' member; integrity.signature is an Ed25519 signature over the same bytes.
+ * What `skillgate probe` / `skillgate check-package` and the gateway write. Roll-up: the verdict is 'not-conformant' if any must-check failed, 'error' if none failed but a must-check could not run (error), else 'conformant' (warnings and should-checks never change the verdict). integrity.sha256 is the SHA-256 of the canonical JSON (RFC 8785 JSON Canonicalization Scheme: keys sorted by UTF-16 code units, no whitespace, ECMAScript number and string serialisation) of the report without its 'integrity' member; integrity.signature is an Ed25519 signature over the same bytes. A run limited with --only or --skip records its selection: such a report covers part of the catalogue and is never an admission verdict.
  */
 export interface ConformanceReport {
 reportVersion: "1.0"
@@ -244,6 +244,13 @@ fail: number
 warn: number
 skip: number
 error: number
+}
+/**
+ * Present when the run was limited with --only/--skip (a partial run).
+ */
+selection?: {
+only: string[]
+skip: string[]
 }
 /**
  * How many courses' media were measured out of how many, and what that sample supports.

@@ -538,6 +538,8 @@ export async function runChecks<C extends RunContext>(catalogue: CheckCatalogue<
     results: ordered,
   }
   if (sampling) report.sampling = sampling
+  // A partial run says so: it can never stand in for a full admission verdict.
+  if ((opts.only?.length ?? 0) > 0 || (opts.skip?.length ?? 0) > 0) report.selection = { only: [...(opts.only ?? [])], skip: [...(opts.skip ?? [])] }
   const environment = { node: process.versions.node, ...opts.environment }
   report.environment = environment
   if (warnings.length > 0) report.warnings = warnings

@@ -130,6 +130,7 @@ export function renderHtml(report: Report): string {
 <button type="button" id="lang-toggle" aria-pressed="false" title="切换语言 / Switch language"><span class="zh">English</span><span class="en">中文</span></button></header>
 <main>
 <section class="verdict v-${report.verdict}" role="status" aria-live="polite" id="verdict"><span class="big"><span aria-hidden="true">${vicon}</span> ${t(vzh, ven)}</span>${t(vdzh, vden)}</section>
+${report.selection ? `<section class="partial" role="note"><strong>${t('部分检测', 'Partial run')}</strong>: ${t('本次运行使用了 --only/--skip，仅覆盖部分检查项，不能作为入驻结论。', 'this run was limited with --only/--skip; it covers part of the catalogue and is not an admission verdict.')}${report.selection.only.length ? ` only: <code>${h(report.selection.only.join(','))}</code>` : ''}${report.selection.skip.length ? ` skip: <code>${h(report.selection.skip.join(','))}</code>` : ''}</section>` : ''}
 <ul class="counts" aria-label="summary">
 <li>${badge('pass')} <strong>${s.pass}</strong></li><li>${badge('fail')} <strong>${s.fail}</strong></li><li>${badge('warn')} <strong>${s.warn}</strong></li><li>${badge('skip')} <strong>${s.skip}</strong></li><li>${badge('error')} <strong>${s.error}</strong></li></ul>
 ${failed.length > 0 ? `<nav aria-label="failures"><h2>${t('需要修复', 'To fix')}</h2><ul>${failed.map((r) => `<li><a href="#${anchor(r.checkId)}">${h(r.checkId)}</a> ${badge(r.status)} ${h(r.requirementIds.join(', '))} — ${t(r.title['zh-CN'], r.title.en ?? r.title['zh-CN'])}</li>`).join('')}</ul></nav>` : ''}

@@ -38,6 +38,9 @@ export function renderMarkdown(report: Report): string {
     `| ${s.pass} | ${s.fail} | ${s.warn} | ${s.skip} | ${s.error} |`,
     '',
   ]
+  if (report.selection) {
+    lines.push(`> **部分检测 / Partial run**: --only ${report.selection.only.join(',') || '-'} --skip ${report.selection.skip.join(',') || '-'}; not an admission verdict.`, '')
+  }
   const problems = report.results.filter((r) => r.status === 'fail' || r.status === 'error')
   if (problems.length > 0) {
     lines.push('## 需要修复 / To fix', '', '| 要求 Requirement | 检查项 Check | 级别 Severity | 结果 Status | 说明与修复 / What to fix |', '|---|---|---|---|---|')
