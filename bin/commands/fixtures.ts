@@ -1,0 +1,148 @@
+// `skillgate fixtures serve|package|defects`: run a reference provider platform locally (compliant,
+// or with defect switches) and build sample course packages, so provider engineers can see what a
+// passing and a failing platform look like before pointing the kit at their own.
+import { randomBytes } from 'node:crypto'
+import { copyFile, mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { sgError } from '../../specs/lib/errors.js'
+import { DEFECTS, isDefectName, startProvider } from '../../fixtures/providers/index.js'
+import { EXIT, UsageError, type CliIo, type Command } from '../io.js'
+
+export const SECRET_ENV = 'SKILLGATE_FIXTURE_SECRET'
+
+const usage = `
+Usage:
+  skillgate fixtures serve on-demand|self-hosted [options]
+      run a reference provider platform until Ctrl-C
+        --port P            listen port (default: a free port)
+        --host ADDR         listen address (default 127.0.0.1)
+        --courses N         live courses (default 120)
+        --seed S            catalogue seed (default 1)
+        --defect NAME       switch one behaviour wrong; repeat for several (see: skillgate fixtures defects)
+        --key-id ID         signing key id (default fixture-key-1)
+        --secret S          signing secret (default: $${SECRET_ENV}, else generated and printed once to stderr)
+        --public-host NAME  host name used in API URLs and declared hosts (default 127.0.0.1)
+        --media-host NAME   host name used in preview media URLs (default: the public host)
+  skillgate fixtures package OUT.zip [--courses N] [--seed S] [--defect NAME]
+      write a sample course package (resource providers)
+  skillgate fixtures defects
+      list the defect switches of the reference platforms
+`
+
+const stops = new Set<() => void>()
+/** Ends every running `fixtures serve` in this process (what SIGINT does; for in-process tests). */
+export function stopServing(): void {
+  for (const stop of [...stops]) stop()
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^[0-9]+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`)
+  return Number(value)
+}
+
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, courses: { type: 'string' }, seed: { type: 'string' },
+      defect: { type: 'string', multiple: true }, 'key-id': { type: 'string' }, secret: { type: 'string' },
+      'public-host': { type: 'string' }, 'media-host': { type: 'string' },
+    },
+  })
+  const kind = positionals[0]
+  if (kind !== 'on-demand' && kind !== 'self-hosted') throw new UsageError('fixtures serve needs a kind: on-demand or self-hosted')
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
+  const defects = values.defect ?? []
+  const unknown = defects.filter((d) => !isDefectName(d))
+  if (unknown.length > 0) throw new UsageError(`unknown defect ${unknown.join(', ')}; run 'skillgate fixtures defects' to list them`)
+  const keyId = values['key-id'] ?? 'fixture-key-1'
+  const given = values.secret ?? io.env[SECRET_ENV]
+  const secret = given ?? randomBytes(24).toString('base64url')
+  const provider = await startProvider({
+    kind,
+    defects,
+    keys: { [keyId]: secret },
+    ...(values.port !== undefined ? { port: positiveInt('port', values.port)! } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.courses !== undefined ? { courses: positiveInt('courses', values.courses)! } : {}),
+    ...(values.seed !== undefined ? { seed: values.seed } : {}),
+    ...(values['public-host'] !== undefined ? { publicHost: values['public-host'] } : {}),
+    ...(values['media-host'] !== undefined ? { mediaHost: values['media-host'] } : {}),
+  })
+  io.stdout.write([
+    `${kind} reference platform${defects.length > 0 ? ` with defects: ${defects.join(', ')}` : ' (compliant)'}`,
+    `base URL: ${provider.url}`,
+    `media:    ${provider.mediaUrl}`,
+    `key id:   ${provider.keyId}`,
+    `secret:   $${SECRET_ENV}`,
+    ...(kind === 'self-hosted' ? [`tenants:  A=${provider.tenants.A.tenantId} B=${provider.tenants.B.tenantId} (tokens on stderr)`] : []),
+    'Ctrl-C stops it.',
+    '',
+  ].join('\n'))
+  if (given === undefined) io.stderr.write(`export ${SECRET_ENV}=${secret}\n`)
+  if (kind === 'self-hosted') io.stderr.write(`tenant A token: ${provider.tenants.A.token}\ntenant B token: ${provider.tenants.B.token}\n`)
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      stops.delete(stop)
+      done()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    stops.add(stop)
+  })
+  await provider.close()
+  io.stderr.write('stopped\n')
+  return EXIT.ok
+}
+
+async function writePackage(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, strict: true, allowPositionals: true,
+    options: { courses: { type: 'string' }, seed: { type: 'string' }, defect: { type: 'string' } },
+  })
+  const out = positionals[0]
+  if (!out) throw new UsageError('fixtures package needs an output file, e.g. package.zip')
+  const { generatePackage, isPackageDefect, packageDefects } = await import('../../fixtures/packages/generate.js')
+  const defect = values.defect
+  if (defect !== undefined && !isPackageDefect(defect)) throw new UsageError(`unknown package defect ${defect}; known: ${packageDefects.join(', ')}`)
+  let built
+  try {
+    built = await generatePackage({
+      ...(values.courses !== undefined ? { courses: positiveInt('courses', values.courses)! } : {}),
+      ...(values.seed !== undefined ? { seed: positiveInt('seed', values.seed)! } : {}),
+      ...(defect !== undefined ? { defect } : {}),
+    })
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(err.message)
+    throw err
+  }
+  const target = resolve(io.cwd, out)
+  await mkdir(dirname(target), { recursive: true })
+  await copyFile(built.path, target)
+  io.stdout.write(`wrote ${out}: ${built.manifest.courses.length} courses${defect ? `, defect ${defect}` : ''}, sha256 ${built.sha256}\n`)
+  return EXIT.ok
+}
+
+export const fixturesCommand: Command = {
+  name: 'fixtures',
+  summary: 'run a reference provider platform (with defect switches) or write a sample course package',
+  usage,
+  async run(args, io) {
+    const [sub, ...rest] = args
+    if (sub === 'serve') return serve(rest, io)
+    if (sub === 'package') return writePackage(rest, io)
+    if (sub === 'defects') {
+      const width = Math.max(...DEFECTS.map((d) => d.name.length))
+      for (const d of DEFECTS) io.stdout.write(`${d.name.padEnd(width)}  ${d.requirement.padEnd(10)}  ${d.kinds.join('+').padEnd(22)}  ${d.description}\n`)
+      return EXIT.ok
+    }
+    if (sub === undefined) throw new UsageError('fixtures needs a subcommand: serve, package or defects')
+    throw sgError('SG_ERR_USAGE', `unknown fixtures subcommand '${sub}'`)
+  },
+}
