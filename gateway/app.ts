@@ -11,6 +11,11 @@ import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import healthRoutes from './routes/health.js'
 import specRoutes from './routes/spec.js'
+import workflowPlugin from './workflow/plugin.js'
+import applicationRoutes from './routes/applications.js'
+import publicityRoutes from './routes/publicity.js'
+import adminRoutes from './routes/admin.js'
+import providerRoutes from './routes/providers.js'
 import { join } from 'node:path'
 
 declare module 'fastify' {
@@ -58,5 +63,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes)
   await app.register(specRoutes)
+  await app.register(workflowPlugin)
+  await app.register(applicationRoutes)
+  await app.register(publicityRoutes)
+  await app.register(adminRoutes)
+  await app.register(providerRoutes)
   return app
 }

@@ -190,3 +190,167 @@ export interface Database {
 
 export type ApplicationRow = Selectable<ApplicationsTable>
 export type ApplicationDocumentRow = Selectable<ApplicationDocumentsTable>
+
+// ── Data interface and dynamic management (migration 0004-data-interface; gateway/sync, records, assessment) ──
+
+export type ProviderOperatingStatus = 'active' | 'interview' | 'suspended' | 'exited'
+
+export interface ProviderStatusTable {
+  provider_id: string
+  status: ProviderOperatingStatus
+  /** R18 for voluntary exit, R20-1…R20-7 for forced exit, R19 for interview/suspension. */
+  reason_code: string | null
+  note: string | null
+  updated_by: string
+  updated_at: EpochMs
+}
+
+export interface ProviderActionsTable {
+  id: string
+  provider_id: string
+  /** 'interview' | 'suspend' | 'reinstate' | 'takedown' | 'exit' | 'forced-exit' */
+  action: string
+  reason_code: string | null
+  note: string
+  recommendation_id: string | null
+  actor: string
+  at: EpochMs
+}
+
+export interface CentreCoursesTable {
+  /** `<providerId>:<courseId>` */
+  id: string
+  provider_id: string
+  course_id: string
+  source: 'package' | 'sync'
+  title_zh: string
+  title_en: string | null
+  /** NFKC, lower-cased, whitespace removed: the text search runs a LIKE on it on both engines. */
+  title_norm: string
+  category: string
+  occupation_code: string | null
+  /** 1 free, 0 paid. */
+  free: number
+  price_fen: number | null
+  duration_seconds: number
+  lesson_count: number
+  preview_seconds: number
+  provider_updated_at: string
+  /** 'live' | 'closed' (no new learners: exit) | 'taken-down' (R14, R19) */
+  status: string
+  created_at: EpochMs
+  updated_at: EpochMs
+}
+
+export type CircuitState = 'closed' | 'open' | 'half-open'
+
+export interface SyncStateTable {
+  provider_id: string
+  /** The provider's serverTime from the last applied sync: the next updatedSince. */
+  updated_since: string | null
+  circuit: CircuitState
+  consecutive_failures: number
+  opened_at: EpochMs | null
+  last_attempt_at: EpochMs | null
+  last_success_at: EpochMs | null
+  last_error: string | null
+  /** The provider's serverTime of the last learning-record pull. */
+  records_since: string | null
+}
+
+export interface SyncRunsTable {
+  id: string
+  provider_id: string
+  started_at: EpochMs
+  finished_at: EpochMs
+  /** 'applied' | 'failed' | 'skipped' */
+  outcome: string
+  pages: number
+  upserted: number
+  removed: number
+  bytes: number
+  error_code: string | null
+  error_detail: string | null
+}
+
+export interface LearningRecordsTable {
+  provider_id: string
+  statement_id: string
+  learner_account: string
+  learner_home_page: string
+  verb: string
+  course_id: string | null
+  lesson_id: string | null
+  voids_statement_id: string | null
+  completion: number | null
+  effective_seconds: number | null
+  statement_at: EpochMs
+  /** The statement exactly as received (JSON). */
+  statement: JsonText
+  via: 'push' | 'pull'
+  received_at: EpochMs
+  voided_at: EpochMs | null
+  voided_by: string | null
+}
+
+export interface AssessmentRunsTable {
+  id: string
+  provider_id: string
+  started_at: EpochMs
+  finished_at: EpochMs
+  verdict: string
+  /** JSON array of drift findings. */
+  drift: JsonText
+  summary: JsonText
+}
+
+export interface AssessmentCasesTable {
+  id: string
+  provider_id: string
+  /** 'free-share' | 'preview' | 'host-abroad' | 'contract' | 'feedback' */
+  kind: string
+  requirement_ids: JsonText
+  open_key: string | null
+  status: 'open' | 'resolved'
+  run_id: string | null
+  evidence: JsonText
+  /** R19 recommendation for feedback cases: 'interview' | 'suspension' | 'takedown'. */
+  recommendation: string | null
+  opened_at: EpochMs
+  last_seen_at: EpochMs
+  resolved_at: EpochMs | null
+  resolved_by: string | null
+  resolution: string | null
+  note: string | null
+}
+
+export interface FeedbackTicketsTable {
+  id: string
+  provider_id: string
+  course_id: string | null
+  entity_name: string
+  entity_uscc: string | null
+  contact: string | null
+  subject: string
+  body: string
+  rating_token_hash: string
+  filed_at: EpochMs
+  responded_at: EpochMs | null
+  response: string | null
+  resolved_at: EpochMs | null
+  resolution: string | null
+  rating: number | null
+  rated_at: EpochMs | null
+}
+
+export interface Database {
+  provider_status: ProviderStatusTable
+  provider_actions: ProviderActionsTable
+  centre_courses: CentreCoursesTable
+  sync_state: SyncStateTable
+  sync_runs: SyncRunsTable
+  learning_records: LearningRecordsTable
+  assessment_runs: AssessmentRunsTable
+  assessment_cases: AssessmentCasesTable
+  feedback_tickets: FeedbackTicketsTable
+}

@@ -4,8 +4,10 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001-foundations.js'
 import * as m0002 from './0002-workflow.js'
+import * as m0004 from './0004-data-interface.js'
 
 export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-foundations', m0001],
   ['0002-workflow', m0002],
+  ['0004-data-interface', m0004],
 ]
