@@ -456,7 +456,12 @@ order: number
 title: Text
 media: PackageManifestMediaRef1
 })[]]
-preview: PackageManifestMediaRef2
+/**
+ * The free preview (R5.2-2): a media file whose measured playable span must be ≥ 600 s.
+ */
+preview: (PackageManifestMediaRef & {
+startSeconds: Seconds
+})
 /**
  * R15: the copyright holder and a proof file inside the package.
  */
@@ -492,7 +497,12 @@ order: number
 title: Text
 media: PackageManifestMediaRef1
 })[]]
-preview: PackageManifestMediaRef2
+/**
+ * The free preview (R5.2-2): a media file whose measured playable span must be ≥ 600 s.
+ */
+preview: (PackageManifestMediaRef & {
+startSeconds: Seconds
+})
 /**
  * R15: the copyright holder and a proof file inside the package.
  */
@@ -505,14 +515,6 @@ validUntil?: CalendarDate
 })[]]
 }
 export interface PackageManifestMediaRef1 {
-file: PackageManifestPath
-format: ("mp4" | "hls")
-durationSeconds: Seconds
-}
-/**
- * The free preview (R5.2-2): a media file whose measured playable span must be ≥ 600 s.
- */
-export interface PackageManifestMediaRef2 {
 file: PackageManifestPath
 format: ("mp4" | "hls")
 durationSeconds: Seconds
