@@ -1,0 +1,443 @@
+// Self-hosted platforms store training organisations' own courses (第五条（三）). With the two
+// sandbox tenants the platform hands the kit, these checks upload small objects as tenant A and
+// then try what must not work: reading them anonymously or as tenant B (R5.3-5a), deleting one
+// before its retention ends (R5.3-5b), and getting content carrying a moderation canary past the
+// filter without an alert (R5.3-4). Uploads are shared through `ctx.once`; the object probed for
+// privacy is never the one the delete probe targets, so a platform that wrongly allows the delete
+// cannot make the privacy probes pass by 404.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { loadCanaries, renderCanaryUpload, type Canary, type CanaryDelivery } from '../../specs/lib/canaries.js'
+import { sgError } from '../../specs/lib/errors.js'
+import { schemas } from '../../specs/lib/schemas.js'
+import type { ModerationAlert, ModerationAlertPage, RetentionPolicy, StoredObject } from '../../specs/types.gen.js'
+import type { ProbeResponse } from '../net/probe-client.js'
+import type { ProbeContext, SandboxTenantCredentials } from '../probe-context.js'
+import { defineCheck, fail, note, pass, timestamp, type CheckDefinition, type Evidence } from './framework.js'
+import { exchangeEvidence, judgeProblem, reproduce } from './http-expect.js'
+import { mapLimit } from './map-limit.js'
+
+/** R5.3-5b: three years, as the spec counts them. */
+export const MIN_RETENTION_DAYS = 1095
+const DAY_MS = 86_400_000
+/** Timestamps may carry whole seconds only. */
+const CLOCK_SLACK_MS = 1_000
+
+export interface SelfHostedCheckOptions {
+  /**
+   * How long to wait for canary alerts; default the spec's `alertWithinSeconds` (60 s). Only
+   * tests of the failing path shorten it; the report states the value used.
+   */
+  alertWaitSeconds?: number
+  /** First and longest pause between alert-feed polls. */
+  pollMs?: { first: number; max: number }
+}
+
+const SELF = ['self-hosted'] as const
+
+function tenantsOf(ctx: ProbeContext): { A: SandboxTenantCredentials; B: SandboxTenantCredentials } {
+  const { A, B } = ctx.tenants
+  if (!A || !B) {
+    throw sgError('SG_ERR_CHECK_TENANTS_MISSING', `missing sandbox tenant ${[!A ? 'A' : '', !B ? 'B' : ''].filter(Boolean).join(' and ')}`)
+  }
+  return { A, B }
+}
+
+const bearer = (t: SandboxTenantCredentials): Record<string, string> => ({ authorization: `Bearer ${t.token}` })
+const objectsPath = (tenantId: string): string => `/v1/tenants/${encodeURIComponent(tenantId)}/objects`
+const objectPath = (tenantId: string, objectId: string): string => `${objectsPath(tenantId)}/${encodeURIComponent(objectId)}`
+
+interface Uploaded {
+  response: ProbeResponse
+  /** The stored object when the answer was 201 with a JSON body carrying an objectId. */
+  object?: StoredObject
+  schemaErrors: number
+}
+
+async function upload(ctx: ProbeContext, tenant: SandboxTenantCredentials, body: { name: string; contentType: string; content: Buffer; title?: string }): Promise<Uploaded> {
+  const response = await ctx.client.request({
+    method: 'POST',
+    url: ctx.url(objectsPath(tenant.tenantId)),
+    headers: bearer(tenant),
+    json: { name: body.name, contentType: body.contentType, contentBase64: body.content.toString('base64'), ...(body.title ? { title: { 'zh-CN': body.title } } : {}) },
+  })
+  const json = response.json as Partial<StoredObject> | undefined
+  const out: Uploaded = { response, schemaErrors: 0 }
+  if (response.status === 201 && json && typeof json === 'object' && typeof json.objectId === 'string') {
+    out.object = json as StoredObject
+    out.schemaErrors = schemas().validate('stored-object', json).errors.length
+  }
+  return out
+}
+
+/** A harmless object of tenant A's, uploaded once per run per purpose. */
+function probeObject(ctx: ProbeContext, purpose: 'private' | 'delete'): Promise<Uploaded> {
+  return ctx.once(`self-hosted:object:${purpose}`, () => {
+    const { A } = tenantsOf(ctx)
+    const text = `skillgate conformance probe (${purpose}), ${new Date().toISOString()}\n安全用电讲义：本节介绍触电的预防措施。\n`
+    return upload(ctx, A, { name: `skillgate-${purpose}-probe.txt`, contentType: 'text/plain; charset=utf-8', content: Buffer.from(text, 'utf8'), title: '一致性检测对象' })
+  })
+}
+
+function uploadFailure(u: Uploaded, what: string): ReturnType<typeof fail> {
+  return fail({
+    'zh-CN': `以租户 A 身份上传${what}失败（状态 ${u.response.status}），无法继续检测`,
+    en: `Uploading ${what} as tenant A failed (status ${u.response.status}), so the check cannot proceed`,
+  }, { evidence: [exchangeEvidence(u.response)], reproduce: reproduce(u.response) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// R5.3-5b retention
+
+export const retentionPolicyCheck = defineCheck<ProbeContext>({
+  id: 'self-hosted.retention-policy',
+  requirementIds: ['R5.3-5b'],
+  severity: 'must',
+  kinds: SELF,
+  subject: 'platform',
+  title: { 'zh-CN': '保存策略：租户课程至少保存 3 年（1095 天）且拒绝提前删除', en: 'Retention policy: tenant courses kept ≥ 3 years (1095 days), early deletion refused' },
+  async run(ctx, rt) {
+    const res = await ctx.client.request({ url: ctx.url('/v1/storage/retention-policy'), signal: rt.signal })
+    const evidence = [exchangeEvidence(res)]
+    const policy = res.status === 200 ? (res.json as Partial<RetentionPolicy> | undefined) : undefined
+    const reasons: string[] = []
+    if (!policy || typeof policy !== 'object') reasons.push(`no policy document (status ${res.status})`)
+    else {
+      if (typeof policy.minimumRetentionDays !== 'number' || policy.minimumRetentionDays < MIN_RETENTION_DAYS) reasons.push(`minimumRetentionDays is ${JSON.stringify(policy.minimumRetentionDays) ?? 'absent'}, at least ${MIN_RETENTION_DAYS} required`)
+      if (policy.earlyDeletion !== 'refused') reasons.push(`earlyDeletion is ${JSON.stringify(policy.earlyDeletion) ?? 'absent'}, "refused" required`)
+      if (!Array.isArray(policy.appliesTo) || !policy.appliesTo.includes('tenant-courses')) reasons.push('appliesTo does not include "tenant-courses"')
+    }
+    const measured = { minimumRetentionDays: policy?.minimumRetentionDays ?? null, earlyDeletion: policy?.earlyDeletion ?? null, appliesTo: policy?.appliesTo ?? null }
+    if (reasons.length > 0) {
+      return fail({ 'zh-CN': `保存策略不合规：${reasons.join('；')}`, en: `The retention policy falls short: ${reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(res) })
+    }
+    return pass(`policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion`, { evidence, measured })
+  },
+})
+
+export const retainUntilCheck = defineCheck<ProbeContext>({
+  id: 'self-hosted.retain-until',
+  requirementIds: ['R5.3-5b'],
+  severity: 'must',
+  kinds: SELF,
+  subject: 'platform',
+  title: { 'zh-CN': '上传对象的 retainUntil 不早于上传时间加 3 年', en: "An uploaded object's retainUntil is at least 3 years after uploadedAt" },
+  async run(ctx) {
+    const u = await probeObject(ctx, 'private')
+    if (!u.object) return uploadFailure(u, '检测对象 / the probe object')
+    const uploadedMs = Date.parse(u.object.uploadedAt)
+    const retainMs = Date.parse(u.object.retainUntil)
+    const evidence = [exchangeEvidence(u.response)]
+    const days = (retainMs - uploadedMs) / DAY_MS
+    const measured = { objectId: u.object.objectId, uploadedAt: u.object.uploadedAt, retainUntil: u.object.retainUntil, retainedDays: Number.isFinite(days) ? Math.round(days * 1000) / 1000 : null, requiredDays: MIN_RETENTION_DAYS }
+    if (!Number.isFinite(uploadedMs) || !Number.isFinite(retainMs)) {
+      return fail({ 'zh-CN': 'uploadedAt 或 retainUntil 不是有效时间戳', en: 'uploadedAt or retainUntil is not a valid timestamp' }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(u.response) })
+    }
+    if (retainMs + CLOCK_SLACK_MS < uploadedMs + MIN_RETENTION_DAYS * DAY_MS) {
+      return fail({
+        'zh-CN': `对象 ${u.object.objectId} 仅保存 ${measured.retainedDays} 天（至 ${u.object.retainUntil}），少于 ${MIN_RETENTION_DAYS} 天`,
+        en: `Object ${u.object.objectId} is retained only ${measured.retainedDays} days (until ${u.object.retainUntil}), fewer than ${MIN_RETENTION_DAYS}`,
+      }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(u.response) })
+    }
+    return pass(`object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)`, { evidence, measured })
+  },
+})
+
+export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
+  id: 'self-hosted.early-delete-refused',
+  requirementIds: ['R5.3-5b'],
+  severity: 'must',
+  kinds: SELF,
+  subject: 'platform',
+  title: { 'zh-CN': '保存期内删除自有对象被拒绝（409）', en: 'Deleting an own object before retainUntil is refused (409)' },
+  async run(ctx, rt) {
+    const { A } = tenantsOf(ctx)
+    const u = await probeObject(ctx, 'delete')
+    if (!u.object) return uploadFailure(u, '检测对象 / the probe object')
+    const res = await ctx.client.request({ method: 'DELETE', url: ctx.url(objectPath(A.tenantId, u.object.objectId)), headers: bearer(A), signal: rt.signal })
+    const evidence = [exchangeEvidence(u.response, `uploaded ${u.object.objectId}, retainUntil ${u.object.retainUntil}`), exchangeEvidence(res)]
+    const measured = { objectId: u.object.objectId, retainUntil: u.object.retainUntil, status: res.status }
+    if (res.status >= 200 && res.status < 300) {
+      return fail({
+        'zh-CN': `租户 A 在保存期（至 ${u.object.retainUntil}）内删除对象 ${u.object.objectId} 成功（状态 ${res.status}），应返回 409`,
+        en: `Tenant A deleted object ${u.object.objectId} before its retainUntil ${u.object.retainUntil} (status ${res.status}); 409 expected`,
+      }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_EARLY_DELETE', reproduce: reproduce(res) })
+    }
+    const verdict = judgeProblem(res, { status: 409, codes: ['SG_ERR_RETENTION_ACTIVE'] })
+    if (!verdict.ok) {
+      return fail({ 'zh-CN': `提前删除的拒绝答复不符合规范：${verdict.reasons.join('；')}`, en: `The refusal of an early delete is off-contract: ${verdict.reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_EARLY_DELETE', reproduce: reproduce(res) })
+    }
+    return pass(`early delete refused with 409 ${verdict.code ?? ''}`.trim(), { evidence, measured })
+  },
+})
+
+// ---------------------------------------------------------------------------------------------
+// R5.3-5a privacy
+
+const REFUSALS = new Set([401, 403, 404])
+
+interface PrivacyProbe { label: string; res: ProbeResponse; allowed: ReadonlySet<number> }
+
+async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (A: SandboxTenantCredentials, B: SandboxTenantCredentials, objectId: string) => Promise<PrivacyProbe[]>, what: { zh: string; en: string }) {
+  const { A, B } = tenantsOf(ctx)
+  const u = await probeObject(ctx, 'private')
+  if (!u.object) return uploadFailure(u, '私有对象 / a private object')
+  const own = await ctx.client.request({ url: ctx.url(objectPath(A.tenantId, u.object.objectId)), headers: bearer(A), signal })
+  const evidence: Evidence[] = [exchangeEvidence(own, `control: tenant A reads its own object → ${own.status}`)]
+  // Without this control a platform that answers 404 to everyone would pass.
+  if (own.status !== 200) {
+    return fail({
+      'zh-CN': `租户 A 无法读取自己的对象（状态 ${own.status}），隐私检测无法得出结论`,
+      en: `Tenant A cannot read its own object (status ${own.status}), so the privacy probe proves nothing`,
+    }, { evidence, measured: { ownRead: own.status }, errorCode: 'SG_ERR_TENANT_PRIVACY_BREACH', reproduce: reproduce(own) })
+  }
+  const results = await probes(A, B, u.object.objectId)
+  const bad = results.filter((p) => !p.allowed.has(p.res.status))
+  for (const p of results) evidence.push(exchangeEvidence(p.res, `${p.label} → ${p.res.status}`))
+  const measured = { objectId: u.object.objectId, ownRead: own.status, probes: results.map((p) => ({ probe: p.label, status: p.res.status })) }
+  if (bad.length > 0) {
+    const leaked = bad.filter((p) => p.res.status >= 200 && p.res.status < 300)
+    const first = leaked[0] ?? bad[0]!
+    const list = bad.map((p) => `${p.label} → ${p.res.status}`).join('; ')
+    return fail({
+      'zh-CN': `${what.zh}：${list}（应为 ${[...first.allowed].join('/')}）`,
+      en: `${what.en}: ${list} (expected ${[...first.allowed].join('/')})`,
+    }, { evidence, measured, errorCode: 'SG_ERR_TENANT_PRIVACY_BREACH', reproduce: reproduce(first.res) })
+  }
+  return pass(`${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}`, { evidence, measured })
+}
+
+export const privacyAnonymousCheck = defineCheck<ProbeContext>({
+  id: 'self-hosted.privacy-anonymous',
+  requirementIds: ['R5.3-5a'],
+  severity: 'must',
+  kinds: SELF,
+  subject: 'platform',
+  title: { 'zh-CN': '无租户令牌不能读取租户私有课程', en: "A tenant's private course cannot be read without a tenant token" },
+  async run(ctx, rt) {
+    return privacyCheckRun(ctx, rt.signal, async (A, _B, objectId) => {
+      const url = ctx.url(objectPath(A.tenantId, objectId))
+      // Signed but with no tenant token (the platform's API client), then wholly anonymous.
+      const [signed, bare] = await Promise.all([
+        ctx.client.request({ url, signal: rt.signal }),
+        ctx.anonymous.request({ url, sign: false, signal: rt.signal }),
+      ])
+      return [
+        { label: 'signed request without a tenant token', res: signed, allowed: REFUSALS },
+        { label: 'unsigned request without a tenant token', res: bare, allowed: REFUSALS },
+      ]
+    }, { zh: '无租户令牌即可读取租户 A 的私有对象', en: "Tenant A's private object is readable without a tenant token" })
+  },
+})
+
+export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
+  id: 'self-hosted.privacy-cross-tenant',
+  requirementIds: ['R5.3-5a'],
+  severity: 'must',
+  kinds: SELF,
+  subject: 'platform',
+  title: { 'zh-CN': '其他租户不能读取租户私有课程', en: "Another tenant cannot read a tenant's private course" },
+  async run(ctx, rt) {
+    return privacyCheckRun(ctx, rt.signal, async (A, B, objectId) => {
+      const [inA, inB] = await Promise.all([
+        ctx.client.request({ url: ctx.url(objectPath(A.tenantId, objectId)), headers: bearer(B), signal: rt.signal }),
+        // The same object id under B's own path must not resolve to A's object either.
+        ctx.client.request({ url: ctx.url(objectPath(B.tenantId, objectId)), headers: bearer(B), signal: rt.signal }),
+      ])
+      return [
+        { label: "tenant B reads A's object under A's path", res: inA, allowed: new Set([403, 404]) },
+        { label: "tenant B reads A's object id under B's path", res: inB, allowed: new Set([403, 404]) },
+      ]
+    }, { zh: '租户 B 可读取租户 A 的私有对象', en: "Tenant B can read tenant A's private object" })
+  },
+})
+
+// ---------------------------------------------------------------------------------------------
+// R5.3-4 moderation canaries
+
+interface ModerationUpload { canary: Canary; delivery: CanaryDelivery; uploaded: Uploaded; doneAtMs: number }
+
+export interface ModerationRun {
+  uploads: ModerationUpload[]
+  /** Alerts read from the feed since just before the first upload, by objectId. */
+  alerts: Map<string, ModerationAlert[]>
+  feed: { polls: number; lastResponse?: ProbeResponse; problem?: string }
+  waitedMs: number
+  limitSeconds: number
+  since: string
+}
+
+async function readFeed(ctx: ProbeContext, since: string, signal: AbortSignal, into: Map<string, ModerationAlert[]>): Promise<{ response: ProbeResponse; problem?: string }> {
+  let cursor: string | undefined
+  const seen = new Set<string>()
+  for (let page = 0; page < 1000; page++) {
+    const response = await ctx.client.request({ url: ctx.url('/v1/moderation/alerts', cursor ? { cursor, limit: 500 } : { since, limit: 500 }), signal })
+    const doc = response.json as Partial<ModerationAlertPage> | undefined
+    if (response.status !== 200 || !doc || !Array.isArray(doc.items)) return { response, problem: `the alert feed answered ${response.status}${response.status === 200 ? ' without an items array' : ''}` }
+    for (const a of doc.items) {
+      if (!a || typeof a.objectId !== 'string' || typeof a.alertId !== 'string') continue
+      const list = into.get(a.objectId) ?? []
+      if (!list.some((x) => x.alertId === a.alertId)) list.push(a)
+      into.set(a.objectId, list)
+    }
+    if (typeof doc.nextCursor !== 'string' || seen.has(doc.nextCursor)) return { response }
+    seen.add(doc.nextCursor)
+    cursor = doc.nextCursor
+  }
+  return { response: undefined as never, problem: 'the alert feed did not end within 1000 pages' }
+}
+
+const alertMatches = (u: ModerationUpload, alerts: ModerationAlert[] | undefined): boolean =>
+  (alerts ?? []).some((a) => a.category === u.canary.category && a.action === 'blocked')
+
+/**
+ * Upload every canary and control in every delivery form as tenant A, then poll the alert feed
+ * with back-off until every blocked canary has its alert or the spec's time has passed. Controls
+ * are judged on the same feed: once the canary alerts are through, the pipeline has flushed.
+ */
+function moderationRun(ctx: ProbeContext, o: SelfHostedCheckOptions, signal: AbortSignal): Promise<ModerationRun> {
+  return ctx.once('self-hosted:moderation', async () => {
+    const { A } = tenantsOf(ctx)
+    const set = loadCanaries()
+    const limitSeconds = o.alertWaitSeconds ?? set.alertWithinSeconds
+    // The platform's clock decides what "since" means; ours only decides how long we wait.
+    const first = await ctx.client.request({ url: ctx.url('/v1/moderation/alerts', { limit: 1 }), signal })
+    const serverTime = Date.parse((first.json as Partial<ModerationAlertPage> | undefined)?.serverTime ?? '')
+    const since = timestamp(new Date((Number.isFinite(serverTime) ? serverTime : Date.now()) - 5_000))
+    const jobs = [...set.canaries, ...set.controls].flatMap((canary) => set.deliveries.map((delivery) => ({ canary, delivery })))
+    const uploads = await mapLimit(jobs, Math.min(4, ctx.settings.concurrency), async ({ canary, delivery }): Promise<ModerationUpload> => {
+      const uploaded = await upload(ctx, A, renderCanaryUpload(canary, delivery))
+      return { canary, delivery, uploaded, doneAtMs: Date.now() }
+    }, signal)
+    const deadline = Math.max(...uploads.map((u) => u.doneAtMs)) + limitSeconds * 1000
+    const expected = uploads.filter((u) => u.canary.category !== null && u.uploaded.object)
+    const alerts = new Map<string, ModerationAlert[]>()
+    const started = Date.now()
+    const poll = o.pollMs ?? { first: 500, max: 8_000 }
+    let delay = poll.first
+    let polls = 0
+    let last: { response: ProbeResponse; problem?: string } | undefined
+    for (;;) {
+      last = await readFeed(ctx, since, signal, alerts)
+      polls++
+      const missing = expected.filter((u) => !alertMatches(u, alerts.get(u.uploaded.object!.objectId)))
+      if (missing.length === 0 || Date.now() >= deadline) break
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal })
+      delay = Math.min(delay * 2, poll.max)
+    }
+    return {
+      uploads,
+      alerts,
+      feed: { polls, ...(last?.response ? { lastResponse: last.response } : {}), ...(last?.problem ? { problem: last.problem } : {}) },
+      waitedMs: Date.now() - started,
+      limitSeconds,
+      since,
+    }
+  })
+}
+
+const label = (u: ModerationUpload): string => `${u.canary.id}/${u.delivery.id}`
+
+export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDefinition<ProbeContext>[] {
+  const canariesCheck = defineCheck<ProbeContext>({
+    id: 'self-hosted.moderation-canaries',
+    requirementIds: ['R5.3-4'],
+    severity: 'must',
+    kinds: SELF,
+    subject: 'platform',
+    title: { 'zh-CN': '内容审核测试标记被自动拦截并在规定时间内预警', en: 'Moderation canaries are blocked automatically and alerted in time' },
+    async run(ctx, rt) {
+      const run = await moderationRun(ctx, o, rt.signal)
+      const canaries = run.uploads.filter((u) => u.canary.category !== null)
+      const notBlocked: string[] = []
+      const notAlerted: string[] = []
+      const evidence: Evidence[] = []
+      for (const u of canaries) {
+        const obj = u.uploaded.object
+        if (!obj) {
+          notBlocked.push(`${label(u)}: upload answered ${u.uploaded.response.status}, expected 201 with verdict "blocked"`)
+          evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)}: upload answered ${u.uploaded.response.status}`))
+          continue
+        }
+        const m = obj.moderation as Partial<StoredObject['moderation']> | undefined
+        if (m?.verdict !== 'blocked' || !Array.isArray(m.categories) || !m.categories.includes(u.canary.category!)) {
+          notBlocked.push(`${label(u)}: verdict ${JSON.stringify(m?.verdict) ?? 'absent'}, categories ${JSON.stringify(m?.categories) ?? 'absent'}`)
+          if (evidence.length < 10) evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)} not blocked as ${u.canary.category!}`))
+        }
+        if (!alertMatches(u, run.alerts.get(obj.objectId))) notAlerted.push(`${label(u)} (object ${obj.objectId})`)
+      }
+      if (run.feed.lastResponse) evidence.push(exchangeEvidence(run.feed.lastResponse, `alert feed since ${run.since}, last of ${run.feed.polls} poll(s)`))
+      const measured = {
+        uploads: canaries.length,
+        blocked: canaries.length - notBlocked.length,
+        alerted: canaries.length - notAlerted.length,
+        alertLimitSeconds: run.limitSeconds,
+        waitedSeconds: Math.round(run.waitedMs / 100) / 10,
+        feedPolls: run.feed.polls,
+        deliveries: loadCanaries().deliveries.map((d) => d.id),
+      }
+      const problems: string[] = []
+      if (notBlocked.length > 0) problems.push(`${notBlocked.length} canary upload(s) not blocked, e.g. ${notBlocked[0]!}`)
+      if (notAlerted.length > 0) problems.push(`${notAlerted.length} canary upload(s) without a matching alert within ${run.limitSeconds} s, e.g. ${notAlerted[0]!}${run.feed.problem ? ` (${run.feed.problem})` : ''}`)
+      if (problems.length > 0) {
+        if (notAlerted.length > 0) evidence.push(note('canaries without an alert', { missing: notAlerted }))
+        const bad = canaries.find((u) => !u.uploaded.object)?.uploaded.response ?? run.feed.lastResponse
+        return fail({ 'zh-CN': `内容审核链路不完整：${problems.join('；')}`, en: `The moderation pipeline is incomplete: ${problems.join('; ')}` }, {
+          evidence, measured, errorCode: notBlocked.length > 0 ? 'SG_ERR_MODERATION_NOT_BLOCKED' : 'SG_ERR_MODERATION_NOT_ALERTED', ...(bad ? { reproduce: reproduce(bad) } : {}),
+        })
+      }
+      return pass(`${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s`, { evidence, measured })
+    },
+  })
+
+  const controlCheck = defineCheck<ProbeContext>({
+    id: 'self-hosted.moderation-control',
+    requirementIds: ['R5.3-4'],
+    severity: 'must',
+    kinds: SELF,
+    subject: 'platform',
+    title: { 'zh-CN': '正常对照内容不被拦截、不产生预警', en: 'Clean control content is stored as clean and raises no alert' },
+    async run(ctx, rt) {
+      const { A } = tenantsOf(ctx)
+      const run = await moderationRun(ctx, o, rt.signal)
+      const controls = run.uploads.filter((u) => u.canary.category === null)
+      const problems: string[] = []
+      const evidence: Evidence[] = []
+      let reproduceFrom: ProbeResponse | undefined
+      await mapLimit(controls, 4, async (u) => {
+        const obj = u.uploaded.object
+        if (!obj) {
+          problems.push(`${label(u)}: upload answered ${u.uploaded.response.status}, expected 201`)
+          evidence.push(exchangeEvidence(u.uploaded.response))
+          reproduceFrom ??= u.uploaded.response
+          return
+        }
+        const m = obj.moderation as Partial<StoredObject['moderation']> | undefined
+        if (m?.verdict !== 'clean' || !Array.isArray(m.categories) || m.categories.length > 0) {
+          problems.push(`${label(u)}: verdict ${JSON.stringify(m?.verdict) ?? 'absent'}, categories ${JSON.stringify(m?.categories) ?? 'absent'}`)
+          if (evidence.length < 10) evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)} not stored as clean`))
+          reproduceFrom ??= u.uploaded.response
+        }
+        const alerts = run.alerts.get(obj.objectId) ?? []
+        if (alerts.length > 0) problems.push(`${label(u)}: ${alerts.length} alert(s) raised (${alerts.map((a) => a.category).join(', ')})`)
+        const read = await ctx.client.request({ url: ctx.url(objectPath(A.tenantId, obj.objectId)), headers: bearer(A), signal: rt.signal })
+        if (read.status !== 200) {
+          problems.push(`${label(u)}: tenant A cannot read it back (status ${read.status})`)
+          evidence.push(exchangeEvidence(read))
+          reproduceFrom ??= read
+        }
+      }, rt.signal)
+      if (run.feed.lastResponse) evidence.push(exchangeEvidence(run.feed.lastResponse, `alert feed since ${run.since}`))
+      const measured = { controls: controls.length, failing: problems.length, alertLimitSeconds: run.limitSeconds, waitedSeconds: Math.round(run.waitedMs / 100) / 10 }
+      if (problems.length > 0) {
+        return fail({ 'zh-CN': `正常对照内容被误拦截或误报：${problems.slice(0, 5).join('；')}`, en: `Clean controls were blocked or alerted: ${problems.slice(0, 5).join('; ')}` }, {
+          evidence, measured, errorCode: 'SG_ERR_MODERATION_CONTROL_BLOCKED', ...(reproduceFrom ? { reproduce: reproduce(reproduceFrom) } : {}),
+        })
+      }
+      return pass(`${controls.length} clean control upload(s) stored as clean, readable and not alerted`, { evidence, measured })
+    },
+  })
+
+  return [retentionPolicyCheck, retainUntilCheck, earlyDeleteRefusedCheck, privacyAnonymousCheck, privacyCrossTenantCheck, canariesCheck, controlCheck]
+}
+
+export const selfHostedChecks: CheckDefinition<ProbeContext>[] = createSelfHostedChecks()
