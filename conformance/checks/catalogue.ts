@@ -1,0 +1,9 @@
+// The registry of platform checks: `skillgate probe`, the gateway and the traceability test
+// (specs/lib/traceability.ts) all read `allChecks`. Order here is report order.
+import type { ProbeContext } from '../probe-context.js'
+import { authChecks } from './auth.js'
+import { catalogueRules } from './catalogue-rules.js'
+import { contractChecks } from './contract.js'
+import type { CheckCatalogue } from './framework.js'
+
+export const allChecks: CheckCatalogue<ProbeContext> = [...contractChecks, ...authChecks, ...catalogueRules]

@@ -1,0 +1,234 @@
+// `runProbe`: checks one provider platform over the wire and returns the conformance report. The
+// CLI (`skillgate probe`, SSRF mode 'local') and the gateway (mode 'deny') both call it. It builds
+// one ProbeContext (signed + anonymous probe clients, shared lazily computed results) and hands it
+// to the check framework; the catalogue is streamed, never held, so memory stays bounded by the
+// page size and the sample, not by the number of courses.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Preview, ServiceInfo } from '../specs/types.gen.js'
+import { sgError } from '../specs/lib/errors.js'
+import { schemas } from '../specs/lib/schemas.js'
+import { isValidCategory } from '../specs/lib/categories.js'
+import { allChecks } from './checks/catalogue.js'
+import { runChecks, type CheckCatalogue, type ProgressEvent, type Report } from './checks/framework.js'
+import { createProbeClient, type ProbeClient, type ProbeRequest, type ProbeResponse, type ProbeWarning } from './net/probe-client.js'
+import type { Resolver } from './net/ssrf-guard.js'
+import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSettings, SandboxTenants } from './probe-context.js'
+import { makeSigner } from './signing/index.js'
+import { walkCatalogue } from './walk/catalogue-walk.js'
+import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
+
+export interface RunProbeOptions {
+  baseUrl: string
+  kind: PlatformKind
+  keyId?: string
+  secret?: string
+  /** 'local' (CLI: private targets allowed with a warning) or 'deny' (gateway: refused). */
+  mode: 'local' | 'deny'
+  /** Requests in flight at once; default 8. */
+  concurrency?: number
+  /** Courses sampled for media, detail and free-opening checks; default 59. */
+  sample?: number
+  allMedia?: boolean
+  only?: readonly string[]
+  skip?: readonly string[]
+  resolver?: Resolver
+  tenants?: SandboxTenants
+  /** Deadline of one HTTP exchange; default 15 s. */
+  deadlineMs?: number
+  onProgress?: (event: ProgressEvent) => void
+  /** Per-check budget (framework default 10 min). */
+  checkTimeoutMs?: number
+  /** Seed of the course sample; default "skillgate". */
+  sampleSeed?: string
+  /** Hard page cap of each catalogue walk; default 10,000 pages. */
+  maxPages?: number
+  /** Called after every HTTP exchange (bench, verbose output). */
+  onRequest?: (info: { method: string; url: string; status: number | undefined }) => void
+  /** Replace the check catalogue (tests of the runner itself). */
+  catalogue?: CheckCatalogue<ProbeContext>
+  now?: () => Date
+}
+
+const MAX_PAGE_LIMIT = 200
+const CROSS_CHECK_LIMIT = 50
+
+export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages'>): ProbeSettings {
+  const concurrency = o.concurrency ?? 8
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw sgError('SG_ERR_USAGE', `--concurrency must be an integer 1–256, got ${String(o.concurrency)}`)
+  const sampleSize = o.sample ?? DEFAULT_SAMPLE_SIZE
+  if (!Number.isInteger(sampleSize) || sampleSize < 1) throw sgError('SG_ERR_USAGE', `--sample must be a positive integer, got ${String(o.sample)}`)
+  const deadlineMs = o.deadlineMs ?? 15_000
+  if (!(deadlineMs > 0)) throw sgError('SG_ERR_USAGE', `the deadline must be positive, got ${String(o.deadlineMs)}`)
+  return {
+    sampleSize,
+    allMedia: o.allMedia === true,
+    sampleSeed: o.sampleSeed ?? 'skillgate',
+    concurrency,
+    deadlineMs,
+    pageLimit: MAX_PAGE_LIMIT,
+    crossCheckLimit: CROSS_CHECK_LIMIT,
+    crossCheckEntries: 2_000,
+    maxPages: o.maxPages ?? 10_000,
+  }
+}
+
+function normaliseBaseUrl(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw sgError('SG_ERR_USAGE', `BASE_URL "${raw}" is not an absolute http(s) URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw sgError('SG_ERR_USAGE', `BASE_URL must be http:// or https://, got ${url.protocol}`)
+  if (url.search || url.hash) throw sgError('SG_ERR_USAGE', 'BASE_URL must not carry a query or fragment')
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Wrap a client so every exchange is reported (bench, verbose). */
+function observed(client: ProbeClient, onRequest: RunProbeOptions['onRequest']): ProbeClient {
+  if (!onRequest) return client
+  return {
+    async request(r: ProbeRequest): Promise<ProbeResponse> {
+      let status: number | undefined
+      try {
+        const res = await client.request(r)
+        status = res.status
+        return res
+      } finally {
+        onRequest({ method: r.method ?? 'GET', url: String(r.url), status })
+      }
+    },
+    download: (url, dest, o) => client.download(url, dest, o).finally(() => onRequest({ method: 'GET', url: String(url), status: undefined })),
+    get inFlight() {
+      return client.inFlight
+    },
+    close: () => client.close(),
+  }
+}
+
+export async function runProbe(opts: RunProbeOptions): Promise<Report> {
+  if (opts.kind !== 'on-demand' && opts.kind !== 'self-hosted') throw sgError('SG_ERR_USAGE', `--kind must be on-demand or self-hosted, got ${String(opts.kind)}`)
+  if (opts.mode !== 'local' && opts.mode !== 'deny') throw sgError('SG_ERR_USAGE', `mode must be local or deny, got ${String(opts.mode)}`)
+  if ((opts.keyId === undefined) !== (opts.secret === undefined)) throw sgError('SG_ERR_USAGE', 'give both a key id and its secret, or neither')
+  const baseUrl = normaliseBaseUrl(opts.baseUrl)
+  const settings = probeSettings(opts)
+  const secrets = [opts.secret, opts.tenants?.A?.token, opts.tenants?.B?.token].filter((s): s is string => typeof s === 'string' && s.length > 0)
+  const warnings = new Map<string, string>()
+  const onWarning = (w: ProbeWarning): void => {
+    if (w.code === 'SSRF_NON_PUBLIC_ALLOWED' || w.code === 'CROSS_ORIGIN_REDIRECT') warnings.set(`${w.code}|${w.message}`, `${w.code}: ${w.message}`)
+  }
+  const common = {
+    mode: opts.mode,
+    ...(opts.resolver ? { resolver: opts.resolver } : {}),
+    deadlineMs: settings.deadlineMs,
+    concurrency: settings.concurrency,
+    secrets,
+    onWarning,
+  }
+  const credentials = opts.keyId !== undefined && opts.secret !== undefined ? { keyId: opts.keyId, secret: opts.secret } : undefined
+  const client = observed(createProbeClient({ ...common, ...(credentials ? { signer: makeSigner(credentials) } : {}) }), opts.onRequest)
+  const anonymous = observed(createProbeClient(common), opts.onRequest)
+
+  const memo = new Map<string, Promise<unknown>>()
+  const once = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key) as Promise<T> | undefined
+    if (!p) {
+      p = compute()
+      // A shared failure is reported by each check that asked; never as an unhandled rejection.
+      p.catch(() => {})
+      memo.set(key, p)
+    }
+    return p
+  }
+  const hosts = { api: new Set<string>(), media: new Set<string>() }
+  const noteHost = (url: string, role: 'api' | 'media'): void => {
+    try {
+      hosts[role].add(new URL(url).hostname)
+    } catch { /* not a URL: the contract checks report it */ }
+  }
+  noteHost(baseUrl, 'api')
+  let scratch: Promise<string> | undefined
+
+  const url = (path: string, query?: Record<string, string | number | undefined>): string => {
+    const u = new URL(`${baseUrl}${path.startsWith('/') ? path : `/${path}`}`)
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))
+    return u.toString()
+  }
+  const fetchDocument = async <T>(target: string, schema: string): Promise<FetchedDocument<T>> => {
+    const response = await client.request({ url: target })
+    const ok = response.status >= 200 && response.status < 300
+    const doc = ok ? (response.json as T | undefined) : undefined
+    const schemaErrors = ok ? schemas().validate(schema, response.json).errors : []
+    return { response, doc, schemaErrors }
+  }
+
+  const ctx: ProbeContext = {
+    subject: { type: 'platform', kind: opts.kind, baseUrl },
+    mode: opts.mode === 'deny' ? 'gateway' : 'local',
+    kind: opts.kind,
+    baseUrl,
+    ssrfMode: opts.mode,
+    settings,
+    client,
+    anonymous,
+    ...(credentials ? { credentials } : {}),
+    tenants: opts.tenants ?? {},
+    ...(opts.resolver ? { resolver: opts.resolver } : {}),
+    url,
+    once,
+    serviceInfo: () => once('service-info', () => fetchDocument<ServiceInfo>(url('/v1/service-info'), 'service-info')),
+    walk: () => once('walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.pageLimit, cursor }) }), {
+      limit: settings.pageLimit,
+      maxPages: settings.maxPages,
+      recordPrefix: settings.crossCheckEntries * 2 + settings.pageLimit,
+      sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
+      keepUpdatedAt: true,
+      isValidCategory: (code) => isValidCategory(code),
+    })),
+    crossWalk: () => once('cross-walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.crossCheckLimit, cursor }) }), {
+      limit: settings.crossCheckLimit,
+      maxPages: settings.maxPages,
+      maxEntries: settings.crossCheckEntries,
+      recordPrefix: settings.crossCheckEntries,
+    })),
+    sample: () => once('sample', async (): Promise<CourseSample> => {
+      const w = await ctx.walk()
+      return {
+        courses: w.sample,
+        free: w.freeSample,
+        statement: samplingStatement(w.distinct, w.sample.length, settings.sampleSeed),
+        freeStatement: samplingStatement(w.free, w.freeSample.length, settings.sampleSeed, 'free courses'),
+      }
+    }),
+    preview: (courseId) => once(`preview:${courseId}`, async () => {
+      const d = await fetchDocument<Preview>(url(`/v1/courses/${encodeURIComponent(courseId)}/preview`), 'preview')
+      if (d.doc && typeof d.doc.url === 'string') noteHost(d.doc.url, 'media')
+      return d
+    }),
+    hostsSeen: () => ({ api: [...hosts.api].sort(), media: [...hosts.media].sort() }),
+    noteHost,
+    scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), 'skillgate-probe-'))),
+  }
+
+  try {
+    const report = await runChecks(opts.catalogue ?? allChecks, ctx, {
+      concurrency: Math.min(settings.concurrency, 8),
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.skip ? { skip: opts.skip } : {}),
+      ...(opts.checkTimeoutMs !== undefined ? { checkTimeoutMs: opts.checkTimeoutMs } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    })
+    if (!report.sampling && memo.has('sample')) {
+      const sample = await (memo.get('sample') as Promise<CourseSample>).catch(() => undefined)
+      if (sample) report.sampling = { ...sample.statement }
+    }
+    if (warnings.size > 0) report.warnings = [...(report.warnings ?? []), ...warnings.values()]
+    return report
+  } finally {
+    await Promise.allSettled([client.close(), anonymous.close()])
+    if (scratch) await rm(await scratch, { recursive: true, force: true })
+  }
+}

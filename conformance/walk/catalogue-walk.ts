@@ -1,0 +1,238 @@
+// Streams GET /v1/courses page by page and keeps only what the checks need: counts, a compact set
+// of seen ids, the first problems of each kind as examples, a bounded prefix for the cross-walk
+// comparison and a bottom-k sample. Nothing grows with the catalogue except the fingerprint set and
+// (optionally) one float per course for the incremental-sync check, so 100,000 courses cost a few MB.
+import type { CataloguePage, CourseSummary } from '../../specs/types.gen.js'
+import { schemas, type ReadableError } from '../../specs/lib/schemas.js'
+import type { Evidence as HttpExchange } from '../net/evidence.js'
+import type { ProbeResponse } from '../net/probe-client.js'
+import { BottomK } from './bottom-k.js'
+import { FingerprintSet } from './fingerprint-set.js'
+
+export const EXAMPLES = 10
+
+export type StopReason = 'end' | 'cycle' | 'page-cap' | 'entry-cap' | 'http-status' | 'unreadable-page'
+
+export interface OrderExample { page: number; previous: { courseId: string; updatedAt: string }; next: { courseId: string; updatedAt: string } }
+export interface PrefixEntry { courseId: string; at: number }
+
+export interface WalkOptions {
+  limit: number
+  updatedSince?: string
+  /** Hard cap on pages; a walk that reaches it stops (a platform that never ends is a failure). */
+  maxPages: number
+  /** Stop after this many entries (prefix walks for the gap cross-check). */
+  maxEntries?: number
+  /** Remember the first N items (id, time) for the cross-walk comparison. */
+  recordPrefix?: number
+  sample?: { size: number; seed: string }
+  keepUpdatedAt?: boolean
+  isValidCategory?: (code: string) => boolean
+  /** Ids known to be live (tombstones for them are reported). */
+  liveIds?: FingerprintSet
+  onPage?: (pages: number) => void
+}
+
+export interface CatalogueWalk {
+  limit: number
+  updatedSince?: string
+  pages: number
+  stopReason: StopReason
+  complete: boolean
+  /** Items as served, duplicates included. */
+  itemsServed: number
+  /** Distinct live course ids. */
+  distinct: number
+  free: number
+  duplicates: { count: number; examples: Array<{ courseId: string; page: number }> }
+  tombstones: { count: number; forLiveCourses: number; examples: string[] }
+  order: { violations: number; examples: OrderExample[] }
+  cycle?: { page: number; cursor: string }
+  schema: { invalidPages: number; errors: Array<ReadableError & { page: number }> }
+  contentType: { badPages: number; examples: Array<{ page: number; contentType: string }> }
+  categories: { invalid: number; examples: Array<{ courseId: string; category: string; occupationCode?: string }> }
+  /** Items (and tombstones) not strictly after updatedSince: must be 0. */
+  notAfterSince: { count: number; examples: Array<{ courseId: string; at: string }> }
+  unparsableTimes: number
+  firstPage?: HttpExchange
+  /** The first page that showed any problem, for evidence and a reproduce command. */
+  firstProblemPage?: { page: number; exchange: HttpExchange }
+  stoppedAt?: { page: number; status: number; exchange: HttpExchange }
+  prefix: PrefixEntry[]
+  ids: FingerprintSet
+  updatedAt?: Float64Array
+  sample: CourseSummary[]
+  freeSample: CourseSummary[]
+  serverTime?: string
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const timeOf = (s: unknown): number => (typeof s === 'string' ? Date.parse(s) : Number.NaN)
+
+export type PageFetcher = (cursor: string | undefined) => Promise<ProbeResponse>
+
+export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Promise<CatalogueWalk> {
+  const validate = schemas().validator('catalogue-page')
+  const ids = new FingerprintSet(1024)
+  const cursors = new FingerprintSet(64)
+  const sample = new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? '')
+  const freeSample = new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? '')
+  const since = o.updatedSince === undefined ? undefined : timeOf(o.updatedSince)
+  let times = o.keepUpdatedAt ? new Float64Array(1024) : undefined
+  const w: CatalogueWalk = {
+    limit: o.limit,
+    ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
+    pages: 0,
+    stopReason: 'end',
+    complete: false,
+    itemsServed: 0,
+    distinct: 0,
+    free: 0,
+    duplicates: { count: 0, examples: [] },
+    tombstones: { count: 0, forLiveCourses: 0, examples: [] },
+    order: { violations: 0, examples: [] },
+    schema: { invalidPages: 0, errors: [] },
+    contentType: { badPages: 0, examples: [] },
+    categories: { invalid: 0, examples: [] },
+    notAfterSince: { count: 0, examples: [] },
+    unparsableTimes: 0,
+    prefix: [],
+    ids,
+    sample: [],
+    freeSample: [],
+  }
+  let previous: { courseId: string; updatedAt: string; at: number } | undefined
+  let cursor: string | undefined
+
+  for (;;) {
+    if (w.pages >= o.maxPages) {
+      w.stopReason = 'page-cap'
+      break
+    }
+    const res = await fetchPage(cursor)
+    const page = ++w.pages
+    o.onPage?.(page)
+    if (page === 1) w.firstPage = res.evidence
+    let problem = false
+    if (res.status !== 200) {
+      w.stoppedAt = { page, status: res.status, exchange: res.evidence }
+      w.stopReason = 'http-status'
+      w.firstProblemPage ??= { page, exchange: res.evidence }
+      break
+    }
+    const contentType = String(res.headers['content-type'] ?? '')
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      w.contentType.badPages++
+      if (w.contentType.examples.length < EXAMPLES) w.contentType.examples.push({ page, contentType })
+      problem = true
+    }
+    const body = res.json
+    if (!validate(body)) {
+      w.schema.invalidPages++
+      problem = true
+      const { errors } = schemas().validate('catalogue-page', body)
+      for (const e of errors) if (w.schema.errors.length < EXAMPLES * 2) w.schema.errors.push({ ...e, page })
+    }
+    if (!isObject(body) || !Array.isArray(body.items)) {
+      w.stopReason = 'unreadable-page'
+      w.firstProblemPage ??= { page, exchange: res.evidence }
+      break
+    }
+    const doc = body as Partial<CataloguePage>
+    if (page === 1 && typeof doc.serverTime === 'string') w.serverTime = doc.serverTime
+
+    for (const raw of doc.items ?? []) {
+      if (!isObject(raw) || typeof raw.courseId !== 'string') continue
+      const item = raw as unknown as CourseSummary
+      w.itemsServed++
+      const at = timeOf(item.updatedAt)
+      if (Number.isNaN(at)) w.unparsableTimes++
+      if (previous && !Number.isNaN(at) && !Number.isNaN(previous.at)) {
+        const inOrder = at > previous.at || (at === previous.at && item.courseId > previous.courseId)
+        if (!inOrder) {
+          w.order.violations++
+          problem = true
+          if (w.order.examples.length < EXAMPLES) {
+            w.order.examples.push({ page, previous: { courseId: previous.courseId, updatedAt: previous.updatedAt }, next: { courseId: item.courseId, updatedAt: String(item.updatedAt) } })
+          }
+        }
+      }
+      previous = { courseId: item.courseId, updatedAt: String(item.updatedAt), at }
+      if (since !== undefined && !(at > since)) {
+        w.notAfterSince.count++
+        problem = true
+        if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: item.courseId, at: String(item.updatedAt) })
+      }
+      if (!ids.add(item.courseId)) {
+        w.duplicates.count++
+        problem = true
+        if (w.duplicates.examples.length < EXAMPLES) w.duplicates.examples.push({ courseId: item.courseId, page })
+        continue
+      }
+      w.distinct++
+      if (w.prefix.length < (o.recordPrefix ?? 0)) w.prefix.push({ courseId: item.courseId, at })
+      if (times) {
+        if (w.distinct > times.length) {
+          const grown = new Float64Array(times.length * 2)
+          grown.set(times)
+          times = grown
+        }
+        times[w.distinct - 1] = at
+      }
+      const free = isObject(item.fee) && item.fee.free === true
+      if (free) w.free++
+      if (o.isValidCategory) {
+        const categoryOk = typeof item.category === 'string' && o.isValidCategory(item.category)
+        const occupationOk = item.occupationCode === undefined || (o.isValidCategory(item.occupationCode) && item.occupationCode.startsWith(`${item.category}-`))
+        if (!categoryOk || !occupationOk) {
+          w.categories.invalid++
+          if (w.categories.examples.length < EXAMPLES) {
+            w.categories.examples.push({ courseId: item.courseId, category: String(item.category), ...(item.occupationCode === undefined ? {} : { occupationCode: String(item.occupationCode) }) })
+          }
+        }
+      }
+      sample.offer(item.courseId, item)
+      if (free) freeSample.offer(item.courseId, item)
+    }
+    for (const t of Array.isArray(doc.tombstones) ? doc.tombstones : []) {
+      if (!isObject(t) || typeof t.courseId !== 'string') continue
+      w.tombstones.count++
+      if (o.liveIds?.has(t.courseId)) {
+        w.tombstones.forLiveCourses++
+        if (w.tombstones.examples.length < EXAMPLES) w.tombstones.examples.push(t.courseId)
+      }
+      if (since !== undefined && !(timeOf(t.removedAt) > since)) {
+        w.notAfterSince.count++
+        problem = true
+        if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: t.courseId, at: String(t.removedAt) })
+      }
+    }
+    if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
+    if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
+      w.stopReason = 'entry-cap'
+      break
+    }
+    const next = doc.nextCursor
+    if (next === null || next === undefined) {
+      w.stopReason = 'end'
+      w.complete = true
+      break
+    }
+    if (typeof next !== 'string' || next.length === 0) {
+      w.stopReason = 'unreadable-page'
+      w.firstProblemPage ??= { page, exchange: res.evidence }
+      break
+    }
+    if (!cursors.add(next)) {
+      w.cycle = { page, cursor: next.length > 120 ? `${next.slice(0, 117)}...` : next }
+      w.stopReason = 'cycle'
+      w.firstProblemPage ??= { page, exchange: res.evidence }
+      break
+    }
+    cursor = next
+  }
+  if (times) w.updatedAt = times.subarray(0, w.distinct)
+  w.sample = sample.values()
+  w.freeSample = freeSample.values()
+  return w
+}
