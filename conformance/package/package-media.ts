@@ -1,0 +1,155 @@
+// Measures a package's media once each, with bounded concurrency, however many checks (media
+// agreement R13, preview length R5.2-2) and courses ask for the same file. Measuring starts as soon
+// as a file leaves the zip reader (`prime`), so ffprobe runs while later entries are still being
+// inflated; checks then `await` the same promise.
+import { availableParallelism } from 'node:os'
+import { isSkillgateError, sgError, type SkillgateError } from '../../specs/lib/errors.js'
+import { checkCodecs, measureFile, measureHls, resolveFfprobe, type CodecVerdict, type FfprobeBinary, type Fetcher } from '../media/measure.js'
+import type { OpenedPackage, PackageEntry } from './zip-reader.js'
+
+export type MediaFormat = 'mp4' | 'hls'
+
+export interface MediaStreamSummary { kind: 'video' | 'audio'; codec: string }
+
+/** What the checks read, the same shape for a file and an HLS playlist. */
+export interface MediaMeasurement {
+  file: string
+  format: MediaFormat
+  sha256: string
+  containers: string[]
+  streams: MediaStreamSummary[]
+  /** The contiguous span that really plays (minimum over audio and video). */
+  playableSeconds: number
+  /** What the header (or the #EXTINF sum) claims. */
+  headerSeconds: number | null
+  codecs: CodecVerdict
+  method: string
+  warnings: string[]
+}
+
+export type MediaResult = { ok: true; measurement: MediaMeasurement } | { ok: false; file: string; error: SkillgateError }
+
+/** `pkg:/a/b.m3u8` ↔ entry `a/b.m3u8`; relative segment URIs resolve inside the package only. */
+export const packageUrl = (name: string): string => `pkg:/${name.split('/').map(encodeURIComponent).join('/')}`
+export const entryNameOf = (url: string): string | undefined => {
+  if (!url.startsWith('pkg:/')) return undefined
+  try {
+    return url.slice('pkg:/'.length).split('/').map(decodeURIComponent).join('/')
+  } catch {
+    return undefined
+  }
+}
+
+class Pool {
+  #running = 0
+  readonly #waiting: Array<() => void> = []
+  constructor(readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    this.#running++
+    try {
+      return await fn()
+    } finally {
+      this.#running--
+      this.#waiting.shift()?.()
+    }
+  }
+}
+
+export interface MediaProberOptions {
+  /** ffprobe processes at once (default: available CPUs, at most 8). */
+  concurrency?: number
+  timeoutMs?: number
+}
+
+export class MediaProber {
+  readonly #results = new Map<string, Promise<MediaResult>>()
+  readonly #pool: Pool
+  readonly #timeoutMs: number | undefined
+  #pkg: Pick<OpenedPackage, 'entry'> | undefined
+  #bin: Promise<FfprobeBinary> | undefined
+
+  constructor(opts: MediaProberOptions = {}) {
+    this.#pool = new Pool(opts.concurrency ?? Math.max(1, Math.min(8, availableParallelism())))
+    this.#timeoutMs = opts.timeoutMs
+  }
+
+  /** Entries are looked up here; set once the package is open (or while it opens, via `prime`). */
+  attach(pkg: Pick<OpenedPackage, 'entry'>): void {
+    this.#pkg = pkg
+  }
+
+  /** Start measuring an extracted entry now (from the zip reader's onEntry hook). */
+  prime(entry: PackageEntry, format: MediaFormat): void {
+    if (!this.#results.has(entry.name)) this.#results.set(entry.name, this.#measure(entry, format, (n) => (n === entry.name ? entry : this.#pkg?.entry(n))))
+  }
+
+  /** The measurement of `name` (started now if it was not primed). */
+  measure(name: string, format: MediaFormat): Promise<MediaResult> {
+    let result = this.#results.get(name)
+    if (!result) {
+      const entry = this.#pkg?.entry(name)
+      result = entry
+        ? this.#measure(entry, format, (n) => this.#pkg?.entry(n))
+        : Promise.resolve({ ok: false as const, file: name, error: sgError('SG_ERR_MEDIA_UNREADABLE', `${name} is not in the package`, { file: name }) })
+      this.#results.set(name, result)
+    }
+    return result
+  }
+
+  async #measure(entry: PackageEntry, format: MediaFormat, lookup: (name: string) => PackageEntry | undefined): Promise<MediaResult> {
+    this.#bin ??= resolveFfprobe()
+    try {
+      const ffprobe = await this.#bin
+      const measurement = await this.#pool.run(async (): Promise<MediaMeasurement> => {
+        if (format === 'hls') {
+          // Segments are fetched from the package itself: a URI that leaves it does not resolve.
+          const fetcher: Fetcher = async (url) => {
+            const name = entryNameOf(url)
+            const found = name === undefined ? undefined : lookup(name)
+            if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
+            return { path: found.path }
+          }
+          const m = await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
+          const streams = m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))
+          return {
+            file: entry.name, format, sha256: entry.sha256,
+            containers: [...new Set(m.segments.map((s) => s.container))],
+            streams: dedupeStreams(streams),
+            playableSeconds: m.playableSeconds,
+            headerSeconds: m.declaredSeconds,
+            codecs: checkCodecs(m),
+            method: m.method,
+            warnings: m.notes,
+          }
+        }
+        const m = await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
+        return {
+          file: entry.name, format, sha256: entry.sha256,
+          containers: [m.container],
+          streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
+          playableSeconds: m.playableSeconds,
+          headerSeconds: m.headerSeconds,
+          codecs: checkCodecs(m),
+          method: m.method,
+          warnings: m.warnings,
+        }
+      })
+      return { ok: true, measurement }
+    } catch (err) {
+      // A missing ffprobe is the tool's failure, not the package's: it must surface as an error.
+      if (isSkillgateError(err) && err.code !== 'SG_ERR_MEDIA_TOOL_MISSING') return { ok: false, file: entry.name, error: err }
+      throw err
+    }
+  }
+}
+
+function dedupeStreams(streams: MediaStreamSummary[]): MediaStreamSummary[] {
+  const seen = new Set<string>()
+  return streams.filter((s) => {
+    const key = `${s.kind}:${s.codec}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
