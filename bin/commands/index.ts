@@ -5,3 +5,4 @@ import { specCommand } from './spec.js'
 export const commands: Command[] = [specCommand]
 commands.push((await import('./report.js')).reportCommand)
 commands.push((await import('./fixtures.js')).fixturesCommand)
+commands.push((await import('./check-package.js')).checkPackageCommand)

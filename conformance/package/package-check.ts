@@ -12,7 +12,7 @@ import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { isValidCategory } from '../../specs/lib/categories.js'
-import { runChecks, type ProgressEvent, type Report } from '../checks/framework.js'
+import { runChecks, selectChecks, type ProgressEvent, type Report } from '../checks/framework.js'
 import { packageChecks } from './checks.js'
 import type { CourseFinding, Manifest, PackageContext, ProviderCourse } from './package-context.js'
 import { MediaProber, type MediaFormat } from './package-media.js'
@@ -68,6 +68,8 @@ async function sha256File(path: string): Promise<string> {
 
 /** Run the package checks and also say, per course, whether it may go to review (the gateway's view). */
 export async function inspectPackage(zipPath: string, opts: CheckPackageOptions = {}): Promise<PackageInspection> {
+  // Unknown --only/--skip ids are usage errors before a single byte is extracted.
+  selectChecks(packageChecks, { type: 'package', kind: 'resource' }, { ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) })
   let size: number
   try {
     const s = await stat(zipPath)

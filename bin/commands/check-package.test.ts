@@ -1,0 +1,111 @@
+// `skillgate check-package` in-process: exit codes, report files, and every hostile zip reported as a
+// failed package.archive check with its own SG_ERR_ZIP_* code and fix text (exit 1).
+import t from 'tap'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { generatePackage } from '../../fixtures/packages/generate.js'
+import { hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
+import { errorCodes } from '../../specs/lib/errors.js'
+import { schemas } from '../../specs/lib/schemas.js'
+import { runCli } from '../test-io.js'
+
+const SKIP_MEDIA = ['--skip', 'package.media,package.preview']
+
+const HOSTILE: [HostileZipName, string][] = [
+  ['traversal-dotdot', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['traversal-dotdot-inner', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['traversal-absolute', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['traversal-drive', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['traversal-backslash', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['traversal-under-unicode-path', 'SG_ERR_ZIP_TRAVERSAL'],
+  ['name-control-char', 'SG_ERR_ZIP_BAD_NAME'],
+  ['name-empty-segment', 'SG_ERR_ZIP_BAD_NAME'],
+  ['name-undecodable', 'SG_ERR_ZIP_BAD_NAME'],
+  ['symlink', 'SG_ERR_ZIP_SYMLINK'],
+  ['fifo', 'SG_ERR_ZIP_SYMLINK'],
+  ['bomb-2gib', 'SG_ERR_ZIP_TOO_LARGE'],
+  ['bomb-2gib-lying', 'SG_ERR_ZIP_SIZE_MISMATCH'],
+  ['ratio-4mib-zeros', 'SG_ERR_ZIP_RATIO'],
+  ['many-entries', 'SG_ERR_ZIP_TOO_MANY_ENTRIES'],
+  ['overlapping-entries', 'SG_ERR_ZIP_CORRUPT'],
+  ['nested-zip', 'SG_ERR_ZIP_NESTED'],
+  ['nested-gzip-as-jpg', 'SG_ERR_ZIP_NESTED'],
+  ['nested-7z', 'SG_ERR_ZIP_NESTED'],
+  ['size-lie-smaller', 'SG_ERR_ZIP_SIZE_MISMATCH'],
+  ['size-lie-larger', 'SG_ERR_ZIP_SIZE_MISMATCH'],
+  ['size-lie-stored', 'SG_ERR_ZIP_SIZE_MISMATCH'],
+  ['crc-mismatch', 'SG_ERR_ZIP_CORRUPT'],
+  ['local-name-mismatch', 'SG_ERR_ZIP_HEADER_MISMATCH'],
+  ['duplicate-name', 'SG_ERR_ZIP_DUPLICATE_NAME'],
+  ['duplicate-after-nfc', 'SG_ERR_ZIP_DUPLICATE_NAME'],
+  ['file-and-folder', 'SG_ERR_ZIP_DUPLICATE_NAME'],
+  ['encrypted', 'SG_ERR_ZIP_ENCRYPTED'],
+  ['method-bzip2', 'SG_ERR_ZIP_UNSUPPORTED_METHOD'],
+  ['truncated', 'SG_ERR_ZIP_CORRUPT'],
+  ['not-zip', 'SG_ERR_ZIP_NOT_ZIP'],
+  ['rar', 'SG_ERR_ZIP_NOT_ZIP'],
+  ['empty-file', 'SG_ERR_ZIP_NOT_ZIP'],
+  ['manifest-missing', 'SG_ERR_ZIP_NO_MANIFEST'],
+  ['manifest-in-folder', 'SG_ERR_ZIP_NO_MANIFEST'],
+  ['manifest-deep-100k', 'SG_ERR_MANIFEST_TOO_DEEP'],
+  ['manifest-depth-33', 'SG_ERR_MANIFEST_TOO_DEEP'],
+  ['manifest-invalid-json', 'SG_ERR_MANIFEST_INVALID_JSON'],
+  ['manifest-gbk', 'SG_ERR_MANIFEST_ENCODING'],
+]
+
+interface JsonReport { verdict: string; results: Array<{ checkId: string; status: string; errorCode?: string; message?: { en: string; 'zh-CN': string } }> }
+const readReport = (dir: string): JsonReport => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as JsonReport
+
+t.test('a conforming package exits 0 and writes every format', async (t) => {
+  const g = await generatePackage()
+  const out = t.testdir({})
+  const run = await runCli(['check-package', g.path, '--out', out, ...SKIP_MEDIA])
+  t.equal(run.code, 0, run.stdout + run.stderr)
+  t.match(run.stdout, /conformant/)
+  t.same(readdirSync(out).sort(), ['report.html', 'report.json', 'report.junit.xml', 'report.md'])
+  const report = readReport(out)
+  t.ok(schemas().validate('conformance-report', report).ok, 'report.json validates against its schema')
+  t.equal(report.verdict, 'conformant')
+})
+
+t.test('a non-conforming package exits 1 and names the requirement', async (t) => {
+  const g = await generatePackage({ defect: 'too-few-courses' })
+  const out = t.testdir({})
+  const run = await runCli(['check-package', g.path, '--out', out, '--format', 'json', ...SKIP_MEDIA])
+  t.equal(run.code, 1)
+  t.match(run.stdout, /FAIL package\.course-count \[R5\.2-1\]/)
+  t.equal(readReport(out).verdict, 'not-conformant')
+})
+
+t.test('hostile zips: exit 1, package.archive fails with the specific code and its fix text', async (t) => {
+  for (const [fixture, code] of HOSTILE) {
+    t.test(fixture, async (t) => {
+      const out = t.testdir({})
+      const run = await runCli(['check-package', await hostileZip(fixture), '--out', out, '--format', 'json'])
+      t.equal(run.code, 1, 'exit 1: the package is not conformant')
+      t.match(run.stdout, new RegExp(`FAIL package\\.archive \\[R13\\] ${code}`), 'stdout names the check and the code')
+      const report = readReport(out)
+      const archive = report.results.find((r) => r.checkId === 'package.archive')
+      t.equal(archive?.status, 'fail')
+      t.equal(archive?.errorCode, code)
+      t.match(archive?.message?.en ?? '', errorCodes[code]?.fix.en ?? '∅', 'the message says how to fix it')
+      t.match(archive?.message?.['zh-CN'] ?? '', errorCodes[code]?.fix['zh-CN'] ?? '∅', 'also in Chinese')
+      t.ok(report.results.filter((r) => r.checkId !== 'package.archive').every((r) => r.status === 'skip'), 'the other checks are skipped, not run on a refused archive')
+    })
+  }
+})
+
+t.test('usage errors exit 2', async (t) => {
+  const dir = t.testdir({})
+  const missing = await runCli(['check-package', join(dir, 'nope.zip'), '--out', dir])
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, /cannot be read|nope\.zip/)
+  t.equal((await runCli(['check-package'])).code, 2)
+  t.equal((await runCli(['check-package', 'x.zip', '--bogus'])).code, 2)
+  const g = await generatePackage({ courses: 2 })
+  const badId = await runCli(['check-package', g.path, '--out', dir, '--only', 'package.nope'])
+  t.equal(badId.code, 2)
+  t.match(badId.stderr, /unknown check id/)
+  t.equal((await runCli(['check-package', g.path, '--out', dir, '--format', 'pdf'])).code, 2)
+  t.notOk(existsSync(join(dir, 'report.json')), 'no report for a usage error')
+})
