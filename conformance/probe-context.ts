@@ -66,7 +66,10 @@ export interface ProbeContext extends RunContext {
   /** Present when --key-id/--secret-env were given (the auth checks craft their own headers). */
   credentials?: { keyId: string; secret: string }
   tenants: SandboxTenants
+  /** Decides socket addresses (tests map fixture names to loopback). */
   resolver?: Resolver
+  /** Resolves names for geolocation only (R20-3); nothing connects to its answers. Default: real DNS. */
+  geoResolver?: Resolver
   /** Absolute URL under the base URL, with query parameters (undefined values dropped). */
   url(path: string, query?: Record<string, string | number | undefined>): string
   /** Compute once per run and share (a rejected computation is shared too). */

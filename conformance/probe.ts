@@ -34,6 +34,8 @@ export interface RunProbeOptions {
   only?: readonly string[]
   skip?: readonly string[]
   resolver?: Resolver
+  /** Geolocation resolver for the location checks (R20-3); default real DNS records. */
+  geoResolver?: Resolver
   tenants?: SandboxTenants
   /** Deadline of one HTTP exchange; default 15 s. */
   deadlineMs?: number
@@ -52,6 +54,8 @@ export interface RunProbeOptions {
 }
 
 const MAX_PAGE_LIMIT = 200
+/** R5.1-3 */
+const MIN_PREVIEW_SECONDS = 600
 const CROSS_CHECK_LIMIT = 50
 
 export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages'>): ProbeSettings {
@@ -176,6 +180,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     ...(credentials ? { credentials } : {}),
     tenants: opts.tenants ?? {},
     ...(opts.resolver ? { resolver: opts.resolver } : {}),
+    ...(opts.geoResolver ? { geoResolver: opts.geoResolver } : {}),
     url,
     once,
     serviceInfo: () => once('service-info', () => fetchDocument<ServiceInfo>(url('/v1/service-info'), 'service-info')),
@@ -186,6 +191,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
       sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
       keepUpdatedAt: true,
       isValidCategory: (code) => isValidCategory(code),
+      shortPreviewSeconds: MIN_PREVIEW_SECONDS,
     })),
     crossWalk: () => once('cross-walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.crossCheckLimit, cursor }) }), {
       limit: settings.crossCheckLimit,

@@ -6,3 +6,4 @@ export const commands: Command[] = [specCommand]
 commands.push((await import('./report.js')).reportCommand)
 commands.push((await import('./fixtures.js')).fixturesCommand)
 commands.push((await import('./check-package.js')).checkPackageCommand)
+commands.push((await import('./probe.js')).probeCommand)

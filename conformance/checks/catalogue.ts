@@ -5,5 +5,17 @@ import { authChecks } from './auth.js'
 import { catalogueRules } from './catalogue-rules.js'
 import { contractChecks } from './contract.js'
 import type { CheckCatalogue } from './framework.js'
+import { locationChecks } from './location.js'
+import { previewChecks } from './preview.js'
+import { selfHostedChecks } from './self-hosted.js'
+import { serviceChecks } from './service.js'
 
-export const allChecks: CheckCatalogue<ProbeContext> = [...contractChecks, ...authChecks, ...catalogueRules]
+export const allChecks: CheckCatalogue<ProbeContext> = [
+  ...contractChecks,
+  ...authChecks,
+  ...catalogueRules,
+  ...serviceChecks,
+  ...previewChecks,
+  ...locationChecks,
+  ...selfHostedChecks,
+]

@@ -28,6 +28,8 @@ export interface WalkOptions {
   sample?: { size: number; seed: string }
   keepUpdatedAt?: boolean
   isValidCategory?: (code: string) => boolean
+  /** Count declared previews shorter than this (R5.1-3: 600). */
+  shortPreviewSeconds?: number
   /** Ids known to be live (tombstones for them are reported). */
   liveIds?: FingerprintSet
   onPage?: (pages: number) => void
@@ -50,6 +52,8 @@ export interface CatalogueWalk {
   cycle?: { page: number; cursor: string }
   schema: { invalidPages: number; errors: Array<ReadableError & { page: number }> }
   contentType: { badPages: number; examples: Array<{ page: number; contentType: string }> }
+  /** Live courses declaring previewSeconds below `shortPreviewSeconds` (R5.1-3, whole catalogue). */
+  previewShort: { count: number; examples: string[] }
   categories: { invalid: number; examples: Array<{ courseId: string; category: string; occupationCode?: string }> }
   /** Items (and tombstones) not strictly after updatedSince: must be 0. */
   notAfterSince: { count: number; examples: Array<{ courseId: string; at: string }> }
@@ -93,6 +97,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     order: { violations: 0, examples: [] },
     schema: { invalidPages: 0, errors: [] },
     contentType: { badPages: 0, examples: [] },
+    previewShort: { count: 0, examples: [] },
     categories: { invalid: 0, examples: [] },
     notAfterSince: { count: 0, examples: [] },
     unparsableTimes: 0,
@@ -178,6 +183,10 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
           times = grown
         }
         times[w.distinct - 1] = at
+      }
+      if (o.shortPreviewSeconds !== undefined && !(typeof item.previewSeconds === 'number' && item.previewSeconds >= o.shortPreviewSeconds)) {
+        w.previewShort.count++
+        if (w.previewShort.examples.length < EXAMPLES) w.previewShort.examples.push(item.courseId)
       }
       const free = isObject(item.fee) && item.fee.free === true
       if (free) w.free++

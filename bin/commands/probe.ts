@@ -1,0 +1,149 @@
+// `skillgate probe BASE_URL --kind …`: run the platform checks (conformance/probe.ts) against a
+// provider's staging platform, write the reports and exit 0 conformant / 1 not / 2 usage or config /
+// 3 unreachable or tool failure. Progress goes to stderr only when it is a terminal.
+import { resolve } from 'node:path'
+import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+import { exitCodeFor, type ProgressEvent } from '../../conformance/checks/framework.js'
+import { runProbe } from '../../conformance/probe.js'
+import { loadProbeConfig, type ProbeConfig } from '../../conformance/probe-config.js'
+import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
+import { EXIT, UsageError, parseFlags, type CliIo, type Command } from '../io.js'
+
+const usage = `
+Usage:
+  skillgate probe BASE_URL --kind on-demand|self-hosted [options]
+
+Checks a provider platform against the unified specification over the wire and writes reports.
+
+Options:
+  --kind KIND            on-demand or self-hosted (required, here or in --config)
+  --key-id ID            signing key id issued by the management platform
+  --secret-env VAR       environment variable holding the signing secret (never pass the secret itself)
+  --out DIR              report directory (default ./skillgate-report)
+  --format LIST          comma-separated json,junit,html,md (default all four)
+  --concurrency N        requests in flight at once (default 8)
+  --sample N             courses sampled for media/detail/free checks (default 59)
+  --all-media            check every course instead of a sample
+  --only ID,...          run only these checks (and what they depend on)
+  --skip ID,...          leave these checks out
+  --config FILE          JSON config (conformance/probe-config.schema.json); \${VAR} is read from the environment
+  --deny-private         refuse private/loopback targets as the gateway does
+  --deadline-ms N        deadline of one HTTP exchange (default 15000)
+
+Exit codes: 0 conformant, 1 not conformant, 2 usage or config error, 3 target unreachable or tool failure.
+`
+
+const OPTIONS = {
+  kind: { type: 'string' },
+  'key-id': { type: 'string' },
+  'secret-env': { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  concurrency: { type: 'string' },
+  sample: { type: 'string' },
+  'all-media': { type: 'boolean' },
+  only: { type: 'string' },
+  skip: { type: 'string' },
+  config: { type: 'string' },
+  'deny-private': { type: 'boolean' },
+  'deadline-ms': { type: 'string' },
+} as const
+
+const CONFIG_CODES = new Set(['SG_ERR_PROBE_CONFIG', 'SG_ERR_PROBE_ENV_MISSING', 'SG_ERR_USAGE'])
+
+function integer(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new UsageError(`${flag} takes a positive integer, got '${raw}'`)
+  return Number(raw)
+}
+
+const list = (raw: string | undefined): string[] | undefined => (raw === undefined ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean))
+
+function formatsOf(raw: string[] | undefined): ReportFormat[] {
+  const formats = raw ?? [...REPORT_FORMATS]
+  const unknown = formats.filter((f) => !REPORT_FORMATS.includes(f as ReportFormat))
+  if (formats.length === 0 || unknown.length > 0) throw new UsageError(`--format takes a comma-separated list of ${REPORT_FORMATS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`)
+  return formats as ReportFormat[]
+}
+
+function progressBar(io: CliIo): ((e: ProgressEvent) => void) | undefined {
+  if (!io.stderr.isTTY) return undefined
+  return (e) => {
+    const width = 24
+    const filled = e.total === 0 ? width : Math.round((e.done / e.total) * width)
+    const label = e.type === 'start' ? `running ${e.checkId}` : `${e.result.status.padEnd(5)} ${e.checkId}`
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${e.done}/${e.total} ${label.slice(0, 60).padEnd(60)}`)
+    if (e.type === 'finish' && e.done === e.total) io.stderr.write('\n')
+  }
+}
+
+async function probe(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, OPTIONS)
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`)
+  const config: Readonly<ProbeConfig> = values.config === undefined ? {} : loadProbeConfig(resolve(io.cwd, values.config), io.env)
+  const baseUrl = positionals[0] ?? config.baseUrl
+  if (!baseUrl) throw new UsageError('probe needs BASE_URL (or baseUrl in --config)')
+  const kind = values.kind ?? config.kind
+  if (kind !== 'on-demand' && kind !== 'self-hosted') throw new UsageError(kind === undefined ? '--kind is required: on-demand or self-hosted' : `--kind must be on-demand or self-hosted, got '${kind}'`)
+  const keyId = values['key-id'] ?? config.keyId
+  const secretEnv = values['secret-env'] ?? config.secretEnv
+  if ((keyId === undefined) !== (secretEnv === undefined)) throw new UsageError('--key-id and --secret-env go together')
+  let secret: string | undefined
+  if (secretEnv !== undefined) {
+    secret = io.env[secretEnv]
+    if (secret === undefined || secret === '') throw sgError('SG_ERR_PROBE_ENV_MISSING', `--secret-env ${secretEnv}: the variable is not set`, { variable: secretEnv })
+  }
+  const sample = integer('--sample', values.sample) ?? config.sample
+  const allMedia = values['all-media'] ?? config.allMedia ?? false
+  if (allMedia && values.sample !== undefined) throw new UsageError('--sample and --all-media exclude each other')
+  const formats = formatsOf(list(values.format) ?? config.formats)
+  const outDir = resolve(io.cwd, values.out ?? config.out ?? 'skillgate-report')
+  const concurrency = integer('--concurrency', values.concurrency) ?? config.concurrency
+  const deadlineMs = integer('--deadline-ms', values['deadline-ms']) ?? config.deadlineMs
+  const only = list(values.only) ?? config.only
+  const skip = list(values.skip) ?? config.skip
+  const deny = values['deny-private'] ?? config.denyPrivate ?? false
+
+  const report = await runProbe({
+    baseUrl,
+    kind,
+    mode: deny ? 'deny' : 'local',
+    ...(keyId !== undefined && secret !== undefined ? { keyId, secret } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(sample !== undefined ? { sample } : {}),
+    allMedia,
+    ...(only ? { only } : {}),
+    ...(skip ? { skip } : {}),
+    ...(config.tenants ? { tenants: config.tenants } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(progressBar(io) ? { onProgress: progressBar(io)! } : {}),
+  })
+  const paths = await writeReports(report, outDir, formats)
+  const s = report.summary
+  io.stdout.write(`${report.verdict.toUpperCase()}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error (${report.subject.kind} ${report.subject.baseUrl ?? ''})\n`)
+  for (const r of report.results.filter((x) => x.status === 'fail' || x.status === 'error')) {
+    io.stdout.write(`  ${r.status.toUpperCase()} ${r.checkId} [${r.requirementIds.join(', ')}]${r.errorCode ? ` ${r.errorCode}` : ''}: ${(r.message?.en ?? '').slice(0, 300)}\n`)
+  }
+  if (report.sampling) io.stdout.write(`sampling: ${report.sampling.confidence}\n`)
+  for (const w of report.warnings ?? []) io.stderr.write(`warning: ${w}\n`)
+  for (const [format, path] of Object.entries(paths)) io.stdout.write(`report (${format}): ${path}\n`)
+  return exitCodeFor(report)
+}
+
+export const probeCommand: Command = {
+  name: 'probe',
+  summary: 'check a provider platform (on-demand or self-hosted) over the wire and write conformance reports',
+  usage,
+  async run(args, io) {
+    try {
+      return await probe(args, io)
+    } catch (err) {
+      // Config and environment problems are the caller's to fix: exit 2, like usage errors.
+      if (isSkillgateError(err) && CONFIG_CODES.has(err.code)) {
+        io.stderr.write(`skillgate probe: [${err.code}] ${err.message}\nRun 'skillgate probe --help' for usage.\n`)
+        return EXIT.usage
+      }
+      throw err
+    }
+  },
+}
