@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify'
 export async function startDemo(app: FastifyInstance): Promise<void> {
   const reviewer = await app.store.apiTokens.create({ role: 'reviewer', label: 'demo reviewer' })
   const admin = await app.store.apiTokens.create({ role: 'admin', label: 'demo admin' })
+  // R10: the roadshow needs several reviewers' scores, so the demo seeds a small committee.
+  const committee = [reviewer, ...(await Promise.all([2, 3].map((i) => app.store.apiTokens.create({ role: 'reviewer', label: `demo reviewer ${i}` }))))]
   const address = app.server.address()
   const base = typeof address === 'object' && address ? `http://${address.address}:${address.port}` : ''
   // The one place the gateway writes to stdout: what a person starting the demo needs to copy.
@@ -14,8 +16,11 @@ export async function startDemo(app: FastifyInstance): Promise<void> {
     `  docs:           ${base}/docs`,
     `  specification:  ${base}/spec/`,
     `  reviewer token: ${reviewer.token}`,
+    ...committee.slice(1).map((r, i) => `  reviewer ${i + 2}:     ${r.token}`),
     `  admin token:    ${admin.token}`,
     '  (tokens are shown once; only their hashes are stored)',
+    `  publicity page: ${base}/publicity`,
+    '  admission walk-through (apply, review, probe, publicize, admit): docs/walkthrough.md',
     '',
   ].join('\n'))
 }
