@@ -1,0 +1,54 @@
+// auth.* (R7, SG-SIGNATURE-V1): each refusal check passes on the compliant reference platform and
+// fails on the twin that accepts that one kind of bad request.
+import t from 'tap'
+import { SIGNATURE_HEADERS, signRequest } from '../signing/index.js'
+import { authChecks } from './auth.js'
+import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
+
+const CASES: TwinCase[] = [
+  { check: 'auth.unsigned', requirement: 'R7', kind: 'on-demand', defects: ['accepts-unsigned'], because: 'requests without signature headers are accepted' },
+  {
+    check: 'auth.bad-signature', requirement: 'R7', kind: 'on-demand', because: 'a proxy re-signs whatever arrives (the platform accepts any signature)',
+    rewriteHeaders: (p) => (method, url, headers) => {
+      if (headers[SIGNATURE_HEADERS.signature.toLowerCase()] === undefined) return headers
+      const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('x-sg-')))
+      return { ...rest, ...signRequest({ method, url, keyId: p.keyId, secret: p.secret }) }
+    },
+  },
+  { check: 'auth.stale-timestamp', requirement: 'R7', kind: 'self-hosted', defects: ['accepts-stale-timestamp'], because: 'timestamps outside ±300 s are accepted' },
+  { check: 'auth.replayed-nonce', requirement: 'R7', kind: 'on-demand', defects: ['accepts-replayed-nonce'], because: 'a nonce may be used twice' },
+  { check: 'auth.valid-signature', requirement: 'R7', kind: 'on-demand', because: 'the platform holds another secret for our key id', provider: { keys: { 'fixture-key-1': 'the-platform-has-another-secret' } }, probe: { secret: 'the-secret-we-were-given' } },
+]
+
+t.test('every auth check has a failing twin here', async (t) => {
+  t.same(authChecks.map((c) => c.id).filter((id) => !CASES.some((c) => c.check === id)), [])
+})
+
+for (const kind of ['on-demand', 'self-hosted'] as const) {
+  t.test(`the compliant ${kind} reference platform passes every auth check`, async (t) => {
+    const ids = authChecks.map((c) => c.id)
+    const report = await withProvider({ kind }, (p) => probeProvider(p, { only: ids }))
+    for (const id of ids) t.equal(resultOf(report, id).status, 'pass', `${id}: ${resultOf(report, id).message?.en ?? ''}`)
+    t.match(resultOf(report, 'auth.replayed-nonce').measured, { code: 'SG_ERR_SIG_REPLAY', status: 401 })
+    t.match(resultOf(report, 'auth.stale-timestamp').measured, { code: 'SG_ERR_SIG_STALE', status: 401 })
+  })
+}
+
+for (const c of CASES) {
+  t.test(`${c.check} fails (${c.requirement}) when ${c.because}`, async (t) => {
+    const { result } = await runTwin(c)
+    t.equal(result.status, 'fail', result.message?.en)
+    t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
+    t.match(result.reproduce, /^curl /, 'a failed HTTP check carries a reproduce command')
+  })
+}
+
+t.test('without a key, the checks that sign are errors that say how to fix it, and the unsigned check still runs', async (t) => {
+  const report = await withProvider({ kind: 'on-demand' }, (p) => probeProvider(p, { only: authChecks.map((c) => c.id), keyId: undefined, secret: undefined }))
+  t.equal(resultOf(report, 'auth.unsigned').status, 'pass')
+  for (const id of ['auth.bad-signature', 'auth.stale-timestamp', 'auth.replayed-nonce', 'auth.valid-signature']) {
+    t.equal(resultOf(report, id).status, 'error', id)
+    t.equal(resultOf(report, id).errorCode, 'SG_ERR_PROBE_NO_KEY', id)
+  }
+  t.equal(report.verdict, 'error')
+})

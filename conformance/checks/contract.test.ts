@@ -1,0 +1,75 @@
+// contract.* (R7; contract.pagination also R5.1-2): each check passes on the compliant reference
+// platform and fails on a twin that differs by one defect (a provider switch or one rewritten answer).
+import t from 'tap'
+import { isValidCategory } from '../../specs/lib/categories.js'
+import { contractChecks, INVALID_CURSOR } from './contract.js'
+import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
+
+const asObject = (b: unknown): Record<string, unknown> => b as Record<string, unknown>
+
+const CASES: TwinCase[] = [
+  { check: 'contract.service-info', requirement: 'R7', kind: 'on-demand', because: 'service-info lacks organisation', rewrite: (path, _q, b) => (path === '/v1/service-info' ? { ...asObject(b), organisation: undefined } : undefined) },
+  { check: 'contract.catalogue-pages', requirement: 'R7', kind: 'on-demand', defects: ['schema-drift'], because: 'summaries lack lessonCount' },
+  { check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-repeats'], because: 'a page repeats the previous last entry' },
+  { check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-skips'], because: 'one entry lost per page boundary' },
+  { check: 'contract.pagination', requirement: 'R5.1-2', kind: 'self-hosted', defects: ['cursor-cycle'], because: 'nextCursor leads back to page 2' },
+  {
+    check: 'contract.incremental', requirement: 'R7', kind: 'on-demand', because: 'updatedSince pages also carry an old course',
+    rewrite: (path, q, b) => {
+      if (path !== '/v1/courses' || !q.has('updatedSince') || q.has('cursor')) return undefined
+      const page = asObject(b)
+      const items = page.items as Array<Record<string, unknown>>
+      return { ...page, items: [{ ...items[0], courseId: 'c-old-000001', updatedAt: '2020-01-01T00:00:00+08:00' }, ...items] }
+    },
+  },
+  { check: 'contract.course-detail', requirement: 'R7', kind: 'on-demand', because: 'detail titles differ from the list', rewrite: (path, _q, b) => (/^\/v1\/courses\/[^/]+$/.test(path) ? { ...asObject(b), title: { 'zh-CN': '另一个标题' } } : undefined) },
+  { check: 'contract.preview-document', requirement: 'R7', kind: 'on-demand', because: 'preview durationSeconds differs from previewSeconds', rewrite: (path, _q, b) => (path.endsWith('/preview') ? { ...asObject(b), durationSeconds: Number(asObject(b).durationSeconds) + 60 } : undefined) },
+  { check: 'contract.learning-records', requirement: 'R7', kind: 'on-demand', because: 'the page lacks serverTime', rewrite: (path, _q, b) => (path === '/v1/learning-records' ? { ...asObject(b), serverTime: undefined } : undefined) },
+  { check: 'contract.retention-policy', requirement: 'R5.3-5b', kind: 'self-hosted', because: 'minimumRetentionDays is a string', rewrite: (path, _q, b) => (path === '/v1/storage/retention-policy' ? { ...asObject(b), minimumRetentionDays: '1095' } : undefined) },
+  { check: 'contract.errors', requirement: 'R7', kind: 'on-demand', defects: ['500-on-bad-input'], because: 'an invalid cursor gets a bare 500 text/plain' },
+]
+
+t.test('every contract check has a failing twin here', async (t) => {
+  t.same(contractChecks.map((c) => c.id).filter((id) => !CASES.some((c) => c.check === id)), [])
+})
+
+for (const kind of ['on-demand', 'self-hosted'] as const) {
+  t.test(`the compliant ${kind} reference platform passes every contract check`, async (t) => {
+    const ids = contractChecks.filter((c) => c.kinds.includes(kind)).map((c) => c.id)
+    const report = await withProvider({ kind }, (p) => probeProvider(p, { only: ids }))
+    for (const id of ids) t.equal(resultOf(report, id).status, 'pass', `${id}: ${resultOf(report, id).message?.en ?? ''}`)
+  })
+}
+
+for (const c of CASES) {
+  t.test(`${c.check} fails (${c.requirement}) when ${c.because}`, async (t) => {
+    const { result } = await runTwin(c)
+    t.equal(result.status, c.status ?? 'fail', result.message?.en)
+    t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
+    t.ok(result.evidence.length > 0, 'carries evidence')
+  })
+}
+
+t.test('failed HTTP checks carry a curl command that reproduces the exchange', async (t) => {
+  const { result } = await runTwin({ check: 'contract.errors', requirement: 'R7', kind: 'on-demand', defects: ['500-on-bad-input'], because: '' })
+  t.match(result.reproduce, /^curl /)
+  t.match(result.reproduce, INVALID_CURSOR)
+  t.match(result.message?.en, /status 500, expected 400/)
+  t.match(result.message?.en, /text\/plain/)
+})
+
+t.test('the pagination check names the cause: duplicates, gaps, cycles', async (t) => {
+  const repeats = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-repeats'], because: '' })
+  t.match(repeats.result.message?.en, /listed twice/)
+  t.ok(Number(repeats.result.measured?.duplicates) > 0)
+  const skips = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-skips'], because: '' })
+  t.match(skips.result.message?.en, /lost at page boundaries/)
+  t.ok(Number(skips.result.measured?.gaps) > 0)
+  const cycle = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['cursor-cycle'], because: '' })
+  t.match(cycle.result.message?.en, /cursor cycle/)
+  t.equal(cycle.result.measured?.cursorCycle, true)
+})
+
+t.test('R16 twin data is what the category check rejects', async (t) => {
+  t.notOk(isValidCategory('8-99-99'), '8-99-99 is well-formed but not listed')
+})
