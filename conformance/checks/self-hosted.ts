@@ -89,7 +89,7 @@ function uploadFailure(u: Uploaded, what: string): ReturnType<typeof fail> {
 // R5.3-5b retention
 
 export const retentionPolicyCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.retention-policy',
+  id: 'selfhosted.retention-policy',
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -115,7 +115,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
 })
 
 export const retainUntilCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.retain-until',
+  id: 'selfhosted.retain-until',
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -143,7 +143,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
 })
 
 export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.early-delete-refused',
+  id: 'selfhosted.early-delete-refused',
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -207,7 +207,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
 }
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.privacy-anonymous',
+  id: 'selfhosted.privacy-anonymous',
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,
@@ -230,7 +230,7 @@ export const privacyAnonymousCheck = defineCheck<ProbeContext>({
 })
 
 export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.privacy-cross-tenant',
+  id: 'selfhosted.privacy-cross-tenant',
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,
@@ -339,7 +339,7 @@ const label = (u: ModerationUpload): string => `${u.canary.id}/${u.delivery.id}`
 
 export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDefinition<ProbeContext>[] {
   const canariesCheck = defineCheck<ProbeContext>({
-    id: 'self-hosted.moderation-canaries',
+    id: 'selfhosted.moderation-canaries',
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,
@@ -390,7 +390,7 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
   })
 
   const controlCheck = defineCheck<ProbeContext>({
-    id: 'self-hosted.moderation-control',
+    id: 'selfhosted.moderation-control',
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,

@@ -53,7 +53,7 @@ export const serviceContactCheck = defineCheck<ProbeContext>({
 })
 
 export const peopleServedCheck = defineCheck<ProbeContext>({
-  id: 'self-hosted.people-served',
+  id: 'selfhosted.people-served',
   requirementIds: ['R5.3-3'],
   // A declared figure proves nothing by itself; the reviewer weighs the evidence behind it.
   severity: 'should',
