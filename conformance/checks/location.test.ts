@@ -85,7 +85,7 @@ for (const c of cases) {
     const provider = await startProvider({ kind, courses: 2, defects: c.defect ? [c.defect] : [], publicHost: FIXTURE_HOSTS.apiCn, mediaHost: c.mediaHost ?? FIXTURE_HOSTS.mediaCn })
     t.teardown(() => provider.close())
     const baseUrl = c.undeclareMedia
-      ? await serviceInfoRewriter(t, provider, (info) => { info.declaredHosts = info.declaredHosts.filter((h) => h.role !== 'media') })
+      ? await serviceInfoRewriter(t, provider, (info) => { info.declaredHosts = info.declaredHosts.filter((h) => h.role !== 'media') as ServiceInfo['declaredHosts'] })
       : provider.url
     const report = await runProbe({
       baseUrl, kind, mode: 'local', keyId: provider.keyId, secret: provider.secret, resolver: loopback, sample: 2,
