@@ -7,7 +7,7 @@ import { isSkillgateError } from '../../specs/lib/errors.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type CheckRuntime, type Evidence } from './framework.js'
-import { exchangeEvidence, reproduce, statusOfOversizedBody } from './http-expect.js'
+import { reproduce, statusOfOversizedBody } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-2 */
