@@ -10,7 +10,7 @@ import type { Preview, ServiceInfo } from '../specs/types.gen.js'
 import { sgError } from '../specs/lib/errors.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { isValidCategory } from '../specs/lib/categories.js'
-import { allChecks } from './checks/catalogue.js'
+import { platformChecks } from './checks/catalogue.js'
 import { runChecks, type CheckCatalogue, type ProgressEvent, type Report } from './checks/framework.js'
 import { createProbeClient, type ProbeClient, type ProbeRequest, type ProbeResponse, type ProbeWarning } from './net/probe-client.js'
 import type { Resolver } from './net/ssrf-guard.js'
@@ -219,7 +219,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
 
   try {
-    const report = await runChecks(opts.catalogue ?? allChecks, ctx, {
+    const report = await runChecks(opts.catalogue ?? platformChecks, ctx, {
       concurrency: Math.min(settings.concurrency, 8),
       ...(opts.only ? { only: opts.only } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),

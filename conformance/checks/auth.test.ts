@@ -37,7 +37,7 @@ for (const kind of ['on-demand', 'self-hosted'] as const) {
 for (const c of CASES) {
   t.test(`${c.check} fails (${c.requirement}) when ${c.because}`, async (t) => {
     const { result } = await runTwin(c)
-    t.equal(result.status, 'fail', result.message?.en)
+    t.equal(result.status, 'fail', result.message?.en ?? '')
     t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
     t.match(result.reproduce, /^curl /, 'a failed HTTP check carries a reproduce command')
   })

@@ -39,7 +39,7 @@ t.test('catalogue rules apply to on-demand platforms only (R5.1-x bind on-demand
 for (const c of CASES) {
   t.test(`${c.check} fails (${c.requirement}) when ${c.because}`, async (t) => {
     const { result } = await runTwin(c)
-    t.equal(result.status, 'fail', result.message?.en)
+    t.equal(result.status, 'fail', result.message?.en ?? '')
     t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
     if (c.check === 'catalogue.free-preview-open') t.match(result.reproduce, /^curl /, 'the refused media fetch can be reproduced')
   })

@@ -44,7 +44,7 @@ for (const kind of ['on-demand', 'self-hosted'] as const) {
 for (const c of CASES) {
   t.test(`${c.check} fails (${c.requirement}) when ${c.because}`, async (t) => {
     const { result } = await runTwin(c)
-    t.equal(result.status, c.status ?? 'fail', result.message?.en)
+    t.equal(result.status, c.status ?? 'fail', result.message?.en ?? '')
     t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
     t.ok(result.evidence.length > 0, 'carries evidence')
   })
@@ -61,13 +61,13 @@ t.test('failed HTTP checks carry a curl command that reproduces the exchange', a
 t.test('the pagination check names the cause: duplicates, gaps, cycles', async (t) => {
   const repeats = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-repeats'], because: '' })
   t.match(repeats.result.message?.en, /listed twice/)
-  t.ok(Number(repeats.result.measured?.duplicates) > 0)
+  t.ok(Number((repeats.result.measured as { duplicates?: number } | undefined)?.duplicates) > 0)
   const skips = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['pagination-skips'], because: '' })
   t.match(skips.result.message?.en, /lost at page boundaries/)
-  t.ok(Number(skips.result.measured?.gaps) > 0)
+  t.ok(Number((skips.result.measured as { gaps?: number } | undefined)?.gaps) > 0)
   const cycle = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['cursor-cycle'], because: '' })
   t.match(cycle.result.message?.en, /cursor cycle/)
-  t.equal(cycle.result.measured?.cursorCycle, true)
+  t.equal((cycle.result.measured as { cursorCycle?: boolean } | undefined)?.cursorCycle, true)
 })
 
 t.test('R16 twin data is what the category check rejects', async (t) => {
