@@ -29,6 +29,18 @@ forEachEngine(t, async (t, store) => {
     t.type(listed?.revokedAt, 'number')
   })
 
+  t.test('a revoke through another instance takes effect once the short cache entry expires', async (t) => {
+    const { ApiTokenRepository } = await import('./api-tokens.js')
+    const instanceA = new ApiTokenRepository(store.db, { cacheTtlMs: 40 })
+    const instanceB = new ApiTokenRepository(store.db)
+    const { token, identity } = await instanceB.create({ role: 'reviewer', label: 'cache' })
+    t.equal((await instanceA.verify(token))?.id, identity.id, 'A verifies (and caches)')
+    t.equal(await instanceB.revoke(identity.id), true)
+    t.equal((await instanceA.verify(token))?.id, identity.id, 'A still trusts its cache within the TTL')
+    await new Promise((r) => setTimeout(r, 60))
+    t.equal(await instanceA.verify(token), undefined, 'after the TTL A sees the revocation')
+  })
+
   t.test('provider role needs a providerId, other roles refuse one', async (t) => {
     await t.rejects(store.apiTokens.create({ role: 'provider', label: 'x' }), { code: 'SG_ERR_TOKEN_INVALID_INPUT' })
     await t.rejects(store.apiTokens.create({ role: 'admin', providerId: 'p', label: 'x' }), { code: 'SG_ERR_TOKEN_INVALID_INPUT' })

@@ -25,10 +25,20 @@ export interface CreateApiTokenInput {
 
 export const hashApiToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex')
 
+/**
+ * Verified tokens are remembered briefly so an authenticated read costs no extra query. A revoke on
+ * this instance takes effect at once; on another instance sharing the database, within the TTL.
+ */
+export const TOKEN_CACHE_TTL_MS = 5000
+const TOKEN_CACHE_MAX = 10_000
+
 export class ApiTokenRepository {
   readonly #db: Kysely<Database>
-  constructor(db: Kysely<Database>) {
+  readonly #cache = new Map<string, { identity: ApiTokenIdentity; until: number }>()
+  readonly #ttlMs: number
+  constructor(db: Kysely<Database>, opts: { cacheTtlMs?: number } = {}) {
     this.#db = db
+    this.#ttlMs = opts.cacheTtlMs ?? TOKEN_CACHE_TTL_MS
   }
 
   /** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
@@ -58,18 +68,31 @@ export class ApiTokenRepository {
   /** The identity behind a presented bearer token, or undefined when unknown or revoked. */
   async verify(token: string): Promise<ApiTokenIdentity | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
+    const hash = hashApiToken(token)
+    const now = Date.now()
+    const hit = this.#cache.get(hash)
+    if (hit && hit.until > now) return hit.identity
     const row = await this.#db
       .selectFrom('api_tokens')
       .selectAll()
-      .where('token_hash', '=', hashApiToken(token))
+      .where('token_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
-    if (!row) return undefined
-    return { id: row.id, role: row.role, providerId: row.provider_id, label: row.label, createdAt: row.created_at }
+    if (!row) {
+      this.#cache.delete(hash)
+      return undefined
+    }
+    const identity = { id: row.id, role: row.role, providerId: row.provider_id, label: row.label, createdAt: row.created_at }
+    if (this.#ttlMs > 0) {
+      if (this.#cache.size >= TOKEN_CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value as string)
+      this.#cache.set(hash, { identity, until: now + this.#ttlMs })
+    }
+    return identity
   }
 
   /** Revokes a token by id; returns false when it does not exist or was already revoked. */
   async revoke(id: string, nowMs: number = Date.now()): Promise<boolean> {
+    for (const [hash, entry] of this.#cache) if (entry.identity.id === id) this.#cache.delete(hash)
     const result = await this.#db
       .updateTable('api_tokens')
       .set({ revoked_at: nowMs })
