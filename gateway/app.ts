@@ -11,6 +11,9 @@ import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
 import healthRoutes from './routes/health.js'
 import specRoutes from './routes/spec.js'
+import ingestPlugin from './ingest/plugin.js'
+import packageRoutes from './routes/packages.js'
+import courseReviewRoutes from './routes/course-review.js'
 import workflowPlugin from './workflow/plugin.js'
 import applicationRoutes from './routes/applications.js'
 import publicityRoutes from './routes/publicity.js'
@@ -68,5 +71,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(publicityRoutes)
   await app.register(adminRoutes)
   await app.register(providerRoutes)
+  await app.register(ingestPlugin)
+  await app.register(packageRoutes)
+  await app.register(courseReviewRoutes)
   return app
 }

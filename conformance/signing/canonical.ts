@@ -14,6 +14,11 @@ export interface CanonicalInput {
   url: string | URL
   headers?: HeaderBag | undefined
   body?: BodyInput
+  /**
+   * Lower-case hex SHA-256 of a body that is streamed rather than held (package uploads); wins over
+   * `body`. The receiver must then check the streamed bytes against it before using them.
+   */
+  bodySha256?: string | undefined
 }
 
 export interface CanonicalMeta {
@@ -151,7 +156,7 @@ export function canonicalParts(input: CanonicalInput, meta: CanonicalMeta): Cano
     timestamp: String(meta.timestamp),
     nonce: meta.nonce,
     keyId: meta.keyId,
-    bodySha256: sha256Hex(bodyBytes(input.body)),
+    bodySha256: input.bodySha256 ?? sha256Hex(bodyBytes(input.body)),
   }
 }
 

@@ -29,6 +29,8 @@ export interface VerifyInput {
   url: string | URL
   headers: HeaderBag
   body?: BodyInput
+  /** See CanonicalInput.bodySha256: the declared digest of a streamed body, verified by the caller. */
+  bodySha256?: string | undefined
 }
 
 export interface VerifyOptions {

@@ -25,7 +25,16 @@ export type ProviderKeyResolver = (keyId: string) => Promise<{ secret: string; p
 
 declare module 'fastify' {
   interface FastifyContextConfig { roles?: readonly Role[] }
-  interface FastifyRequest { identity: Identity | null; rawBody?: Buffer }
+  interface FastifyRequest {
+    identity: Identity | null
+    rawBody?: Buffer
+    /**
+     * Set by a route whose body is streamed after authentication (package uploads): the client's
+     * declared body digest, which the signature is verified against. That route must compare the
+     * streamed bytes with it before using them.
+     */
+    streamedBodySha256?: string
+  }
   interface FastifyInstance {
     setProviderKeyResolver(resolver: ProviderKeyResolver): void
     /** Every route registered after this plugin, with the roles it declared (the route-guard test walks it). */
@@ -44,7 +53,7 @@ async function authenticate(request: FastifyRequest, store: Store, keys: { resol
   if (request.headers['x-sg-key-id'] !== undefined) {
     let providerId: string | undefined
     const verified = await verifyRequest(
-      { method: request.method, url: request.url, headers: request.headers as Record<string, string>, body: request.rawBody ?? Buffer.alloc(0) },
+      { method: request.method, url: request.url, headers: request.headers as Record<string, string>, body: request.rawBody ?? Buffer.alloc(0), bodySha256: request.streamedBodySha256 },
       {
         lookupSecret: async (keyId) => {
           const key = await keys.resolver(keyId)
