@@ -5,6 +5,7 @@
 // transaction (package row → checked, course rows, audit entry), which is fenced on the package
 // still being unfinished: a crashed or duplicated run can neither half-publish nor publish twice.
 import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import type { Transaction } from 'kysely'
@@ -138,15 +139,19 @@ export class PackageIngest {
     if (row.status === 'checked' || row.status === 'failed') return { packageId, status: row.status, queued: row.courses_queued ?? 0, already: true }
     await store.db.updateTable('packages').set({ status: 'checking', updated_at: this.#now() }).where('id', '=', packageId).where('status', 'in', ['queued', 'checking']).execute()
 
+    // A run killed mid-extraction leaves its sandbox behind; this run starts from a clean one.
+    const sandboxDir = join(this.#o.sandboxDir, packageId)
+    await rm(sandboxDir, { recursive: true, force: true })
     const live = await store.db.selectFrom('courses').select(['course_id', 'free']).where('provider_id', '=', row.provider_id).where('status', '=', 'live').execute()
     const inspection = await inspectPackage(blobs.path(row.sha256), {
-      sandboxDir: join(this.#o.sandboxDir, packageId),
+      sandboxDir,
       packageSha256: row.sha256,
       fileName: row.file_name,
       mode: 'gateway',
       providerCourses: live.map((c) => ({ courseId: c.course_id, free: c.free === 1 })),
       ...(this.#o.mediaConcurrency ? { mediaConcurrency: this.#o.mediaConcurrency } : {}),
     })
+    await rm(sandboxDir, { recursive: true, force: true })
     signal?.throwIfAborted()
     const sealed = sealReport(inspection.report)
     const reportBlob = await blobs.put(Readable.from([Buffer.from(serializeReport(sealed), 'utf8')]))
