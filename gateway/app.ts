@@ -19,6 +19,12 @@ import applicationRoutes from './routes/applications.js'
 import publicityRoutes from './routes/publicity.js'
 import adminRoutes from './routes/admin.js'
 import providerRoutes from './routes/providers.js'
+import dataInterfacePlugin from './sync/data-interface-plugin.js'
+import courseCentreRoutes from './routes/course-centre.js'
+import learningRecordRoutes from './routes/learning-records.js'
+import feedbackRoutes from './routes/feedback.js'
+import assessmentRoutes from './routes/assessment.js'
+import exitRoutes from './routes/exit.js'
 import { join } from 'node:path'
 
 declare module 'fastify' {
@@ -74,5 +80,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(ingestPlugin)
   await app.register(packageRoutes)
   await app.register(courseReviewRoutes)
+  await app.register(dataInterfacePlugin)
+  await app.register(courseCentreRoutes)
+  await app.register(learningRecordRoutes)
+  await app.register(feedbackRoutes)
+  await app.register(assessmentRoutes)
+  await app.register(exitRoutes)
   return app
 }

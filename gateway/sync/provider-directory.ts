@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely'
 import { sgError } from '../../specs/lib/errors.js'
 import type { Store } from '../store/open-store.js'
+import type { SecretBox } from '../workflow/secret-box.js'
 import type { Database, ProviderOperatingStatus } from '../store/schema.js'
 
 export type ApiKind = 'on-demand' | 'self-hosted'
@@ -85,4 +86,14 @@ export class ProviderDirectory {
 
 export function isOperatingApiProvider(p: AdmittedProvider): p is ApiProvider {
   return (API_KINDS as readonly string[]).includes(p.kind) && p.baseUrl !== null && OPERATING.includes(p.status)
+}
+
+/** Opens keys straight from provider_keys with the master-key box (when the workflow plugin is not registered). */
+export function sealedKeyOpener(store: Store, box: SecretBox | (() => SecretBox)): KeyOpener {
+  return async (keyId) => {
+    const row = await store.db.selectFrom('provider_keys').selectAll().where('key_id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst()
+    if (!row) return undefined
+    const secret = (typeof box === 'function' ? box() : box).open(row.secret_enc, row.key_id)
+    return secret === undefined ? undefined : { secret, providerId: row.provider_id }
+  }
 }

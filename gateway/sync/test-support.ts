@@ -4,7 +4,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Store } from '../store/open-store.js'
 import { SecretBox } from '../workflow/secret-box.js'
-import type { KeyOpener } from './provider-directory.js'
 
 export interface AdmitInput {
   kind: 'on-demand' | 'self-hosted' | 'resource'
@@ -19,14 +18,7 @@ export function testSecretBox(): SecretBox {
   return new SecretBox(randomBytes(32))
 }
 
-export function keyOpener(store: Store, box: SecretBox): KeyOpener {
-  return async (keyId) => {
-    const row = await store.db.selectFrom('provider_keys').selectAll().where('key_id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst()
-    if (!row) return undefined
-    const secret = box.open(row.secret_enc, row.key_id)
-    return secret === undefined ? undefined : { secret, providerId: row.provider_id }
-  }
-}
+export { sealedKeyOpener as keyOpener } from './provider-directory.js'
 
 export async function admitProvider(store: Store, box: SecretBox, input: AdmitInput): Promise<{ providerId: string; keyId: string; secret: string }> {
   const providerId = input.providerId ?? `prv_${randomUUID()}`
