@@ -182,3 +182,24 @@ t.test('a package that fails package-level rules queues no course', async (t) =>
   t.equal((await store.db.selectFrom('courses').select('id').execute()).length, 0)
   t.equal((await signedGet(app, a, `/api/v1/packages/${up.json().id}`)).json().verdict, 'not-conformant')
 })
+
+t.test('over real HTTP the zip is streamed from the socket after the signature is verified', async (t) => {
+  const { app, store } = await setup(t)
+  const a = await admittedResourceProvider(app)
+  const g = await generatePackage({ courses: 4 })
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  const url = `${address}/api/v1/packages`
+  const { request } = await import('undici')
+  const { createReadStream } = await import('node:fs')
+  const { signRequest } = await import('../../conformance/signing/index.js')
+  const sign = (body: Buffer) => signRequest({ method: 'POST', url, body, keyId: a.keyId, secret: a.secret })
+  const zip = await readFile(g.path)
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/zip', 'x-sg-content-sha256': g.sha256, ...sign(zip) }, body: createReadStream(g.path) })
+  t.equal(res.statusCode, 202, await res.body.text())
+  t.equal((await store.db.selectFrom('packages').select('sha256').executeTakeFirstOrThrow()).sha256, g.sha256)
+  // A forged signature is refused before the body is consumed; the connection is closed, not drained.
+  const forged = await request(url, { method: 'POST', headers: { 'content-type': 'application/zip', 'x-sg-content-sha256': g.sha256, ...sign(Buffer.from('other')) }, body: createReadStream(g.path) })
+  t.equal(forged.statusCode, 401)
+  t.equal(forged.headers.connection, 'close')
+  await forged.body.dump()
+})
