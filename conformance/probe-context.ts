@@ -78,6 +78,8 @@ export interface ProbeContext extends RunContext {
   serviceInfo(): Promise<FetchedDocument<ServiceInfo>>
   /** The full walk at `pageLimit`, with the sample and compact id set. */
   walk(): Promise<CatalogueWalk>
+  /** Item times (epoch ms) of the main walk's first page, as soon as it arrives (starts the walk). */
+  firstPageTimes(): Promise<number[]>
   /** The prefix walk at `crossCheckLimit` (gap detection). */
   crossWalk(): Promise<CatalogueWalk>
   sample(): Promise<CourseSample>

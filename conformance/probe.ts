@@ -154,6 +154,8 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
   noteHost(baseUrl, 'api')
   let scratch: Promise<string> | undefined
+  let firstPageTimes: (times: number[]) => void = () => {}
+  const firstPage = new Promise<number[]>((resolveTimes) => { firstPageTimes = resolveTimes })
 
   const url = (path: string, query?: Record<string, string | number | undefined>): string => {
     const u = new URL(`${baseUrl}${path.startsWith('/') ? path : `/${path}`}`)
@@ -190,9 +192,15 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
       recordPrefix: settings.crossCheckEntries * 2 + settings.pageLimit,
       sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
       keepUpdatedAt: true,
+      onFirstPage: (times) => firstPageTimes(times),
       isValidCategory: (code) => isValidCategory(code),
       shortPreviewSeconds: MIN_PREVIEW_SECONDS,
     })),
+    firstPageTimes: () => {
+      // Starts the walk; a walk that fails before page 1 resolves this with no times.
+      void ctx.walk().then(() => firstPageTimes([]), () => firstPageTimes([]))
+      return firstPage
+    },
     crossWalk: () => once('cross-walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.crossCheckLimit, cursor }) }), {
       limit: settings.crossCheckLimit,
       maxPages: settings.maxPages,

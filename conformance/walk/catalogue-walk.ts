@@ -30,9 +30,12 @@ export interface WalkOptions {
   isValidCategory?: (code: string) => boolean
   /** Count declared previews shorter than this (R5.1-3: 600). */
   shortPreviewSeconds?: number
+  keepTombstoneIds?: boolean
   /** Ids known to be live (tombstones for them are reported). */
   liveIds?: FingerprintSet
   onPage?: (pages: number) => void
+  /** The first page's item times (epoch ms), as soon as it arrives (lets a dependent walk start early). */
+  onFirstPage?: (itemTimesMs: number[]) => void
 }
 
 export interface CatalogueWalk {
@@ -48,6 +51,8 @@ export interface CatalogueWalk {
   free: number
   duplicates: { count: number; examples: Array<{ courseId: string; page: number }> }
   tombstones: { count: number; forLiveCourses: number; examples: string[] }
+  /** Ids of the tombstones served (kept only with `keepTombstoneIds`; one per deleted course). */
+  tombstoneIds: string[]
   order: { violations: number; examples: OrderExample[] }
   cycle?: { page: number; cursor: string }
   schema: { invalidPages: number; errors: Array<ReadableError & { page: number }> }
@@ -94,6 +99,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     free: 0,
     duplicates: { count: 0, examples: [] },
     tombstones: { count: 0, forLiveCourses: 0, examples: [] },
+    tombstoneIds: [],
     order: { violations: 0, examples: [] },
     schema: { invalidPages: 0, errors: [] },
     contentType: { badPages: 0, examples: [] },
@@ -145,6 +151,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     }
     const doc = body as Partial<CataloguePage>
     if (page === 1 && typeof doc.serverTime === 'string') w.serverTime = doc.serverTime
+    if (page === 1) o.onFirstPage?.((doc.items ?? []).map((i) => timeOf(isObject(i) ? i.updatedAt : undefined)).filter((x) => !Number.isNaN(x)))
 
     for (const raw of doc.items ?? []) {
       if (!isObject(raw) || typeof raw.courseId !== 'string') continue
@@ -206,6 +213,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     for (const t of Array.isArray(doc.tombstones) ? doc.tombstones : []) {
       if (!isObject(t) || typeof t.courseId !== 'string') continue
       w.tombstones.count++
+      if (o.keepTombstoneIds && w.tombstoneIds.length < 100_000) w.tombstoneIds.push(t.courseId)
       if (o.liveIds?.has(t.courseId)) {
         w.tombstones.forLiveCourses++
         if (w.tombstones.examples.length < EXAMPLES) w.tombstones.examples.push(t.courseId)

@@ -1,0 +1,118 @@
+// skillgate probe against reference catalogues on loopback (prints JSON; no assertion):
+//  1. time: probing a 10,000-course on-demand catalogue (contract, auth and catalogue checks, media
+//     sampled) vs a bare undici loop fetching the same URLs at the same concurrency; goal ratio ≤ 1.25;
+//  2. memory: peak RSS of the probe at 1,000 and 100,000 courses (contract + counts); goal flat, ≤ 150 MB.
+// The provider runs in this process; every measurement runs in its own child process, which reports
+// its own peak (process.resourceUsage().maxRSS), so one run's heap never inflates another's.
+// Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
+//   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Agent, request } from 'undici'
+import { runProbe } from '../conformance/probe.js'
+import { signRequest } from '../conformance/signing/index.js'
+import { startProvider } from '../fixtures/providers/index.js'
+
+const run = promisify(execFile)
+const CONCURRENCY = 8
+const TIME_COURSES = 10_000
+const MEMORY_SIZES = [1_000, 100_000]
+/** Contract + counts: the checks whose cost grows with the catalogue (no media download). */
+const MEMORY_CHECKS = ['contract.catalogue-pages', 'contract.pagination', 'contract.incremental', 'contract.course-detail', 'catalogue.count', 'catalogue.free-share', 'catalogue.category-codes']
+/** location.hosts needs real DNS; preview.media-duration is ffprobe work the bare loop cannot mirror (timed separately). */
+const TIME_SKIP = ['location.hosts', 'preview.media-duration']
+const MEDIA_SKIP = ['location.hosts']
+
+interface Target { url: string; keyId: string; secret: string }
+const peakMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
+
+async function childProbe(target: Target, only: string[] | undefined, urlFile: string | undefined, skip: string[] = TIME_SKIP): Promise<void> {
+  const urls: string[] = []
+  const started = performance.now()
+  const report = await runProbe({
+    baseUrl: target.url, kind: 'on-demand', keyId: target.keyId, secret: target.secret, mode: 'local', concurrency: CONCURRENCY,
+    ...(only ? { only } : { skip }),
+    onRequest: (r) => { if (urlFile) urls.push(r.url) },
+  })
+  const ms = performance.now() - started
+  if (urlFile) await writeFile(urlFile, urls.join('\n'))
+  const statuses = Object.fromEntries(report.results.map((r) => [r.checkId, r.status]))
+  process.stdout.write(JSON.stringify({ ms: Math.round(ms), requests: urls.length, verdict: report.verdict, statuses, peakRssMiB: peakMiB() }))
+}
+
+async function childBare(target: Target, urlFile: string): Promise<void> {
+  const urls = (await readFile(urlFile, 'utf8')).split('\n').filter(Boolean)
+  const agent = new Agent()
+  let next = 0
+  let bytes = 0
+  const started = performance.now()
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    for (let i = next++; i < urls.length; i = next++) {
+      const url = urls[i]!
+      const signed = url.startsWith(`${target.url}/v1/`)
+      const res = await request(url, { dispatcher: agent, headers: signed ? signRequest({ method: 'GET', url, keyId: target.keyId, secret: target.secret }) : {} })
+      bytes += (await res.body.arrayBuffer()).byteLength
+    }
+  }))
+  const ms = performance.now() - started
+  await agent.close()
+  process.stdout.write(JSON.stringify({ ms: Math.round(ms), requests: urls.length, bytes, peakRssMiB: peakMiB() }))
+}
+
+async function spawnChild(args: string[], target: Target): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+    maxBuffer: 1 << 22,
+    env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
+    timeout: 20 * 60_000,
+  })
+  return JSON.parse(stdout) as Record<string, unknown>
+}
+
+async function parent(): Promise<void> {
+  const quick = process.argv.includes('--quick')
+  const dir = await mkdtemp(join(tmpdir(), 'bench-probe-'))
+  const out: Record<string, unknown> = { concurrency: CONCURRENCY, node: process.versions.node }
+  try {
+    const timeCourses = quick ? 1_000 : TIME_COURSES
+    const p = await startProvider({ kind: 'on-demand', courses: timeCourses, seed: 'bench' })
+    const target = { url: p.url, keyId: p.keyId, secret: p.secret }
+    const urlFile = join(dir, 'urls.txt')
+    // Alternate the two, three rounds each, and keep the median: the provider warms up (JIT) on the
+    // first round, and neither side should pay for that alone.
+    const probes: Array<Record<string, unknown>> = []
+    const bares: Array<Record<string, unknown>> = []
+    for (let round = 0; round < 3; round++) {
+      probes.push(await spawnChild(['--child-probe', urlFile], target))
+      bares.push(await spawnChild(['--child-bare', urlFile], target))
+    }
+    const median = (runs: Array<Record<string, unknown>>): Record<string, unknown> => [...runs].sort((a, b) => Number(a.ms) - Number(b.ms))[1]!
+    const probe = { ...median(probes), allMs: probes.map((r) => r.ms) }
+    const bare = { ...median(bares), allMs: bares.map((r) => r.ms) }
+    await p.close()
+    const withMedia = await spawnChild(['--child-probe-media'], target)
+    out.time = { courses: timeCourses, probe, bare, ratio: Math.round((Number(probe.ms) / Number(bare.ms)) * 100) / 100, goal: '≤ 1.25', withMediaMeasurement: withMedia }
+    const memory = []
+    for (const courses of quick ? [1_000, 10_000] : MEMORY_SIZES) {
+      const m = await startProvider({ kind: 'on-demand', courses, seed: 'bench' })
+      const r = await spawnChild(['--child-memory'], { url: m.url, keyId: m.keyId, secret: m.secret })
+      await m.close()
+      memory.push({ courses, ...r })
+    }
+    out.memory = { runs: memory, goal: 'flat, ≤ 150 MB' }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+}
+
+const argv = process.argv.slice(2)
+const target = (): Target => JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target
+if (argv[0] === '--child-probe') await childProbe(target(), undefined, argv[1])
+else if (argv[0] === '--child-probe-media') await childProbe(target(), undefined, undefined, MEDIA_SKIP)
+else if (argv[0] === '--child-bare') await childBare(target(), argv[1]!)
+else if (argv[0] === '--child-memory') await childProbe(target(), MEMORY_CHECKS, undefined)
+else await parent()
