@@ -17,6 +17,7 @@ export function loadRequirements(): Requirement[] {
 export const COVERAGE_SOURCES = [
   { module: 'conformance/checks/catalogue', exportName: 'allChecks', source: 'check' },
   { module: 'gateway/workflow/rules', exportName: 'workflowRules', source: 'workflow' },
+  { module: 'gateway/ingest/review-rules', exportName: 'courseReviewRules', source: 'workflow' },
 ] as const
 
 export async function loadCoverers(): Promise<Coverer[]> {
