@@ -92,8 +92,8 @@ async function parent(): Promise<void> {
     const median = (runs: Array<Record<string, unknown>>): Record<string, unknown> => [...runs].sort((a, b) => Number(a.ms) - Number(b.ms))[1]!
     const probe = { ...median(probes), allMs: probes.map((r) => r.ms) }
     const bare = { ...median(bares), allMs: bares.map((r) => r.ms) }
-    await p.close()
     const withMedia = await spawnChild(['--child-probe-media'], target)
+    await p.close()
     out.time = { courses: timeCourses, probe, bare, ratio: Math.round((Number(probe.ms) / Number(bare.ms)) * 100) / 100, goal: '≤ 1.25', withMediaMeasurement: withMedia }
     const memory = []
     for (const courses of quick ? [1_000, 10_000] : MEMORY_SIZES) {
