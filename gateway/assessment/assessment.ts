@@ -22,10 +22,10 @@ export interface AssessmentTarget { providerId: string; kind: ApiKind; baseUrl: 
 export type AssessmentRunner = (target: AssessmentTarget) => Promise<Pick<Report, 'results' | 'verdict' | 'summary'>>
 
 /** The conformance library in gateway mode, as admission ran it (R7: same checks before and after). */
-export function probeRunner(o: { ssrfMode: 'deny' | 'local'; resolver?: Resolver; sample?: number; deadlineMs?: number }): AssessmentRunner {
+export function probeRunner(o: { ssrfMode: 'deny' | 'local'; resolver?: Resolver; geoResolver?: Resolver; sample?: number; deadlineMs?: number }): AssessmentRunner {
   return (target) => runProbe({
     baseUrl: target.baseUrl, kind: target.kind, keyId: target.keyId, secret: target.secret, mode: o.ssrfMode,
-    ...(o.resolver ? { resolver: o.resolver } : {}), ...(o.sample ? { sample: o.sample } : {}), ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}),
+    ...(o.resolver ? { resolver: o.resolver } : {}), ...(o.geoResolver ? { geoResolver: o.geoResolver } : {}), ...(o.sample ? { sample: o.sample } : {}), ...(o.deadlineMs ? { deadlineMs: o.deadlineMs } : {}),
   })
 }
 

@@ -43,7 +43,7 @@ export class DataInterface {
     const resolver = settings.resolver ? { resolver: settings.resolver } : {}
     this.sync = new CatalogueSync({ store, directory: this.directory, now, settings: { ssrfMode: settings.ssrfMode, ...settings.sync, ...resolver }, ...(o.logger ? { logger: o.logger } : {}) })
     this.records = new LearningRecords(store, now)
-    this.assessment = new Assessment({ store, directory: this.directory, now, runner: o.runner ?? probeRunner({ ssrfMode: settings.ssrfMode, ...resolver, ...settings.assessment }) })
+    this.assessment = new Assessment({ store, directory: this.directory, now, runner: o.runner ?? probeRunner({ ssrfMode: settings.ssrfMode, ...resolver, ...(settings.geoResolver ? { geoResolver: settings.geoResolver } : {}), ...settings.assessment }) })
     this.feedback = new Feedback(store, now)
     this.management = new ProviderManagement({ store, directory: this.directory, now })
   }

@@ -10,6 +10,8 @@ export interface DataInterfaceSettings {
   ssrfMode: 'deny' | 'local'
   /** Tests map fixture host names to public addresses (R20-3) while connecting only to loopback. */
   resolver?: Resolver
+  /** Resolver for the R20-3 location check only (names → addresses to locate; nothing connects to them). */
+  geoResolver?: Resolver
   sync: { cron: string; pageLimit: number; maxPages: number; maxBytes: number; deadlineMs: number; retries: number; concurrency: number; maxAttempts: number; circuit: CircuitSettings }
   records: { pullCron: string; maxPages: number }
   assessment: { cron: string; sample?: number; deadlineMs?: number }
@@ -27,6 +29,7 @@ export function dataInterfaceSettings(ssrfMode: 'deny' | 'local', o: DataInterfa
   return Object.freeze({
     ssrfMode: o.ssrfMode ?? ssrfMode,
     ...(o.resolver ? { resolver: o.resolver } : {}),
+    ...(o.geoResolver ? { geoResolver: o.geoResolver } : {}),
     sync: {
       cron: '*/15 * * * *', pageLimit: 200, maxPages: 500, maxBytes: 64 * 1024 * 1024, deadlineMs: 15_000, retries: 2, concurrency: 4, maxAttempts: 3,
       circuit: { failureThreshold: 3, coolDownMs: 30 * 60_000 },
