@@ -2,6 +2,8 @@
 // traceability test (specs/lib/traceability.test.ts) reads this list: an ID appears here only when
 // the code named in `enforcedIn` refuses the violation and the test named in `testedIn` proves it
 // with a passing case and a failing twin.
+import { dataInterfaceRules } from './rules-data.js'
+
 export interface WorkflowRule {
   id: string
   requirementIds: string[]
@@ -71,4 +73,5 @@ export const workflowRules: WorkflowRule[] = [
     description: 'After publicity without an upheld objection, the provider becomes active only with its signed service commitment letter, under its kind\'s title.',
     enforcedIn: 'gateway/workflow/workflow.ts submitCommitmentLetter, guards.ts commitment-letter', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
   },
+  ...dataInterfaceRules,
 ]
