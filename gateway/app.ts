@@ -19,6 +19,7 @@ import applicationRoutes from './routes/applications.js'
 import publicityRoutes from './routes/publicity.js'
 import adminRoutes from './routes/admin.js'
 import providerRoutes from './routes/providers.js'
+import consoleRoutes from './console/routes.js'
 import dataInterfacePlugin from './sync/data-interface-plugin.js'
 import courseCentreRoutes from './routes/course-centre.js'
 import learningRecordRoutes from './routes/learning-records.js'
@@ -80,6 +81,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(ingestPlugin)
   await app.register(packageRoutes)
   await app.register(courseReviewRoutes)
+  await app.register(consoleRoutes)
   await app.register(dataInterfacePlugin)
   await app.register(courseCentreRoutes)
   await app.register(learningRecordRoutes)

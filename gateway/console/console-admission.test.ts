@@ -1,0 +1,201 @@
+// The reviewer console in headless Chromium against a real gateway on loopback (SQLite): reviewers
+// take an on-demand provider from application to active by clicking (R6–R12); provider-side steps
+// are signed API calls. Also: a provider token is refused, a crafted out-of-state request is a 409,
+// a stale page shows the 409 it gets, and every request the page makes goes to the gateway origin.
+import t from 'tap'
+import { existsSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser-support.js'
+import { testApp } from '../test-app.js'
+import { drainWorkflowJobs } from '../workflow/jobs.js'
+import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
+import { applicationBody, bearer, checkFrameworkRunner, documentBodies, signedInject, USCC } from '../workflow/test-support.js'
+import type { ProviderCredentials } from '../workflow/test-support.js'
+
+/** Evaluated in the page, not in Node. */
+declare const sessionStorage: { readonly length: number; getItem(key: string): string | null }
+
+t.test('reviewer console: admission by clicking, refusals, same-origin only', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
+  const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
+  app.setConformanceRunner(checkFrameworkRunner('conformant'))
+  let clock = Date.parse('2026-11-02T09:00:00+08:00') // a Monday with no holiday in the next weeks
+  app.workflow.setClock(() => clock)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (!address || typeof address === 'string') throw new Error('no address')
+  const base = `http://127.0.0.1:${address.port}`
+
+  const reviewers = await Promise.all(Array.from({ length: ROADSHOW_MIN_SCORERS }, (_, i) => store.apiTokens.create({ role: 'reviewer', label: `评审专家 ${i + 1}` })))
+  const browser = await launchChromium()
+  t.teardown(() => browser.close())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+  const requests: string[] = []
+  const newPage = async (): Promise<Page> => {
+    const p = await context.newPage()
+    recordRequests(p, requests)
+    return p
+  }
+
+  // Provider: apply, upload every required document, submit (signed API calls).
+  const created = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('on-demand') })
+  t.equal(created.statusCode, 201, 'applied (the response holds secrets: not printed)')
+  const appId: string = created.json().application.id
+  const creds: ProviderCredentials = created.json().provider
+  for (const doc of documentBodies('on-demand')) t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/documents`, doc)).statusCode, 201)
+  t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/submit`)).statusCode, 200)
+
+  const page = await newPage()
+  const detailUrl = `${base}/console/#/applications/${appId}`
+  // Timer polling, not requestAnimationFrame: an open PDF viewer frame can starve rAF in headless mode.
+  const stateIs = (state: string) => page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel) !== null, `h1 [data-state="${state}"]`, { polling: 100 })
+
+  await t.test('a provider token cannot open the console: the API refuses it and the console says so', async (t) => {
+    const p = await newPage()
+    await signIn(p, base, creds.token)
+    const alert = p.locator('#login [role=alert][data-code="SG_ERR_FORBIDDEN"]')
+    await alert.waitFor()
+    t.match(await alert.innerText(), /HTTP 403/)
+    t.ok(await p.locator('#nav').isHidden(), 'no navigation for a refused token')
+    // Crafted: the provider token against every console data endpoint.
+    for (const path of ['/api/v1/console/session', '/api/v1/console/allowed-events?state=roadshow', '/api/v1/course-review']) {
+      const r = await app.inject({ method: 'GET', url: path, headers: bearer(creds.token) })
+      t.equal(r.statusCode, 403, `${path} refuses a provider`)
+    }
+    t.equal(await p.evaluate(() => sessionStorage.length), 0, 'the refused token is not kept')
+    await screenshot(t, p, 'login-refused')
+    await p.close()
+  })
+
+  await t.test('queues show the application waiting for material review, with its age', async (t) => {
+    await signIn(page, base, reviewers[0]!.token)
+    await page.waitForSelector('[data-tile="material-review"]')
+    t.equal(await page.locator('[data-tile="material-review"] .n').innerText(), '1')
+    clock += 3 * 86_400_000
+    await page.reload()
+    const row = page.locator(`tr[data-app="${appId}"]`)
+    await row.waitFor()
+    t.equal(await row.locator('[data-age]').getAttribute('data-age'), '3', 'age in days on the gateway clock')
+    await screenshot(t, page, 'queues')
+  })
+
+  await t.test('material review: documents viewed in place; only the allowed actions; pass with reasons', async (t) => {
+    await page.goto(detailUrl)
+    await stateIs('material-review')
+    t.equal(await page.locator('[data-allowed]').getAttribute('data-allowed'), 'material-pass material-reject withdraw')
+    t.equal(await page.locator('form[data-form="roadshow-score"]').count(), 0, 'no roadshow form in material review')
+    const firstDoc = page.locator('button[data-view-doc]').first()
+    await firstDoc.focus()
+    await page.keyboard.press('Enter')
+    const frame = page.locator('[data-viewer] iframe').first()
+    await frame.waitFor()
+    t.match(await frame.getAttribute('src'), /^blob:/, 'the document is shown from a blob: URL fetched with the token')
+    t.equal(await firstDoc.getAttribute('aria-expanded'), 'true')
+    await page.fill('form[data-form="material-review"] textarea', '材料齐全\n资质有效')
+    await page.click('button[data-action="material-review"]')
+    await stateIs('conformance')
+    t.ok(await page.locator('[data-waiting="conformance-pass"]').isVisible(), 'the next step is the gateway\'s')
+  })
+
+  await t.test('conformance (the gateway\'s job), then the report embedded and its JSON', async (t) => {
+    const ran = await drainWorkflowJobs(app.workflow)
+    t.equal(ran.length, 1)
+    await page.reload()
+    await stateIs('roadshow')
+    const frame = page.frameLocator('iframe[data-report-frame]')
+    await frame.locator('#verdict').waitFor()
+    t.match(await frame.locator('#verdict').innerText(), /符合规范/, 'the CLI\'s HTML report, rendered by renderHtml')
+    t.equal(await page.locator('iframe[data-report-frame]').getAttribute('sandbox'), 'allow-scripts')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-report-json]')])
+    t.match(download.suggestedFilename(), /^conformance-.*\.json$/)
+  })
+
+  await t.test('a reviewer cannot fire an event the state does not allow, even by crafting the request (409)', async (t) => {
+    const r = await page.evaluate(async (id) => {
+      const res = await fetch(`/api/v1/applications/${id}/material-review`, { method: 'POST', headers: { authorization: `Bearer ${sessionStorage.getItem('sg.console.token')}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'pass', reasons: ['again'] }) })
+      return { status: res.status, body: await res.json() as { code: string } }
+    }, appId)
+    t.equal(r.status, 409)
+    t.equal(r.body.code, 'SG_ERR_WORKFLOW_ILLEGAL_TRANSITION')
+    t.equal(await page.locator('form[data-form="material-review"]').count(), 0, 'and the console does not offer it')
+  })
+
+  await t.test('roadshow: three reviewers score by clicking, one records the recommendation, publicity starts', async (t) => {
+    for (const [i, r] of reviewers.entries()) {
+      const p = i === 0 ? page : await newPage()
+      if (i > 0) await signIn(p, base, r.token)
+      await p.goto(detailUrl)
+      await p.waitForSelector('form[data-form="roadshow-score"]')
+      await p.fill('form[data-form="roadshow-score"] input[name=score]', String(80 + i))
+      await p.fill('form[data-form="roadshow-score"] textarea', `演示清晰 ${i + 1}`)
+      await p.click('button[data-action="roadshow-score"]')
+      await p.waitForSelector(`td:text-is("演示清晰 ${i + 1}")`)
+      t.equal(await p.locator('form[data-form="roadshow-score"]').count(), 0, 'a reviewer scores once')
+      if (i > 0) await p.close()
+    }
+    await page.reload()
+    await page.fill('form[data-form="roadshow-decision"] textarea', '联合评审纪要：同意推荐入围')
+    await page.click('button[data-action="roadshow-decision"]')
+    await page.waitForSelector('form[data-form="start-publicity"]')
+    await page.click('button[data-action="start-publicity"]')
+    await stateIs('publicity')
+  })
+
+  await t.test('an objection pauses publicity; the reviewer dismisses it; publicity closes; the letter admits', async (t) => {
+    const obj = await app.inject({ method: 'POST', url: `/api/v1/publicity/${appId}/objections`, payload: { text: '该单位课程版权存疑' } })
+    t.equal(obj.statusCode, 201, 'a public objection is filed')
+    await page.goto(`${base}/console/#/queues`)
+    await page.waitForSelector('section[aria-labelledby="q-obj"] td:text-is("该单位课程版权存疑")')
+    await page.goto(detailUrl)
+    await stateIs('publicity-paused')
+    t.equal(await page.locator('form[data-form="resolve-objection"]').count(), 1)
+    await page.fill('form[data-form="resolve-objection"] textarea', '已核实版权证明有效')
+    await page.click('button[data-action="resolve-objection"]')
+    await stateIs('publicity')
+
+    clock = Date.parse('2026-11-20T09:00:00+08:00')
+    const closed = await app.workflow.closeDuePublicity()
+    t.same(closed.closed, [appId])
+    await page.reload()
+    await stateIs('commitment')
+    t.equal(await page.locator('[data-commitment="pending"]').count(), 1, 'the provider-only step shows its status')
+    t.ok(await page.locator('[data-waiting="submit-commitment"]').isVisible())
+
+    const letter = { fileName: 'commitment.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4\n% 服务承诺书\n%%EOF\n').toString('base64') }
+    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, letter)).statusCode, 200)
+    await page.reload()
+    await stateIs('active')
+    t.equal(await page.locator('[data-commitment="received"]').count(), 1)
+    t.ok(await page.locator('tr[data-audit="application.submit-commitment"], tr[data-audit]').count() > 5, 'the audit trail is listed')
+    await screenshot(t, page, 'application')
+  })
+
+  await t.test('English toggle, and a stale page shows the 409 it receives', async (t) => {
+    await page.click('#lang')
+    await page.waitForSelector('#nav a:text("Queues")')
+    t.equal(await page.getAttribute('html', 'lang'), 'en')
+    await page.click('#lang')
+    await page.waitForSelector('#nav a:text("待办队列")')
+
+    const second = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('resource', { organisation: { name: '第二家资源方', uscc: USCC.valid } }) })
+    const id2: string = second.json().application.id
+    const c2: ProviderCredentials = second.json().provider
+    for (const doc of documentBodies('resource')) await signedInject(app, c2, 'POST', `/api/v1/applications/${id2}/documents`, doc)
+    await signedInject(app, c2, 'POST', `/api/v1/applications/${id2}/submit`)
+    await page.goto(`${base}/console/#/applications/${id2}`)
+    await stateIs('material-review')
+    // Another reviewer decides first; this page still offers the (now illegal) decision.
+    t.equal((await app.inject({ method: 'POST', url: `/api/v1/applications/${id2}/material-review`, headers: bearer(reviewers[1]!.token), payload: { decision: 'reject', reasons: ['缺少联系人'] } })).statusCode, 200)
+    await page.fill('form[data-form="material-review"] textarea', '材料齐全')
+    await page.click('button[data-action="material-review"]')
+    const alert = page.locator('form[data-form="material-review"] [role=alert]')
+    await alert.waitFor()
+    t.equal(await alert.getAttribute('data-code'), 'SG_ERR_WORKFLOW_ILLEGAL_TRANSITION')
+    t.match(await alert.innerText(), /HTTP 409/)
+  })
+
+  t.test('every request the pages made went to the gateway origin', async (t) => {
+    t.ok(requests.length > 20, `${requests.length} requests recorded`)
+    t.same(foreignRequests(requests, base), [])
+    t.same(foreignRequests([...requests, 'https://fonts.example.com/x.woff2'], base), ['https://fonts.example.com/x.woff2'], 'the twin: a foreign request is caught')
+  })
+})

@@ -1,0 +1,99 @@
+/* global document, location, window */
+// Entry point: sign-in with a pasted token, the language toggle, and a hash router over the pages.
+import { h, clear } from './dom.js'
+import { api, session, ApiError } from './api.js'
+import { t, setLang, lang } from './i18n.js'
+import { problemBox, loading } from './ui.js'
+import { renderQueues } from './pages/queues.js'
+import { renderApplications, renderApplication } from './pages/application.js'
+import { renderCourses } from './pages/courses.js'
+import { renderProviders, renderProvider } from './pages/provider.js'
+
+const main = document.getElementById('main')
+const nav = document.getElementById('nav')
+const whoami = document.getElementById('whoami')
+const logout = document.getElementById('logout')
+const langButton = document.getElementById('lang')
+
+const ROUTES = [
+  [/^#\/queues$/, () => renderQueues],
+  [/^#\/applications$/, () => renderApplications],
+  [/^#\/applications\/([^/]+)$/, (m) => (el) => renderApplication(el, decodeURIComponent(m[1]))],
+  [/^#\/courses$/, () => renderCourses],
+  [/^#\/providers$/, () => renderProviders],
+  [/^#\/providers\/([^/]+)$/, (m) => (el) => renderProvider(el, decodeURIComponent(m[1]))],
+]
+
+function translateStatic() {
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n)
+  langButton.textContent = lang === 'en' ? '中文' : 'English'
+  langButton.lang = lang === 'en' ? 'zh-CN' : 'en'
+  document.title = `${t('brand')} · skillgate`
+  nav.setAttribute('aria-label', lang === 'en' ? 'Main' : '主导航')
+}
+
+function loginPage(refusal) {
+  nav.hidden = true
+  logout.hidden = true
+  whoami.textContent = ''
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' })
+  const form = h('form', { class: 'card login', id: 'login' },
+    h('h1', {}, t('login.title')),
+    h('p', { class: 'muted' }, t('login.help')),
+    h('label', { for: 'token' }, t('login.token')), input,
+    h('div', { class: 'row', style: null }, h('button', { type: 'submit' }, t('login.submit'))),
+    refusal ?? null)
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault()
+    session.token = input.value.trim()
+    await start()
+  })
+  clear(main).append(form)
+  input.focus()
+}
+
+async function route() {
+  const hash = (location.hash || '#/queues').split('?')[0]
+  for (const a of nav.querySelectorAll('a[href^="#"]')) {
+    if (hash.startsWith(a.getAttribute('href'))) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current')
+  }
+  const found = ROUTES.map(([re, f]) => { const m = hash.match(re); return m ? f(m) : null }).find(Boolean)
+  const render = found ?? renderQueues
+  clear(main).append(loading())
+  try {
+    await render(main)
+  } catch (e) {
+    clear(main).append(problemBox(e))
+  }
+  main.focus({ preventScroll: true })
+}
+
+async function start() {
+  translateStatic()
+  if (!session.token) return loginPage()
+  try {
+    session.who = await api('/api/v1/console/session')
+  } catch (e) {
+    session.token = null
+    // A provider token is refused by the API (403): say so, with the gateway's own words.
+    return loginPage(h('div', {}, h('p', { class: 'alert', role: 'alert' }, t('login.refused')), e instanceof ApiError ? problemBox(e) : null))
+  }
+  nav.hidden = false
+  logout.hidden = false
+  whoami.textContent = `${session.who.role} · ${session.who.subject}`
+  await route()
+}
+
+window.addEventListener('hashchange', () => { if (session.who) void route() })
+langButton.addEventListener('click', () => {
+  setLang(lang === 'en' ? 'zh-CN' : 'en')
+  translateStatic()
+  if (session.who) void route(); else loginPage()
+})
+logout.addEventListener('click', () => {
+  session.token = null
+  session.who = null
+  loginPage()
+})
+setLang(lang)
+void start()

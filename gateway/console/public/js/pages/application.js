@@ -1,0 +1,177 @@
+/* global URLSearchParams, location, document */
+// Applications: the list, and one application with its organisation data, documents viewed in
+// place, the latest conformance report, scores, publicity, audit trail, and ONLY the actions the
+// state machine allows now (GET /api/v1/console/allowed-events). The API re-checks every action.
+import { h, clear, kv, table, field } from '../dom.js'
+import { api, blobUrl, session } from '../api.js'
+import { t, stateName, eventName, kindName, fmtTime } from '../i18n.js'
+import { problemBox, stateBadge, actionForm, lines } from '../ui.js'
+
+const STATES = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
+const enc = encodeURIComponent
+
+export async function renderApplications(el) {
+  const state = new URLSearchParams((location.hash.split('?')[1] ?? '')).get('state') ?? ''
+  const { items } = await api(`/api/v1/applications?limit=500${state ? `&state=${enc(state)}` : ''}`)
+  const [filter, select] = field(t('a.filter'), h('select', { name: 'state' },
+    h('option', { value: '' }, t('a.all')), STATES.map((s) => h('option', { value: s, selected: s === state }, stateName(s)))))
+  select.addEventListener('change', () => { location.hash = select.value ? `#/applications?state=${select.value}` : '#/applications' })
+  clear(el).append(
+    h('h1', {}, t('a.list')),
+    h('div', { class: 'card' }, filter),
+    h('div', { class: 'card' }, items.length ? table([t('a.name'), t('a.uscc'), t('a.kind'), t('a.state'), t('since')], items.map((a) => h('tr', { 'data-app': a.id },
+      h('td', {}, h('a', { href: `#/applications/${enc(a.id)}` }, a.organisation.name)),
+      h('td', { class: 'mono' }, a.organisation.uscc), h('td', {}, kindName(a.kind)), h('td', {}, stateBadge(a.state)), h('td', {}, fmtTime(a.updatedAt))))) : h('p', {}, t('none'))))
+}
+
+function documentsSection(app, documents) {
+  const rows = documents.map((d) => {
+    const viewer = h('div', { class: 'viewer', hidden: true, 'data-viewer': d.id })
+    const button = h('button', { type: 'button', class: 'secondary', 'data-view-doc': d.id, 'aria-expanded': 'false', onclick: async () => {
+      if (!viewer.hidden) { viewer.hidden = true; button.setAttribute('aria-expanded', 'false'); return }
+      viewer.hidden = false
+      button.setAttribute('aria-expanded', 'true')
+      try {
+        const { url, type } = await blobUrl(`/api/v1/applications/${enc(app.id)}/documents/${enc(d.id)}`)
+        if (type === 'application/pdf') viewer.replaceChildren(h('iframe', { src: url, title: d.fileName }))
+        else if (type === 'image/png' || type === 'image/jpeg') viewer.replaceChildren(h('img', { src: url, alt: d.fileName }))
+        // Anything else was stored as an opaque download (never rendered: no stored XSS).
+        else viewer.replaceChildren(h('a', { href: url, download: d.fileName }, `${t('download')} ${d.fileName}`))
+      } catch (e) { viewer.replaceChildren(problemBox(e)) }
+    } }, t('view'))
+    return [h('tr', { 'data-doc': d.id }, h('td', {}, d.type), h('td', {}, d.fileName), h('td', {}, `${d.size} B`), h('td', { class: 'mono' }, d.sha256.slice(0, 16), '…'), h('td', {}, fmtTime(d.uploadedAt)), h('td', {}, button)),
+      h('tr', {}, h('td', { colspan: 6 }, viewer))]
+  })
+  return h('section', { class: 'card', 'aria-labelledby': 's-docs' }, h('h2', { id: 's-docs' }, t('a.docs')),
+    documents.length ? table([t('a.docType'), t('a.file'), t('a.size'), 'SHA-256', t('a.when'), ''], rows) : h('p', {}, t('none')))
+}
+
+function reportSection(app) {
+  const body = h('div', {})
+  const card = h('section', { class: 'card', 'aria-labelledby': 's-report' }, h('h2', { id: 's-report' }, t('a.report')), body)
+  if (!app.conformance.reportSha256) { body.append(h('p', {}, t('a.noReport'))); return card }
+  const download = h('button', { type: 'button', class: 'secondary', 'data-report-json': '', onclick: async () => {
+    try {
+      const { url } = await blobUrl(`/api/v1/applications/${enc(app.id)}/conformance-report`)
+      const a = h('a', { href: url, download: `conformance-${app.id}.json` }, 'json')
+      document.body.append(a); a.click(); a.remove()
+    } catch (e) { body.append(problemBox(e)) }
+  } }, t('a.reportJson'))
+  body.append(kv([[t('a.verdict'), app.conformance.verdict], ['SHA-256', h('span', { class: 'mono' }, app.conformance.reportSha256)]]), h('p', {}, download))
+  api('/api/v1/console/report-tickets', { method: 'POST', body: { applicationId: app.id } }).then(
+    // The report page runs its own small script in an opaque origin: it cannot reach this console.
+    (ticket) => body.append(h('iframe', { class: 'report', sandbox: 'allow-scripts', src: ticket.url, title: t('a.report'), 'data-report-frame': '' })),
+    (e) => body.append(problemBox(e)))
+  return card
+}
+
+function actionsSection(d, allowed, rerender) {
+  const app = d.application
+  const card = h('section', { class: 'card', 'aria-labelledby': 's-actions', 'data-allowed': allowed.events.map((e) => e.event).join(' ') }, h('h2', { id: 's-actions' }, t('a.actions')))
+  const has = (event) => allowed.events.some((e) => e.event === event && e.reviewerMay)
+  const id = enc(app.id)
+  const post = (path, body) => api(`/api/v1/applications/${id}${path}`, { method: 'POST', body })
+  const forms = []
+
+  if (has('material-pass') || has('material-reject')) {
+    const [f] = field(t('reasons'), h('textarea', { name: 'reasons', required: true }))
+    forms.push(actionForm({
+      name: 'material-review', children: [h('p', { class: 'muted' }, t('act.materialHelp')), f], submit: t('act.materialPass'),
+      run: (fd, submitter) => post('/material-review', { decision: submitter?.dataset.decision === 'reject' ? 'reject' : 'pass', reasons: lines(fd.get('reasons')) }),
+      onDone: rerender,
+    }))
+    const form = forms.at(-1)
+    form.querySelector('button[type=submit]').dataset.decision = 'pass'
+    form.querySelector('.row').append(h('button', { type: 'submit', class: 'danger', 'data-action': 'material-reject', 'data-decision': 'reject' }, t('act.materialReject')))
+  }
+  if (has('conformance-retry')) {
+    forms.push(actionForm({ name: 'conformance-retry', children: [], submit: t('act.retry'), run: () => post('/conformance'), onDone: rerender }))
+  }
+  if (app.state === 'roadshow') {
+    const mine = d.scores.some((s) => s.reviewer === session.who.subject)
+    if (!mine && !app.roadshowDecision) {
+      const [fs] = field(t('act.scoreLabel'), h('input', { name: 'score', type: 'number', min: 0, max: 100, step: 1, required: true }))
+      const [fc] = field(t('a.comments'), h('textarea', { name: 'comments', required: true }))
+      forms.push(actionForm({ name: 'roadshow-score', children: [fs, fc], submit: t('act.score'),
+        run: (fd) => post('/roadshow/scores', { score: Number(fd.get('score')), comments: String(fd.get('comments')) }), onDone: rerender }))
+    }
+    if (!app.roadshowDecision && (has('start-publicity') || has('not-recommend'))) {
+      const [fr] = field(t('act.record'), h('textarea', { name: 'record', required: true }))
+      const f = actionForm({ name: 'roadshow-decision', children: [fr], submit: t('act.recommend'),
+        run: (fd, submitter) => post('/roadshow/decision', { recommend: submitter?.dataset.recommend !== 'false', record: String(fd.get('record')) }), onDone: rerender })
+      f.querySelector('.row').append(h('button', { type: 'submit', class: 'danger', 'data-action': 'not-recommend', 'data-recommend': 'false' }, t('act.notRecommend')))
+      forms.push(f)
+    }
+    if (app.roadshowDecision?.recommend && has('start-publicity')) {
+      const [fd0] = field(t('act.startDate'), h('input', { name: 'startDate', type: 'date' }))
+      forms.push(actionForm({ name: 'start-publicity', children: [fd0], submit: t('act.startPublicity'),
+        run: (fd) => post('/publicity/start', fd.get('startDate') ? { startDate: String(fd.get('startDate')) } : {}), onDone: rerender }))
+    }
+  }
+  if (has('resume-publicity') || has('uphold-objection')) {
+    for (const o of d.objections.filter((x) => x.resolvedAt === null)) {
+      const [fr] = field(t('reasons'), h('textarea', { name: 'reasons', required: true }))
+      const f = actionForm({ name: 'resolve-objection', children: [h('blockquote', {}, o.text), fr], submit: t('act.dismiss'),
+        run: (fd, submitter) => api(`/api/v1/applications/${id}/objections/${enc(o.id)}/resolve`, { method: 'POST', body: { outcome: submitter?.dataset.outcome === 'upheld' ? 'upheld' : 'dismissed', reasons: lines(fd.get('reasons')) } }),
+        onDone: rerender })
+      f.querySelector('.row').append(h('button', { type: 'submit', class: 'danger', 'data-action': 'uphold-objection', 'data-outcome': 'upheld' }, t('act.uphold')))
+      forms.push(f)
+    }
+  }
+  if (app.state === 'commitment' || app.commitmentLetterSha256) {
+    card.append(h('p', { 'data-commitment': app.commitmentLetterSha256 ? 'received' : 'pending' }, h('strong', {}, `${t('act.commitment')}: `),
+      app.commitmentLetterSha256 ? [t('act.commitmentDone'), ' ', h('span', { class: 'mono' }, app.commitmentLetterSha256.slice(0, 16), '…')] : t('act.commitmentPending')))
+  }
+
+  if (allowed.terminal) card.append(h('p', {}, t('a.terminal')))
+  else if (forms.length === 0) card.append(h('p', { class: 'muted' }, t('a.noActions')))
+  card.append(...forms)
+  const waiting = allowed.events.filter((e) => !e.reviewerMay && e.event !== 'withdraw')
+  if (waiting.length) {
+    card.append(h('ul', { class: 'muted' }, waiting.map((e) => h('li', { 'data-waiting': e.event },
+      e.roles.includes('provider') ? t('a.waitProvider') : e.roles.includes('public') ? '公众 / public' : t('a.waitSystem'), ': ', eventName(e.event), ' → ', stateName(e.to)))))
+  }
+  return card
+}
+
+export async function renderApplication(el, appId) {
+  const d = await api(`/api/v1/applications/${enc(appId)}`)
+  const app = d.application
+  const allowed = await api(`/api/v1/console/allowed-events?state=${enc(app.state)}`)
+  const rerender = () => renderApplication(el, appId)
+  const form = app.form ?? {}
+  const decision = app.roadshowDecision
+  clear(el).append(
+    h('p', {}, h('a', { href: '#/applications' }, '← ', t('a.list'))),
+    h('h1', {}, app.organisation.name, ' ', stateBadge(app.state)),
+    h('div', { class: 'grid' },
+      h('section', { class: 'card', 'aria-labelledby': 's-org' }, h('h2', { id: 's-org' }, t('a.org')), kv([
+        [t('a.name'), app.organisation.name],
+        [t('a.uscc'), h('span', { class: 'mono' }, app.organisation.uscc)],
+        [t('a.kind'), kindName(app.kind)],
+        [t('a.state'), stateName(app.state)],
+        [t('a.contact'), form.contact ? `${form.contact.name} · ${form.contact.phone} · ${form.contact.email}` : ''],
+        [t('a.serviceTeam'), form.serviceTeam ? [form.serviceTeam.phone, form.serviceTeam.email, form.serviceTeam.hours].filter(Boolean).join(' · ') : ''],
+        [t('a.endpoint'), app.endpointBaseUrl ? h('span', { class: 'mono' }, app.endpointBaseUrl) : ''],
+        [t('a.noDishonesty'), form.declarations ? String(form.declarations.noDishonestyRecord) : ''],
+        [t('a.personTimes'), form.declarations?.personTimesServed],
+        [t('a.title'), app.title],
+        ['ID', h('span', { class: 'mono' }, app.id)],
+        [t('c.provider'), h('a', { href: `#/providers/${enc(app.providerId)}` }, app.providerId)],
+      ])),
+      actionsSection(d, allowed, rerender)),
+    documentsSection(app, d.documents),
+    reportSection(app),
+    h('section', { class: 'card', 'aria-labelledby': 's-scores' }, h('h2', { id: 's-scores' }, t('a.scores')),
+      d.scores.length ? table([t('a.reviewer'), t('a.score'), t('a.comments'), t('a.when')], d.scores.map((s) => h('tr', {}, h('td', { class: 'mono' }, s.reviewer), h('td', {}, s.score), h('td', {}, s.comments), h('td', {}, fmtTime(s.scoredAt))))) : h('p', {}, t('none')),
+      decision ? h('div', {}, h('h3', {}, t('a.decision')), kv([[t('a.mean'), decision.meanScore], ['', decision.recommend ? '✓ 推荐 / recommended' : '✗ 不推荐 / not recommended'], [t('act.record'), decision.record]])) : null),
+    h('section', { class: 'card', 'aria-labelledby': 's-pub' }, h('h2', { id: 's-pub' }, t('a.publicity')),
+      app.publicity ? kv([['', `${app.publicity.startDate} – ${app.publicity.endDate}`], ['', app.publicity.pausedOn ? `⏸ ${app.publicity.pausedOn}` : '']]) : h('p', {}, t('none')),
+      h('p', {}, h('a', { href: '/publicity', target: '_blank', rel: 'noopener' }, t('nav.publicity'))),
+      d.objections.length ? table([t('a.objections'), t('a.when'), '', ''], d.objections.map((o) => h('tr', {}, h('td', {}, o.text), h('td', {}, fmtTime(o.filedAt)), h('td', {}, o.outcome ?? '—'), h('td', {}, o.resolution ?? '')))) : null),
+    h('section', { class: 'card', 'aria-labelledby': 's-audit' }, h('h2', { id: 's-audit' }, t('a.audit')),
+      table(['#', t('a.when'), t('a.actor'), t('a.action'), t('a.data')], d.auditTrail.map((e) => h('tr', { 'data-audit': e.action },
+        h('td', {}, e.seq), h('td', {}, fmtTime(e.at)), h('td', { class: 'mono' }, e.actor), h('td', {}, e.action),
+        h('td', { class: 'mono' }, JSON.stringify(e.data ?? null).slice(0, 300)))))),
+  )
+}
