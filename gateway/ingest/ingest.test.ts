@@ -24,6 +24,15 @@ const blobCount = (dataDir: string): number => {
   return readdirSync(root).filter((d) => d !== 'tmp').flatMap((a) => readdirSync(join(root, a)).flatMap((b) => readdirSync(join(root, a, b)))).length
 }
 
+t.test('R9/R13: past material review a resource applicant may upload: its packages are what the conformance step judges', async (t) => {
+  const { app } = await setup(t, { uploadLimitBytes: 64 * 1024 })
+  const body = Buffer.from('PK\u0003\u0004 checked later; accepted now')
+  const inConformance = await admittedResourceProvider(app, { state: 'conformance' })
+  t.equal((await uploadPackage(app, inConformance, body)).statusCode, 202)
+  const inReview = await admittedResourceProvider(app, { state: 'material-review' })
+  t.equal((await uploadPackage(app, inReview, body)).statusCode, 403, 'the twin, one state earlier, is refused')
+})
+
 t.test('who may upload, and what the gateway keeps of a refused upload (nothing)', async (t) => {
   const { app, store, dataDir, asReviewer } = await setup(t, { uploadLimitBytes: 64 * 1024 })
   const body = Buffer.from('PK\u0003\u0004 not really a package, but the refusals come first')

@@ -54,6 +54,9 @@ export interface IngestOptions {
   mediaConcurrency?: number
 }
 
+/** Application states in which a resource provider may upload packages. */
+export const UPLOAD_STATES = ['conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active'] as const
+
 export class PackageIngest {
   readonly #o: IngestOptions
   readonly audit: AuditLog
@@ -67,9 +70,11 @@ export class PackageIngest {
 
   /** R13: only admitted (active) resource providers upload packages. */
   async assertAdmitted(providerId: string): Promise<void> {
+    // A resource provider joins by upload, so its packages are what the conformance step judges:
+    // uploads open once material review has passed (state conformance) and stay open while admitted.
     const row = await this.#o.store.db.selectFrom('applications').select('id')
-      .where('provider_id', '=', providerId).where('kind', '=', 'resource').where('state', '=', 'active').executeTakeFirst()
-    if (!row) throw sgError('SG_ERR_PACKAGE_NOT_ADMITTED', `provider ${providerId} has no active resource-provider admission`)
+      .where('provider_id', '=', providerId).where('kind', '=', 'resource').where('state', 'in', UPLOAD_STATES).executeTakeFirst()
+    if (!row) throw sgError('SG_ERR_PACKAGE_NOT_ADMITTED', `provider ${providerId} has no resource-provider application past material review`)
   }
 
   /**

@@ -3,6 +3,7 @@
 // the auth plugin, the skillgate_applications{state} gauge, and, when the config enables them, a
 // Worker for the workflow's job kinds and the daily publicity-close schedule.
 import fp from 'fastify-plugin'
+import { createConformanceRunner } from '../conformance-runner.js'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -35,6 +36,8 @@ export default fp(async function workflowPlugin(app: FastifyInstance, opts: Work
     blobs: new DiskBlobStore(join(config.dataDir, 'blobs')),
     secrets: lazySecretBox({ env: opts.env ?? process.env, dataDir: config.dataDir }),
   })
+  // The real conformance library by default (R9→R10); tests may swap in another runner.
+  workflow.runner = createConformanceRunner(app, { mode: config.ssrfMode })
   app.decorate('workflow', workflow)
   app.decorate('conformanceRunner', {
     getter: () => workflow.runner,

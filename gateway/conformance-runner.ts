@@ -1,0 +1,50 @@
+// The gateway's conformance step (R9→R10, and the daily re-assessment of R17): the same library
+// the CLI runs. API platforms are probed with runProbe in the configured SSRF mode ('deny' in
+// production, so a registered endpoint on an internal address is refused); resource providers are
+// judged by the report of their newest checked course package (R5.2-x), since they join by upload.
+import { text } from 'node:stream/consumers'
+import type { FastifyInstance } from 'fastify'
+import { runProbe } from '../conformance/probe.js'
+import type { ConformanceRunner, ConformanceTarget } from './workflow/workflow.js'
+
+export interface RunnerOptions {
+  mode: 'deny' | 'local'
+  /** Courses whose preview media is measured per run (the CLI default is 59). */
+  sample?: number
+  /** Tests map fixture host names to loopback with this. */
+  resolver?: Parameters<typeof runProbe>[0]['resolver']
+  geoResolver?: Parameters<typeof runProbe>[0]['geoResolver']
+}
+
+export function createConformanceRunner(app: FastifyInstance, opts: RunnerOptions): ConformanceRunner {
+  return async (target: ConformanceTarget) => {
+    if (target.kind === 'resource') return judgeByPackages(app, target)
+    if (!target.endpointBaseUrl) throw new Error(`application ${target.applicationId} has no endpoint base URL`)
+    const [a, b] = target.sandboxTenants
+    const report = await runProbe({
+      baseUrl: target.endpointBaseUrl,
+      kind: target.kind,
+      mode: opts.mode,
+      ...(target.signingKey ? { keyId: target.signingKey.keyId, secret: target.signingKey.secret } : {}),
+      ...(a && b ? { tenants: { A: a, B: b } } : {}),
+      ...(opts.sample !== undefined ? { sample: opts.sample } : {}),
+      ...(opts.resolver ? { resolver: opts.resolver } : {}),
+      ...(opts.geoResolver ? { geoResolver: opts.geoResolver } : {}),
+    })
+    return { report, verdict: report.verdict }
+  }
+}
+
+async function judgeByPackages(app: FastifyInstance, target: ConformanceTarget): ReturnType<ConformanceRunner> {
+  const latest = await app.store.db.selectFrom('packages').selectAll()
+    .where('provider_id', '=', target.providerId).where('status', '=', 'checked')
+    .orderBy('finished_at', 'desc').limit(1).executeTakeFirst()
+  if (!latest?.report_sha256) {
+    return {
+      verdict: 'error',
+      report: { error: 'no checked course package yet: upload one with POST /api/v1/packages, wait for its check, then run conformance again' },
+    }
+  }
+  const report = JSON.parse(await text(await app.packageIngest.report(latest.id, { providerId: target.providerId }))) as { verdict: 'conformant' | 'not-conformant' | 'error' }
+  return { report, verdict: report.verdict }
+}
