@@ -56,13 +56,17 @@ export class ProviderManagement {
 
   /** R18: voluntary exit on the provider's written request (reference it in `note`). */
   async exit(providerId: string, o: { note: string; actor: string }): Promise<ActionRecord> {
-    return this.#change(providerId, 'exit', { ...o, reasonCode: 'R18', status: 'exited', requirementIds: ['R18'] }, (trx, now) => this.#shutDown(trx, providerId, now))
+    const done = await this.#change(providerId, 'exit', { ...o, reasonCode: 'R18', status: 'exited', requirementIds: ['R18'] }, (trx, now) => this.#shutDown(trx, providerId, now))
+    this.#store.apiTokens.forgetProvider(providerId)
+    return done
   }
 
   /** R20: forced exit with one of the seven reason codes. */
   async forcedExit(providerId: string, reasonCode: string, o: { note: string; actor: string; caseId?: string }): Promise<ActionRecord> {
     if (!isForcedExitReason(reasonCode)) throw sgError('SG_ERR_EXIT_REASON', `got ${reasonCode.slice(0, 20)}`, { allowed: Object.keys(FORCED_EXIT_REASONS) })
-    return this.#change(providerId, 'forced-exit', { ...o, reasonCode, status: 'exited', requirementIds: [reasonCode, 'R17'] }, (trx, now) => this.#shutDown(trx, providerId, now))
+    const done = await this.#change(providerId, 'forced-exit', { ...o, reasonCode, status: 'exited', requirementIds: [reasonCode, 'R17'] }, (trx, now) => this.#shutDown(trx, providerId, now))
+    this.#store.apiTokens.forgetProvider(providerId)
+    return done
   }
 
   async history(providerId: string): Promise<ActionRecord[]> {
@@ -73,7 +77,9 @@ export class ProviderManagement {
 
   async #shutDown(trx: Transaction<Database>, providerId: string, now: number): Promise<void> {
     await trx.updateTable('provider_keys').set({ revoked_at: now }).where('provider_id', '=', providerId).where('revoked_at', 'is', null).execute()
-    await trx.updateTable('api_tokens').set({ revoked_at: now }).where('provider_id', '=', providerId).where('revoked_at', 'is', null).execute()
+    // Through the repository, not a bare UPDATE: its verification cache would otherwise keep the
+    // tokens working for up to TOKEN_CACHE_TTL_MS after the exit (R18: accounts shut at once).
+    await this.#store.apiTokens.revokeAllForProvider(providerId, now, trx)
     await trx.updateTable('centre_courses').set({ status: 'closed', updated_at: now }).where('provider_id', '=', providerId).where('status', '=', 'live').execute()
   }
 

@@ -102,6 +102,28 @@ export class ApiTokenRepository {
     return Number(result.numUpdatedRows) === 1
   }
 
+  /**
+   * Revokes every live token of a provider (exit, R18/R20) and drops them from this instance's
+   * cache. `db` may be an open transaction: then call `forgetProvider` once more after the commit,
+   * because a verification racing the transaction can re-cache a token before the commit is seen.
+   */
+  async revokeAllForProvider(providerId: string, nowMs: number = Date.now(), db: Kysely<Database> = this.#db): Promise<number> {
+    this.forgetProvider(providerId)
+    const result = await db
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowMs })
+      .where('provider_id', '=', providerId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    this.forgetProvider(providerId)
+    return Number(result.numUpdatedRows)
+  }
+
+  /** Drops a provider's tokens from the verification cache (the next use reads the database). */
+  forgetProvider(providerId: string): void {
+    for (const [hash, entry] of this.#cache) if (entry.identity.providerId === providerId) this.#cache.delete(hash)
+  }
+
   /** Active and revoked tokens for an admin listing (never the hash). */
   async list(): Promise<Array<ApiTokenIdentity & { revokedAt: number | null }>> {
     const rows = await this.#db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute()
