@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import type { Migration, MigrationResult, Transaction } from 'kysely'
 import pg from 'pg'
 import { sgError } from '../../specs/lib/errors.js'
@@ -91,15 +91,22 @@ function makeStore(db: Kysely<Database>, dialect: StoreDialect): Store {
     dialect,
     nonces: new NonceRepository(db),
     apiTokens: new ApiTokenRepository(db),
-    migrate: () => migrateToLatest(db),
+    migrate: () => migrateToLatest(db, dialect),
     transaction: (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
   }
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialect = 'sqlite'): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: with another
+  // schema in the same database holding them (another instance's, a test's), it would skip creating
+  // its own. On PostgreSQL pin them to the schema this connection works in.
+  const schema = dialect === 'postgres'
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined
   const migrator = new Migrator({
     db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => Object.fromEntries(allMigrations) as Record<string, Migration> },
   })
   const { error, results } = await migrator.migrateToLatest()
