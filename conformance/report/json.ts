@@ -5,24 +5,12 @@
 // library. The digest alone only detects accidents: anyone can recompute it after an edit. The
 // signature, checked against a pinned public key, is what shows who wrote the report.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { canonicalJson } from '../../specs/lib/canonical-json.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { schemas } from '../../specs/lib/schemas.js'
 import type { Report } from '../checks/framework.js'
 
-/** Canonical JSON (RFC 8785 for I-JSON input). Non-finite numbers cannot be represented and throw. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`cannot canonicalise the number ${value}`)
-    return JSON.stringify(value)
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  throw new TypeError(`cannot canonicalise a ${typeof value}`)
-}
+export { canonicalJson }
 
 /** The bytes the digest and the signature cover. */
 export function signedBytes(report: Report): Buffer {

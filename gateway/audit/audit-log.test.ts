@@ -3,7 +3,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { forEachEngine, openTestStore, openTwinStores, selectedEngines } from '../store/test-engines.js'
 import { AuditLog, GENESIS_HASH } from './audit-log.js'
-import { canonicalJson } from './canonical-json.js'
+import { canonicalJson } from '../../specs/lib/canonical-json.js'
 
 t.test('canonical JSON sorts keys at every depth and drops undefined', async (t) => {
   t.equal(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }), '{"a":{"c":true,"d":[1,"x",null]},"b":1}')

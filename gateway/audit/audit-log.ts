@@ -13,7 +13,7 @@ import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { Store } from '../store/open-store.js'
 import type { AuditRow, Database } from '../store/schema.js'
-import { canonicalJson } from './canonical-json.js'
+import { canonicalJson } from '../../specs/lib/canonical-json.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 // First key of pg_advisory_xact_lock(int, int); the second is the schema, so schemas do not contend.

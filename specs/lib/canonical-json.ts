@@ -1,6 +1,7 @@
-// Canonical JSON for hashing: object keys sorted by code unit, no whitespace, `undefined` members
-// dropped (as JSON.stringify does). The same value always yields the same string, so a hash over
-// it does not depend on key insertion order or on how an engine re-serialises stored JSON.
+// Canonical JSON for hashing and signing: object keys sorted by UTF-16 code unit, no whitespace,
+// `undefined` members dropped (as JSON.stringify does), strings and numbers as ECMAScript writes
+// them: for I-JSON input this is RFC 8785 (JCS). The audit chain and the report digest both use it,
+// so a hash never depends on key order or on how an engine re-serialises stored JSON.
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number') {
