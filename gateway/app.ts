@@ -82,7 +82,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(packageRoutes)
   await app.register(courseReviewRoutes)
   await app.register(consoleRoutes)
-  await app.register(dataInterfacePlugin)
+  await app.register(dataInterfacePlugin, { settings: config.dataInterface })
   await app.register(courseCentreRoutes)
   await app.register(learningRecordRoutes)
   await app.register(feedbackRoutes)

@@ -2,9 +2,14 @@
 // against gateway/config.schema.json at boot (unknown keys are errors), then deeply frozen.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import cron from 'node-cron'
 import { sgError } from '../specs/lib/errors.js'
 import { packageRoot } from '../specs/lib/paths.js'
 import { createAjv, explain } from '../specs/lib/schemas.js'
+import type { DataInterfaceSettings } from './sync/settings.js'
+
+/** `dataInterface` in config.schema.json: the data interface's settings minus what only code can give (resolvers) or the top level sets (ssrfMode). */
+export type DataInterfaceConfig = Omit<DataInterfaceSettings, 'ssrfMode' | 'resolver' | 'geoResolver'>
 
 export interface GatewayConfig {
   host: string
@@ -19,6 +24,7 @@ export interface GatewayConfig {
   ssrfMode: 'deny' | 'local'
   worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number }
   scheduler: { enabled: boolean; timezone: string }
+  dataInterface: DataInterfaceConfig
   demo: boolean
   shutdownGraceMs: number
 }
@@ -80,5 +86,10 @@ export function loadConfig(opts: { env?: NodeJS.ProcessEnv; overrides?: Record<s
     const problems = explain(validate.errors ?? [], config).map((e) => `${e.path}: expected ${e.expected}, found ${e.found}`)
     throw sgError('SG_ERR_CONFIG', problems.join('; '), { problems })
   }
+  // A schedule that cannot parse would otherwise fail only when the scheduler starts, after boot.
+  const di = (config as unknown as GatewayConfig).dataInterface
+  const crons: Array<[string, string]> = [['dataInterface.sync.cron', di.sync.cron], ['dataInterface.records.pullCron', di.records.pullCron], ['dataInterface.assessment.cron', di.assessment.cron]]
+  const badCrons = crons.filter(([, expression]) => !cron.validate(expression)).map(([path, expression]) => `/${path.replaceAll('.', '/')}: expected a node-cron expression, found ${JSON.stringify(expression)}`)
+  if (badCrons.length > 0) throw sgError('SG_ERR_CONFIG', badCrons.join('; '), { problems: badCrons })
   return deepFreeze(config as unknown as GatewayConfig)
 }

@@ -1,6 +1,7 @@
 // Settings of the data interface (sync, record pulls, assessment, R19 thresholds), with defaults.
-// gateway/config.schema.json is not this module's file: the app passes overrides to the plugin
-// (`dataInterface` option), and they are merged here and frozen.
+// The gateway's config (`dataInterface` in gateway/config.schema.json, same defaults: a test in
+// gateway/config-data-interface.test.ts holds them equal) is passed by app.ts to the plugin; tests
+// and benches that build a DataInterface directly pass partial overrides. Merged here and frozen.
 import type { Resolver } from '../../conformance/net/ssrf-guard.js'
 import type { CircuitSettings } from './circuit-breaker.js'
 import { DEFAULT_R19_THRESHOLDS } from '../assessment/r19-thresholds.js'
