@@ -9,10 +9,13 @@
 // that URL carries a short-lived HMAC ticket that only a reviewer can obtain (POST report-tickets).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { renderHtml, escapeHtml } from '../../conformance/report/html.js'
 import type { Report } from '../../conformance/checks/framework.js'
+import { openPackage } from '../../conformance/package/zip-reader.js'
+import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { packageRoot } from '../../specs/lib/paths.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { STATES, TERMINAL_STATES, TRANSITIONS } from '../workflow/state-machine.js'
@@ -99,6 +102,36 @@ export function createTicketSigner(key: Buffer = randomBytes(32)): { sign(c: Tic
   }
 }
 
+/** Only types a browser renders without running code; anything else is an opaque download. */
+export function mediaTypeOf(file: string): string {
+  const ext = file.toLowerCase().slice(file.lastIndexOf('.'))
+  return ({ '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.m3u8': 'application/vnd.apple.mpegurl', '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' } as Record<string, string>)[ext] ?? 'application/octet-stream'
+}
+
+/**
+ * Live course count and free share at the end of each day on which a course of the provider went
+ * live or came down (a taken-down or superseded version counts until it changed). Days in Asia/Shanghai.
+ */
+export function courseSeries(rows: readonly { status: string; free: number; published_at: number | null; updated_at: number }[]): { day: string; live: number; free: number; freeShare: number | null }[] {
+  const day = (ms: number): string => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
+  const events: { at: number; delta: number; free: number }[] = []
+  for (const r of rows) {
+    if (r.published_at === null) continue
+    events.push({ at: r.published_at, delta: 1, free: r.free })
+    if (r.status === 'taken-down' || r.status === 'superseded') events.push({ at: r.updated_at, delta: -1, free: r.free })
+  }
+  events.sort((a, b) => a.at - b.at)
+  const out = new Map<string, { live: number; free: number }>()
+  let live = 0
+  let free = 0
+  for (const e of events) {
+    live += e.delta
+    free += e.free === 1 ? e.delta : 0
+    out.set(day(e.at), { live, free })
+  }
+  return [...out].map(([d, v]) => ({ day: d, live: v.live, free: v.free, freeShare: v.live > 0 ? Math.round((v.free / v.live) * 1000) / 1000 : null }))
+}
+
 const isReport = (v: unknown): v is Report =>
   typeof v === 'object' && v !== null && Array.isArray((v as { results?: unknown }).results) && typeof (v as { verdict?: unknown }).verdict === 'string'
 
@@ -119,6 +152,7 @@ function securityHeaders(reply: FastifyReply, csp: string): FastifyReply {
 export default async function consoleRoutes(app: FastifyInstance, opts: { ticketKey?: Buffer } = {}) {
   const assets = loadAssets(consoleAssetDir)
   const tickets = createTicketSigner(opts.ticketKey)
+  const packageBlobs = new DiskBlobStore(join(app.config.dataDir, 'blobs'))
   const wf = app.workflow
   const tags = ['console']
   const hide = { hide: true }
@@ -162,6 +196,62 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
     const exp = wf.now() + REPORT_TICKET_TTL_MS
     void reply.status(201).header('cache-control', 'no-store')
     return { url: `/console/reports/${tickets.sign({ applicationId, exp })}`, expiresAt: exp, sha256: application.conformance.reportSha256 }
+  })
+
+  const courseParams = { type: 'object', properties: { courseId: { type: 'string', maxLength: 80 } }, required: ['courseId'] } as const
+  const courseRow = async (courseId: string) => {
+    const row = await app.store.db.selectFrom('courses').selectAll().where('id', '=', courseId).executeTakeFirst()
+    if (!row) throw sgError('SG_ERR_NOT_FOUND', `no course ${courseId.slice(0, 80)}`)
+    return row
+  }
+
+  app.get('/api/v1/console/courses/:courseId', {
+    config: { roles: ['reviewer'] },
+    schema: { tags, summary: 'One course version for review: its review record and the manifest entry it was ingested from (R13, R15)', params: courseParams },
+  }, async (request) => {
+    const { courseId } = request.params as { courseId: string }
+    const row = await courseRow(courseId)
+    return { course: await app.courseCentre.get(courseId), manifest: JSON.parse(row.manifest) as unknown }
+  })
+
+  // The stored preview and copyright proof, so the reviewer judges what was measured (R5.2-2, R15).
+  for (const which of ['preview', 'proof'] as const) {
+    app.get(`/api/v1/console/courses/:courseId/${which}`, {
+      config: { roles: ['reviewer'] },
+      schema: { tags, summary: which === 'preview' ? 'The stored preview media of a course version' : 'The stored copyright proof of a course version', params: courseParams },
+    }, async (request, reply) => {
+      const row = await courseRow((request.params as { courseId: string }).courseId)
+      const sha = which === 'preview' ? row.preview_sha256 : row.proof_sha256
+      const manifest = JSON.parse(row.manifest) as { preview?: { file?: string }; copyright?: { proofFile?: string } }
+      const file = (which === 'preview' ? manifest.preview?.file : manifest.copyright?.proofFile) ?? ''
+      if (!sha || !file || !row.package_id) throw sgError('SG_ERR_NOT_FOUND', `this course version has no stored ${which}`)
+      const pkg = await app.store.db.selectFrom('packages').select('sha256').where('id', '=', row.package_id).executeTakeFirstOrThrow()
+      // Ingest keeps the zip, not its files: read the one entry back through the same safe reader,
+      // and serve it only if it still hashes to what the package checks measured.
+      const opened = await openPackage(packageBlobs.path(pkg.sha256), { sandboxDir: join(app.config.dataDir, 'sandbox', 'console') })
+      try {
+        const entry = opened.entry(file)
+        if (!entry || entry.sha256 !== sha) throw sgError('SG_ERR_NOT_FOUND', `${which} ${file.slice(0, 200)} is not in the stored package as checked`)
+        const bytes = await readFile(entry.path)
+        return securityHeaders(reply, "default-src 'none'").type(mediaTypeOf(file)).header('content-disposition', 'attachment').send(bytes)
+      } finally {
+        await opened.close()
+      }
+    })
+  }
+
+  app.get('/api/v1/console/providers/:providerId/history', {
+    config: { roles: ['reviewer'] },
+    schema: { tags, summary: 'A provider over time: scheduled conformance runs (R17) and its package courses by publication day', params: { type: 'object', properties: { providerId: { type: 'string', maxLength: 128 } }, required: ['providerId'] } },
+  }, async (request) => {
+    const { providerId } = request.params as { providerId: string }
+    const runs = await app.store.db.selectFrom('assessment_runs').selectAll().where('provider_id', '=', providerId).orderBy('started_at').limit(500).execute()
+    const courses = await app.store.db.selectFrom('courses').select(['status', 'free', 'published_at', 'updated_at']).where('provider_id', '=', providerId).execute()
+    return {
+      providerId,
+      runs: runs.map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, verdict: r.verdict, summary: JSON.parse(r.summary) as unknown, drift: JSON.parse(r.drift) as unknown })),
+      courses: courseSeries(courses),
+    }
   })
 
   // A wildcard, not a :param: tickets are longer than the router's parameter limit.
