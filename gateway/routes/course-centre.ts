@@ -1,6 +1,6 @@
 // GET /api/v1/courses: the public course centre over synced and uploaded courses (R13, R16), with
-// filters, a Chinese title search and cursor pagination. Suspended and exited providers' courses,
-// and courses taken down or closed, are not listed.
+// filters, a Chinese title search and cursor pagination. Only admitted providers' courses (R12) are
+// listed; suspended and exited providers' courses, and courses taken down or closed, are not.
 import type { FastifyInstance } from 'fastify'
 import { listCentreCourses, MAX_COURSE_PAGE } from '../sync/course-centre.js'
 import type { CourseQuery } from '../sync/course-centre.js'

@@ -1,8 +1,11 @@
 // The course centre (课程中心): one list over courses synced from provider APIs and courses published
-// from reviewed packages (R13, R16). Hidden: courses taken down (R14) or closed to new learners
-// (exit, R18), and every course of a suspended or exited provider (R19, R20).
+// from reviewed packages (R13, R16). Only admitted providers (application 'active', R12) are listed:
+// a resource provider uploads, and its courses may be approved, from the conformance state on (its
+// packages are what admission judges), but they go public only once it is admitted. Hidden too:
+// courses taken down (R14) or closed to new learners (exit, R18), and every course of a suspended
+// or exited provider (R19, R20).
 import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import { sgError } from '../../specs/lib/errors.js'
 import type { Database, ProviderOperatingStatus } from '../store/schema.js'
 import { centreCourseId } from './apply-delta.js'
@@ -38,6 +41,10 @@ export interface CentreCourse {
 export const MAX_COURSE_PAGE = 100
 const HIDDEN_PROVIDER_STATUSES: ProviderOperatingStatus[] = ['suspended', 'exited']
 
+/** R12: the course's provider holds an active (admitted) application. */
+const admittedProvider = (eb: ExpressionBuilder<Database & { c: { provider_id: string } }, 'c'>) =>
+  eb.exists(eb.selectFrom('applications as a').select('a.id').whereRef('a.provider_id', '=', 'c.provider_id').where('a.state', '=', 'active'))
+
 // Two sources, one list: courses synced from provider APIs (centre_courses, this module) and
 // package courses approved by reviewers (the ingest's `courses` table, status 'live'). A page is
 // filled from the synced source first, then from the package source; the cursor says which source
@@ -58,6 +65,7 @@ async function syncedPage(db: Kysely<Database>, query: CourseQuery, after: strin
     .selectAll('c')
     .where('c.status', '=', 'live')
     .where((eb) => eb.or([eb('s.status', 'is', null), eb('s.status', 'not in', HIDDEN_PROVIDER_STATUSES)]))
+    .where(admittedProvider)
   if (query.category !== undefined) q = q.where('c.category', '=', query.category)
   if (query.occupationCode !== undefined) q = q.where('c.occupation_code', '=', query.occupationCode)
   if (query.free !== undefined) q = q.where('c.free', '=', query.free ? 1 : 0)
@@ -82,6 +90,7 @@ async function packagePage(db: Kysely<Database>, query: CourseQuery, after: stri
     .where('c.status', '=', 'live')
     .where('c.source', '=', 'package')
     .where((eb) => eb.or([eb('s.status', 'is', null), eb('s.status', 'not in', HIDDEN_PROVIDER_STATUSES)]))
+    .where(admittedProvider)
   if (query.category !== undefined) q = q.where('c.category', '=', query.category)
   if (query.free !== undefined) q = q.where('c.free', '=', query.free ? 1 : 0)
   if (query.providerId !== undefined) q = q.where('c.provider_id', '=', query.providerId)
