@@ -83,6 +83,8 @@ export interface ProbeContext extends RunContext {
   /** The prefix walk at `crossCheckLimit` (gap detection). */
   crossWalk(): Promise<CatalogueWalk>
   sample(): Promise<CourseSample>
+  /** GET /v1/courses/{id} (signed), fetched once per run (possibly early, while the walk goes on). */
+  detail(courseId: string): Promise<ProbeResponse>
   /** GET /v1/courses/{id}/preview (signed); records the media host as seen. */
   preview(courseId: string): Promise<FetchedDocument<Preview>>
   /** Every host the run has seen the platform serve from: role → host names (R20-3). */

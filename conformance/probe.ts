@@ -11,12 +11,14 @@ import { sgError } from '../specs/lib/errors.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { isValidCategory } from '../specs/lib/categories.js'
 import { platformChecks } from './checks/catalogue.js'
-import { runChecks, type CheckCatalogue, type ProgressEvent, type Report } from './checks/framework.js'
+import { freeOpening } from './checks/catalogue-rules.js'
+import { runChecks, selectChecks, type CheckCatalogue, type ProgressEvent, type Report } from './checks/framework.js'
 import { createProbeClient, type ProbeClient, type ProbeRequest, type ProbeResponse, type ProbeWarning } from './net/probe-client.js'
+import { Semaphore } from './net/semaphore.js'
 import type { Resolver } from './net/ssrf-guard.js'
 import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSettings, SandboxTenants } from './probe-context.js'
 import { makeSigner } from './signing/index.js'
-import { walkCatalogue } from './walk/catalogue-walk.js'
+import { walkCatalogue, type PrefetchOptions } from './walk/catalogue-walk.js'
 import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
 
 export interface RunProbeOptions {
@@ -47,13 +49,26 @@ export interface RunProbeOptions {
   /** Hard page cap of each catalogue walk; default 10,000 pages. */
   maxPages?: number
   /** Called after every HTTP exchange (bench, verbose output). */
-  onRequest?: (info: { method: string; url: string; status: number | undefined }) => void
+  onRequest?: (info: RequestInfo) => void
   /** Replace the check catalogue (tests of the runner itself). */
   catalogue?: CheckCatalogue<ProbeContext>
   now?: () => Date
 }
 
+/** One HTTP exchange as the bench replays it: signed by the run's key or sent with the caller's headers. */
+export interface RequestInfo {
+  method: string
+  url: string
+  status: number | undefined
+  /** Signed with the run's key (a fresh signature per attempt). */
+  signed: boolean
+  /** Headers the check set itself (a byte range, crafted signature headers), before signing. */
+  headers: Record<string, string>
+}
+
 const MAX_PAGE_LIMIT = 200
+/** Walk chains that run at once (main, cross-check, incremental): the prefetch leaves them their slots. */
+const WALK_CHAINS = 3
 /** R5.1-3 */
 const MIN_PREVIEW_SECONDS = 600
 const CROSS_CHECK_LIMIT = 50
@@ -91,7 +106,7 @@ function normaliseBaseUrl(raw: string): string {
 }
 
 /** Wrap a client so every exchange is reported (bench, verbose). */
-function observed(client: ProbeClient, onRequest: RunProbeOptions['onRequest']): ProbeClient {
+function observed(client: ProbeClient, signs: boolean, onRequest: RunProbeOptions['onRequest']): ProbeClient {
   if (!onRequest) return client
   return {
     async request(r: ProbeRequest): Promise<ProbeResponse> {
@@ -101,10 +116,10 @@ function observed(client: ProbeClient, onRequest: RunProbeOptions['onRequest']):
         status = res.status
         return res
       } finally {
-        onRequest({ method: r.method ?? 'GET', url: String(r.url), status })
+        onRequest({ method: r.method ?? 'GET', url: String(r.url), status, signed: signs && r.sign !== false, headers: { ...r.headers } })
       }
     },
-    download: (url, dest, o) => client.download(url, dest, o).finally(() => onRequest({ method: 'GET', url: String(url), status: undefined })),
+    download: (url, dest, o) => client.download(url, dest, o).finally(() => onRequest({ method: 'GET', url: String(url), status: undefined, signed: signs && o.sign !== false, headers: { ...o.headers } })),
     get inFlight() {
       return client.inFlight
     },
@@ -132,8 +147,8 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     onWarning,
   }
   const credentials = opts.keyId !== undefined && opts.secret !== undefined ? { keyId: opts.keyId, secret: opts.secret } : undefined
-  const client = observed(createProbeClient({ ...common, ...(credentials ? { signer: makeSigner(credentials) } : {}) }), opts.onRequest)
-  const anonymous = observed(createProbeClient(common), opts.onRequest)
+  const client = observed(createProbeClient({ ...common, ...(credentials ? { signer: makeSigner(credentials) } : {}) }), credentials !== undefined, opts.onRequest)
+  const anonymous = observed(createProbeClient(common), false, opts.onRequest)
 
   const memo = new Map<string, Promise<unknown>>()
   const once = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
@@ -170,8 +185,14 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     return { response, doc, schemaErrors }
   }
 
+  // Sampled-course fetches start during the walk for courses that will very likely stay sampled
+  // (walk/catalogue-walk.ts, likelySampled), so they overlap the walk instead of following it. Only
+  // what a selected check will ask for is fetched, in slots the walk chains do not need.
+  const catalogue = opts.catalogue ?? platformChecks
+  const subject = { type: 'platform', kind: opts.kind, baseUrl } as const
+  const prefetch = samplePrefetch(() => ctx, settings.concurrency, subject, catalogue, opts)
   const ctx: ProbeContext = {
-    subject: { type: 'platform', kind: opts.kind, baseUrl },
+    subject,
     mode: opts.mode === 'deny' ? 'gateway' : 'local',
     kind: opts.kind,
     baseUrl,
@@ -193,6 +214,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
       sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
       keepUpdatedAt: true,
       onFirstPage: (times) => firstPageTimes(times),
+      ...(prefetch ? { prefetch } : {}),
       isValidCategory: (code) => isValidCategory(code),
       shortPreviewSeconds: MIN_PREVIEW_SECONDS,
     })),
@@ -216,6 +238,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
         freeStatement: samplingStatement(w.free, w.freeSample.length, settings.sampleSeed, 'free courses'),
       }
     }),
+    detail: (courseId) => once(`detail:${courseId}`, () => client.request({ url: url(`/v1/courses/${encodeURIComponent(courseId)}`) })),
     preview: (courseId) => once(`preview:${courseId}`, async () => {
       const d = await fetchDocument<Preview>(url(`/v1/courses/${encodeURIComponent(courseId)}/preview`), 'preview')
       if (d.doc && typeof d.doc.url === 'string') noteHost(d.doc.url, 'media')
@@ -227,7 +250,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
 
   try {
-    const report = await runChecks(opts.catalogue ?? platformChecks, ctx, {
+    const report = await runChecks(catalogue, ctx, {
       concurrency: Math.min(settings.concurrency, 8),
       ...(opts.only ? { only: opts.only } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),
@@ -244,5 +267,37 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   } finally {
     await Promise.allSettled([client.close(), anonymous.close()])
     if (scratch) await rm(await scratch, { recursive: true, force: true })
+  }
+}
+
+/** What a selected check will fetch for a sampled course, started early (undefined: nothing to do). */
+function samplePrefetch(context: () => ProbeContext, concurrency: number, subject: ProbeContext['subject'], catalogue: CheckCatalogue<ProbeContext>, opts: RunProbeOptions): PrefetchOptions | undefined {
+  const slots = concurrency - WALK_CHAINS
+  if (slots < 1) return undefined
+  let chosen: Set<string>
+  try {
+    const { run, skipped } = selectChecks(catalogue, subject, { ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) })
+    chosen = new Set(run.map((c) => c.id).filter((id) => !skipped.has(id)))
+  } catch {
+    return undefined // runChecks reports the usage error
+  }
+  const wantDetail = chosen.has('contract.course-detail')
+  const wantPreview = ['contract.preview-document', 'preview.declared-length', 'preview.media-duration', 'location.hosts'].some((id) => chosen.has(id))
+  const wantOpen = chosen.has('catalogue.free-preview-open')
+  if (!wantDetail && !wantPreview && !wantOpen) return undefined
+  const limiter = new Semaphore(slots)
+  const later = (work: () => Promise<unknown>): void => {
+    void limiter.acquire().then((release) => work().catch(() => {}).finally(release))
+  }
+  return {
+    onLikelySampled: (course, set) => {
+      const ctx = context()
+      if (set === 'sample') {
+        if (wantDetail) later(() => ctx.detail(course.courseId))
+        if (wantPreview) later(() => ctx.preview(course.courseId))
+      } else if (wantOpen) {
+        later(() => freeOpening(ctx, course))
+      }
+    },
   }
 }

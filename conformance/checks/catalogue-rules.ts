@@ -6,7 +6,7 @@ import type { CourseSummary } from '../../specs/types.gen.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
-import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type CheckRuntime, type Evidence } from './framework.js'
+import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
 import { reproduce, statusOfOversizedBody } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
@@ -59,12 +59,12 @@ export const freeShareCheck = defineCheck<ProbeContext>({
   },
 })
 
-interface OpenResult { courseId: string; opened: boolean; reason?: string; res?: ProbeResponse; exchange?: ProbeResponse['evidence'] }
+export interface OpenResult { courseId: string; opened: boolean; reason?: string; res?: ProbeResponse; exchange?: ProbeResponse['evidence'] }
 
 /** GET with no credentials at all; an oversized answer still tells us the status it opened with. */
-async function openWithoutCredentials(ctx: ProbeContext, rt: CheckRuntime, url: string, range: boolean): Promise<{ status: number; res?: ProbeResponse; exchange?: ProbeResponse['evidence'] }> {
+async function openWithoutCredentials(ctx: ProbeContext, signal: AbortSignal | undefined, url: string, range: boolean): Promise<{ status: number; res?: ProbeResponse; exchange?: ProbeResponse['evidence'] }> {
   try {
-    const res = await ctx.anonymous.request({ url, headers: range ? { range: OPEN_RANGE } : {}, maxBodyBytes: OPEN_MAX_BYTES, signal: rt.signal })
+    const res = await ctx.anonymous.request({ url, headers: range ? { range: OPEN_RANGE } : {}, maxBodyBytes: OPEN_MAX_BYTES, ...(signal ? { signal } : {}) })
     return { status: res.status, res, exchange: res.evidence }
   } catch (err) {
     const status = statusOfOversizedBody(err)
@@ -73,12 +73,20 @@ async function openWithoutCredentials(ctx: ProbeContext, rt: CheckRuntime, url: 
   }
 }
 
-async function opensFreely(ctx: ProbeContext, rt: CheckRuntime, course: CourseSummary): Promise<OpenResult> {
+/**
+ * Whether one free course's preview opens with no credentials, computed once per run: the probe may
+ * start it while the walk is still going (a likely-sampled course), and the check then reuses it.
+ */
+export function freeOpening(ctx: ProbeContext, course: CourseSummary, signal?: AbortSignal): Promise<OpenResult> {
+  return ctx.once(`free-open:${course.courseId}`, () => opensFreely(ctx, signal, course))
+}
+
+async function opensFreely(ctx: ProbeContext, signal: AbortSignal | undefined, course: CourseSummary): Promise<OpenResult> {
   const { response, doc } = await ctx.preview(course.courseId)
   if (response.status !== 200 || !doc || typeof doc.url !== 'string') {
     return { courseId: course.courseId, opened: false, reason: `the preview document answered ${response.status} without a media URL`, res: response }
   }
-  const first = await openWithoutCredentials(ctx, rt, doc.url, doc.format !== 'hls')
+  const first = await openWithoutCredentials(ctx, signal, doc.url, doc.format !== 'hls')
   const ok = (s: number): boolean => s === 200 || s === 206
   if (!ok(first.status)) return { courseId: course.courseId, opened: false, reason: `${doc.format} media answered ${first.status} without credentials`, ...(first.res ? { res: first.res } : {}), ...(first.exchange ? { exchange: first.exchange } : {}) }
   if (doc.format !== 'hls') return { courseId: course.courseId, opened: true }
@@ -86,7 +94,7 @@ async function opensFreely(ctx: ProbeContext, rt: CheckRuntime, course: CourseSu
   const text = first.res?.body.toString('utf8') ?? ''
   const uri = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0 && !l.startsWith('#'))
   if (!text.startsWith('#EXTM3U') || !uri) return { courseId: course.courseId, opened: false, reason: 'the HLS playlist is not a playlist with segments', ...(first.res ? { res: first.res } : {}) }
-  const segment = await openWithoutCredentials(ctx, rt, new URL(uri, doc.url).toString(), true)
+  const segment = await openWithoutCredentials(ctx, signal, new URL(uri, doc.url).toString(), true)
   if (!ok(segment.status)) return { courseId: course.courseId, opened: false, reason: `the first HLS segment answered ${segment.status} without credentials`, ...(segment.res ? { res: segment.res } : {}), ...(segment.exchange ? { exchange: segment.exchange } : {}) }
   return { courseId: course.courseId, opened: true }
 }
@@ -101,7 +109,7 @@ export const freePreviewOpenCheck = defineCheck<ProbeContext>({
   async run(ctx, rt) {
     const sample = await ctx.sample()
     if (sample.free.length === 0) return fail({ 'zh-CN': '目录中没有免费课程可供检查', en: 'The catalogue lists no free course to open' })
-    const results = await mapLimit(sample.free, ctx.settings.concurrency, (c) => opensFreely(ctx, rt, c), rt.signal)
+    const results = await mapLimit(sample.free, ctx.settings.concurrency, (c) => freeOpening(ctx, c, rt.signal), rt.signal)
     const closed = results.filter((r) => !r.opened)
     const measured = { sampledFreeCourses: sample.free.length, freeCourses: sample.freeStatement.population, closed: closed.length }
     const evidence: Evidence[] = [note(sample.freeStatement.confidence)]

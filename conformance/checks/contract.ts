@@ -190,7 +190,8 @@ export const courseDetailCheck = defineCheck<ProbeContext>({
     const courses = sample.courses
     if (courses.length === 0) return pass('the catalogue lists no course', { measured: { sampled: 0 } })
     const results = await mapLimit(courses, ctx.settings.concurrency, async (summary: CourseSummary) => {
-      const res = await ctx.client.request({ url: ctx.url(`/v1/courses/${encodeURIComponent(summary.courseId)}`), signal: rt.signal })
+      // Shared with the walk's prefetch of likely-sampled courses (see probe.ts).
+      const res = await ctx.detail(summary.courseId)
       const errors = res.status === 200 ? schemas().validate('course-detail', res.json).errors : []
       const reasons = documentProblems(res.status, contentTypeOf(res), errors)
       const detail = res.json as CourseDetail | undefined

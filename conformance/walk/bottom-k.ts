@@ -16,17 +16,19 @@ export class BottomK<T> {
     this.#seed = seed
   }
 
+  /** Priorities are uniform integers in [0, 2^53). */
+  static readonly RANGE = 2 ** 53
+
   priority(id: string): number {
     const f = fingerprint(`${this.#seed}\u0000${id}`)
     return f.hi * 2 ** 21 + (f.lo >>> 11)
   }
 
-  /** Offer one member; call once per distinct id. */
-  offer(id: string, value: T): void {
-    if (this.#k === 0) return
-    const priority = this.priority(id)
+  /** Offer one member; call once per distinct id. `priority` may be passed when already computed. */
+  offer(id: string, value: T, priority = this.#k === 0 ? 0 : this.priority(id)): boolean {
+    if (this.#k === 0) return false
     const list = this.#entries
-    if (list.length >= this.#k && priority >= list[list.length - 1]!.priority) return
+    if (list.length >= this.#k && priority >= list[list.length - 1]!.priority) return false
     let lo = 0
     let hi = list.length
     while (lo < hi) {
@@ -36,7 +38,17 @@ export class BottomK<T> {
     }
     list.splice(lo, 0, { priority, id, value })
     if (list.length > this.#k) list.pop()
+    return true
   }
+
+  /** Current members with a priority below `bound`, in priority order. */
+  *below(bound: number): Generator<{ id: string; priority: number; value: T }> {
+    for (const e of this.#entries) {
+      if (e.priority >= bound) return
+      yield e
+    }
+  }
+
 
   /** Members in priority order (stable across runs with the same seed). */
   values(): T[] {

@@ -36,6 +36,17 @@ export interface WalkOptions {
   onPage?: (pages: number) => void
   /** The first page's item times (epoch ms), as soon as it arrives (lets a dependent walk start early). */
   onFirstPage?: (itemTimesMs: number[]) => void
+  /** Speculative work on sampled courses while the walk goes on (see `likelySampled`). */
+  prefetch?: PrefetchOptions
+}
+
+export interface PrefetchOptions {
+  /** A sample member that will very likely still be sampled at the end (called once per course and set). */
+  onLikelySampled: (item: CourseSummary, set: 'sample' | 'free') => void
+  /** Announce members below this share of the projected final threshold; default 0.85. */
+  share?: number
+  /** At most this many announcements per set; default 1.5 × the sample size. */
+  maxPerSet?: number
 }
 
 export interface CatalogueWalk {
@@ -114,6 +125,9 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   }
   let previous: { courseId: string; updatedAt: string; at: number } | undefined
   let cursor: string | undefined
+  const announce = o.prefetch && (o.sample?.size ?? 0) > 0 ? likelySampled(o.prefetch, o.sample!.size, [['sample', sample], ['free', freeSample]]) : undefined
+  let firstAt = Number.NaN
+  let serverAt = Number.NaN
 
   for (;;) {
     if (w.pages >= o.maxPages) {
@@ -150,7 +164,10 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       break
     }
     const doc = body as Partial<CataloguePage>
-    if (page === 1 && typeof doc.serverTime === 'string') w.serverTime = doc.serverTime
+    if (page === 1 && typeof doc.serverTime === 'string') {
+      w.serverTime = doc.serverTime
+      serverAt = timeOf(doc.serverTime)
+    }
     if (page === 1) o.onFirstPage?.((doc.items ?? []).map((i) => timeOf(isObject(i) ? i.updatedAt : undefined)).filter((x) => !Number.isNaN(x)))
 
     for (const raw of doc.items ?? []) {
@@ -170,6 +187,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
         }
       }
       previous = { courseId: item.courseId, updatedAt: String(item.updatedAt), at }
+      if (Number.isNaN(firstAt)) firstAt = at
       if (since !== undefined && !(at > since)) {
         w.notAfterSince.count++
         problem = true
@@ -207,8 +225,10 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
           }
         }
       }
-      sample.offer(item.courseId, item)
-      if (free) freeSample.offer(item.courseId, item)
+      // Both samples use the same seed, so one priority serves both.
+      const priority = sample.priority(item.courseId)
+      sample.offer(item.courseId, item, priority)
+      if (free) freeSample.offer(item.courseId, item, priority)
     }
     for (const t of Array.isArray(doc.tombstones) ? doc.tombstones : []) {
       if (!isObject(t) || typeof t.courseId !== 'string') continue
@@ -225,6 +245,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       }
     }
     if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
+    if (announce && previous) announce((previous.at - firstAt) / (serverAt - firstAt), { sample: w.distinct, free: w.free })
     if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
       w.stopReason = 'entry-cap'
       break
@@ -252,4 +273,42 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   w.sample = sample.values()
   w.freeSample = freeSample.values()
   return w
+}
+
+/**
+ * Which sample members to announce for prefetching while the walk is still going. A member of the
+ * running bottom-k can still be evicted, so fetching every member eagerly would cost about
+ * k·(1 + ln(n/k)) fetches instead of k (≈ 6k at 10,000 courses). Instead the final population is
+ * projected from the walk's progress through time (the catalogue is in updatedAt order, from the
+ * first item's time to the page-1 serverTime), and only members below `share` of the projected
+ * final threshold k/n are announced: those almost always survive. The projection only steers
+ * speculative work: the sample itself is still the exact bottom-k, members never announced are
+ * fetched after the walk, and an announced member that is evicted just wastes its fetch (capped).
+ * A catalogue whose newest entries are older than serverTime makes the projection too large, which
+ * errs towards announcing fewer (safe), never more.
+ */
+export function likelySampled(
+  o: PrefetchOptions,
+  k: number,
+  sets: ReadonlyArray<readonly ['sample' | 'free', BottomK<CourseSummary>]>,
+): (progress: number, counts: { sample: number; free: number }) => void {
+  const share = o.share ?? 0.85
+  const cap = o.maxPerSet ?? Math.ceil(k * 1.5)
+  const announced = { sample: new Set<string>(), free: new Set<string>() }
+  return (progress, counts) => {
+    if (!(progress > 0)) return
+    const f = Math.min(1, progress)
+    for (const [set, bottom] of sets) {
+      const done = announced[set]
+      if (done.size >= cap) continue
+      const projected = counts[set] / f
+      const bound = projected <= k ? BottomK.RANGE : (share * k / projected) * BottomK.RANGE
+      for (const e of bottom.below(bound)) {
+        if (done.has(e.id)) continue
+        if (done.size >= cap) break
+        done.add(e.id)
+        o.onLikelySampled(e.value, set)
+      }
+    }
+  }
 }

@@ -3,7 +3,8 @@
 import t from 'tap'
 import { BottomK } from './bottom-k.js'
 import { compareWalks } from './compare-walks.js'
-import type { CatalogueWalk } from './catalogue-walk.js'
+import { likelySampled, type CatalogueWalk } from './catalogue-walk.js'
+import type { CourseSummary } from '../../specs/types.gen.js'
 import { FingerprintSet } from './fingerprint-set.js'
 import { detectionProbability, samplingStatement, upperBoundWhenNoneFound } from './sampling.js'
 
@@ -59,4 +60,32 @@ t.test('compareWalks: agreement, a gap on either side, and a bounded comparison 
   // The cross-check walk stopped after c-5: only that range is compared.
   const r = compareWalks(walk(ids, true), walk(ids.slice(0, 6), false))
   t.same(r, { compared: { main: 6, crossCheck: 6 }, missingFromMain: [], missingFromCrossCheck: [] })
+})
+
+t.test('likelySampled: announces what the final bottom-k keeps, and no more than its cap', async (t) => {
+  const n = 10_000
+  const k = 59
+  const run = (progressOf: (seen: number) => number, maxPerSet?: number): { announced: string[]; final: string[] } => {
+    const sample = new BottomK<CourseSummary>(k, 'seed')
+    const announced: string[] = []
+    const announce = likelySampled({ onLikelySampled: (c) => announced.push(c.courseId), ...(maxPerSet ? { maxPerSet } : {}) }, k, [['sample', sample]])
+    for (let i = 0; i < n; i++) {
+      const courseId = `c-${i}`
+      sample.offer(courseId, { courseId } as CourseSummary)
+      if (i % 200 === 199) announce(progressOf(i + 1), { sample: i + 1, free: 0 })
+    }
+    return { announced, final: sample.values().map((c) => c.courseId) }
+  }
+  // Progress through time tracks progress through the catalogue (an even spread of updates).
+  const even = run((seen) => seen / n)
+  const kept = even.announced.filter((id) => even.final.includes(id)).length
+  t.ok(even.announced.length >= k / 2, `${even.announced.length} announced during the walk`)
+  t.ok(kept / even.announced.length >= 0.9, `${kept} of ${even.announced.length} announced stay sampled`)
+  t.equal(new Set(even.announced).size, even.announced.length, 'each course at most once')
+  // Twin: a clock that claims the walk is already over from page 1 announces early members that
+  // are evicted later; the cap bounds that waste.
+  const early = run(() => 1, 70)
+  t.equal(early.announced.length, 70, 'stops at the cap')
+  t.ok(early.announced.filter((id) => !early.final.includes(id)).length > 0, 'a wrong projection does waste fetches')
+  t.same(early.final, even.final, 'the sample itself never depends on the projection')
 })
