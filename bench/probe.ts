@@ -4,6 +4,11 @@
 //  2. memory: peak RSS of the probe at 1,000 and 100,000 courses (contract + counts); goal flat, ≤ 150 MB.
 // The provider runs in this process; every measurement runs in its own child process, which reports
 // its own peak (process.resourceUsage().maxRSS), so one run's heap never inflates another's.
+// The bare loop replays the probe's exchanges exactly (signed when the probe signed, the probe's own
+// headers otherwise: 64 KiB media ranges, the auth checks' crafted headers), so both sides move the
+// same bytes. Each side also reports its CPU ms: on a busy machine the wall-time ratio swings with
+// background load, and CPU ms says what each side costs (the probe's floor on a core of its own).
+// Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N.
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
 import { execFile } from 'node:child_process'

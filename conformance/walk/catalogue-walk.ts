@@ -92,6 +92,12 @@ const timeOf = (s: unknown): number => (typeof s === 'string' ? Date.parse(s) : 
 export type PageFetcher = (cursor: string | undefined) => Promise<ProbeResponse>
 
 export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Promise<CatalogueWalk> {
+  // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
+  // the compile waits one turn of the event loop so the run's other first requests go out too: the
+  // provider works on them meanwhile instead of waiting for us.
+  let firstFetch = o.maxPages > 0 ? fetchPage(undefined) : undefined
+  firstFetch?.catch(() => {})
+  await new Promise<void>((resolve) => setImmediate(resolve))
   const validate = schemas().validator('catalogue-page')
   const ids = new FingerprintSet(1024)
   const cursors = new FingerprintSet(64)
@@ -134,7 +140,8 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       w.stopReason = 'page-cap'
       break
     }
-    const res = await fetchPage(cursor)
+    const res = await (firstFetch ?? fetchPage(cursor))
+    firstFetch = undefined
     const page = ++w.pages
     o.onPage?.(page)
     if (page === 1) w.firstPage = res.evidence
