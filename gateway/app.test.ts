@@ -70,3 +70,17 @@ t.test('config: validated at boot, unknown keys refused with the path, frozen af
   t.equal(c.rateLimit.max, 600, 'nested defaults')
   t.ok(Object.isFrozen(c) && Object.isFrozen(c.rateLimit))
 })
+
+t.test('the demo clock route exists only in demo mode (admin only)', async (t) => {
+  const { app: real } = await testApp(t)
+  const plain = await real.inject({ method: 'POST', url: '/api/v1/demo/clock', payload: { advanceDays: 7 } })
+  t.equal(plain.statusCode, 404, 'a real gateway has no such route')
+  const { app: demo, store } = await testApp(t, { overrides: { demo: true, dataDir: t.testdir({}) } })
+  const admin = await store.apiTokens.create({ role: 'admin', label: 'a' })
+  const reviewer = await store.apiTokens.create({ role: 'reviewer', label: 'r' })
+  t.equal((await demo.inject({ method: 'POST', url: '/api/v1/demo/clock', headers: { authorization: `Bearer ${reviewer.token}` }, payload: { advanceDays: 7 } })).statusCode, 403)
+  const before = demo.workflow.now()
+  const moved = await demo.inject({ method: 'POST', url: '/api/v1/demo/clock', headers: { authorization: `Bearer ${admin.token}` }, payload: { advanceDays: 7 } })
+  t.equal(moved.statusCode, 200)
+  t.ok(demo.workflow.now() - before >= 7 * 86_400_000 - 1000, 'the workflow clock moved a week')
+})

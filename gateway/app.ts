@@ -26,6 +26,7 @@ import learningRecordRoutes from './routes/learning-records.js'
 import feedbackRoutes from './routes/feedback.js'
 import assessmentRoutes from './routes/assessment.js'
 import exitRoutes from './routes/exit.js'
+import demoClockRoutes from './routes/demo-clock.js'
 import { join } from 'node:path'
 
 declare module 'fastify' {
@@ -88,5 +89,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(feedbackRoutes)
   await app.register(assessmentRoutes)
   await app.register(exitRoutes)
+  if (config.demo) await app.register(demoClockRoutes)
   return app
 }

@@ -22,6 +22,7 @@ export interface GatewayConfig {
   uploadLimitBytes: number
   rateLimit: { max: number; timeWindowMs: number }
   ssrfMode: 'deny' | 'local'
+  conformance: { sample: number }
   worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number }
   scheduler: { enabled: boolean; timezone: string }
   dataInterface: DataInterfaceConfig

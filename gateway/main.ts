@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { startDemo } from './demo.js'
 
 const demoFlag = process.argv.includes('--demo')
-const config = loadConfig({ overrides: demoFlag ? { demo: true, ssrfMode: process.env.SKILLGATE_SSRF_MODE ?? 'local' } : {} })
+const config = loadConfig({ overrides: demoFlag ? { demo: true, ssrfMode: process.env.SKILLGATE_SSRF_MODE ?? 'local', 'conformance.sample': 5 } : {} })
 const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db') })
 await store.migrate()
 const app = await buildApp({ config, store })

@@ -37,7 +37,7 @@ export default fp(async function workflowPlugin(app: FastifyInstance, opts: Work
     secrets: lazySecretBox({ env: opts.env ?? process.env, dataDir: config.dataDir }),
   })
   // The real conformance library by default (R9→R10); tests may swap in another runner.
-  workflow.runner = createConformanceRunner(app, { mode: config.ssrfMode })
+  workflow.runner = createConformanceRunner(app, { mode: config.ssrfMode, sample: config.conformance.sample })
   app.decorate('workflow', workflow)
   app.decorate('conformanceRunner', {
     getter: () => workflow.runner,

@@ -50,11 +50,20 @@ forEachEngine(t, async (t, store) => {
   })
 
   t.test('Spring Festival 2026: posted 12 February, runs 12, 13, 14 (Saturday make-up day), 24, 25 February', async (t) => {
+    clock.now = at('2026-02-12T09:00:00+08:00')
     const id = await recommended(wf, store)
     const r = await wf.startPublicity(id, reviewer, '2026-02-12')
     t.same(r.period.workingDays, ['2026-02-12', '2026-02-13', '2026-02-14', '2026-02-24', '2026-02-25'])
     const plain = await recommended(wf, store)
     t.equal((await wf.startPublicity(plain, reviewer, '2026-03-02')).period.endDate, '2026-03-06', 'an ordinary week: Monday to Friday')
+  })
+
+  t.test('R11: publicity cannot be backdated (the public must see all five working days); today is fine', async (t) => {
+    clock.now = at('2026-03-10T09:00:00+08:00')
+    const id = await recommended(wf, store)
+    await t.rejects(wf.startPublicity(id, reviewer, '2026-03-09'), { code: 'SG_ERR_WORKFLOW_GUARD_FAILED', message: /before today/ })
+    t.equal((await wf.get(id, reviewer)).state, 'roadshow', 'nothing changed')
+    t.equal((await wf.startPublicity(id, reviewer, '2026-03-10')).period.startDate, '2026-03-10')
   })
 
   t.test('a year without an official schedule is counted Monday–Friday and the response warns', async (t) => {

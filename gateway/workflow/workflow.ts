@@ -4,7 +4,8 @@
 // one transaction, so the application's state and its hash-chained audit trail never disagree.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
-import type { Transaction, Updateable } from 'kysely'
+import { CompiledQuery } from 'kysely'
+import type { Selectable, Transaction, Updateable } from 'kysely'
 import { sgError } from '../../specs/lib/errors.js'
 import { validateUscc } from '../../specs/lib/uscc.js'
 import { AuditLog } from '../audit/audit-log.js'
@@ -16,7 +17,7 @@ import type { CalendarWarning, WorkingPeriod } from '../calendar/working-day-cal
 import { JobQueue } from '../jobs/job-queue.js'
 import { ApiTokenRepository } from '../store/api-tokens.js'
 import type { Store } from '../store/open-store.js'
-import type { ApplicationRow, ApplicationsTable, Database } from '../store/schema.js'
+import type { ApplicationDocumentRow, ApplicationRow, ApplicationsTable, AuditRow, Database, PublicityObjectionsTable, RoadshowScoresTable } from '../store/schema.js'
 import { ROADSHOW_MIN_SCORERS, runGuards } from './guards.js'
 import type { StoredForm } from './guards.js'
 import { ADMISSION_TITLES, COMMITMENT_LETTER_TYPE, DOCUMENT_TYPES, PROVIDER_KINDS } from './requirements-by-kind.js'
@@ -114,6 +115,48 @@ export function toView(row: ApplicationRow): ApplicationView {
     updatedAt: row.updated_at,
   }
 }
+
+type RoadshowScoreRow = Selectable<RoadshowScoresTable>
+type ObjectionRow = Selectable<PublicityObjectionsTable>
+
+const toDocumentView = (d: ApplicationDocumentRow): DocumentView =>
+  ({ id: d.id, type: d.doc_type, fileName: d.file_name, contentType: d.content_type, sha256: d.sha256, size: d.size, attributes: JSON.parse(d.attributes) as Record<string, unknown>, uploadedAt: d.uploaded_at })
+const toScoreView = (r: RoadshowScoreRow): { reviewer: string; score: number; comments: string; scoredAt: number } =>
+  ({ reviewer: r.reviewer, score: r.score, comments: r.comments, scoredAt: r.scored_at })
+const toObjectionView = (o: ObjectionRow): ObjectionView =>
+  ({ id: o.id, text: o.text, filedAt: o.filed_at, resolvedAt: o.resolved_at, outcome: o.outcome, resolution: o.resolution })
+const toAuditEntry = (r: AuditRow): AuditEntry =>
+  ({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, subjectType: r.subject_type, subjectId: r.subject_id, data: JSON.parse(r.data) as unknown, prevHash: r.prev_hash, hash: r.hash })
+
+/** SQLite returns an aggregated JSON array as text; node-postgres has parsed `json` already. */
+const jsonRows = <T>(value: unknown): T[] => (typeof value === 'string' ? JSON.parse(value) : value) as T[]
+
+type DetailRow = ApplicationRow & { documents_json: unknown; scores_json: unknown; objections_json: unknown; audit_json: unknown }
+
+// The columns of each child row keep their table names, so the mappers above serve both paths.
+const DETAIL_CHILDREN = [
+  ['documents_json', 'application_documents', 'c.application_id = a.id', ['id', 'doc_type', 'file_name', 'content_type', 'sha256', 'size', 'attributes', 'uploaded_at'], 'c.uploaded_at, c.id'],
+  ['scores_json', 'roadshow_scores', 'c.application_id = a.id', ['reviewer', 'score', 'comments', 'scored_at'], 'c.scored_at, c.reviewer'],
+  ['objections_json', 'publicity_objections', 'c.application_id = a.id', ['id', 'text', 'filed_at', 'resolved_at', 'outcome', 'resolution'], 'c.filed_at, c.id'],
+  ['audit_json', 'audit_log', "c.subject_type = 'application' and c.subject_id = a.id", ['seq', 'at', 'actor', 'action', 'subject_type', 'subject_id', 'data', 'prev_hash', 'hash'], 'c.seq'],
+] as const
+
+function detailSql(dialect: Store['dialect'], providerScoped: boolean): string {
+  const p = (n: number): string => (dialect === 'postgres' ? `$${n}` : '?')
+  const children = DETAIL_CHILDREN.map(([alias, table, where, columns, order]) => {
+    const pairs = columns.map((c) => `'${c}', c.${c}`).join(', ')
+    const agg = dialect === 'postgres'
+      ? `coalesce(json_agg(json_build_object(${pairs}) order by ${order}), '[]'::json)`
+      : `json_group_array(json_object(${pairs}) order by ${order})`
+    return `(select ${agg} from ${table} c where ${where}) as ${alias}`
+  })
+  return `select a.*, ${children.join(', ')} from applications a where a.id = ${p(1)}${providerScoped ? ` and a.provider_id = ${p(2)}` : ''}`
+}
+
+const DETAIL_SQL = {
+  sqlite: { any: detailSql('sqlite', false), provider: detailSql('sqlite', true) },
+  postgres: { any: detailSql('postgres', false), provider: detailSql('postgres', true) },
+} as const
 
 type Patch = Updateable<ApplicationsTable>
 
@@ -301,7 +344,7 @@ export class Workflow {
   async documents(applicationId: string, actor: Actor): Promise<DocumentView[]> {
     await this.#load(this.store.db, applicationId, actor, false)
     const rows = await this.store.db.selectFrom('application_documents').selectAll().where('application_id', '=', applicationId).orderBy('uploaded_at').orderBy('id').execute()
-    return rows.map((d) => ({ id: d.id, type: d.doc_type, fileName: d.file_name, contentType: d.content_type, sha256: d.sha256, size: d.size, attributes: JSON.parse(d.attributes) as Record<string, unknown>, uploadedAt: d.uploaded_at }))
+    return rows.map(toDocumentView)
   }
 
   async documentContent(applicationId: string, documentId: string, actor: Actor): Promise<{ doc: DocumentView; stream: Readable }> {
@@ -409,7 +452,7 @@ export class Workflow {
 
   async roadshowScores(applicationId: string): Promise<{ reviewer: string; score: number; comments: string; scoredAt: number }[]> {
     const rows = await this.store.db.selectFrom('roadshow_scores').selectAll().where('application_id', '=', applicationId).orderBy('scored_at').orderBy('reviewer').execute()
-    return rows.map((r) => ({ reviewer: r.reviewer, score: r.score, comments: r.comments, scoredAt: r.scored_at }))
+    return rows.map(toScoreView)
   }
 
   /** R10: the committee's decision and the joint-review record (scores, mean, record text). */
@@ -445,8 +488,14 @@ export class Workflow {
   // ── R11: publicity ─────────────────────────────────────────────────────────────────────────
 
   async startPublicity(applicationId: string, actor: Actor, startDate?: string): Promise<{ application: ApplicationView; period: WorkingPeriod; warnings: CalendarWarning[] }> {
+    // R11: the public sees the shortlist for five working days from now on; a period that began in
+    // the past would shorten what the public actually saw, so it cannot be backdated.
+    const today = dateInShanghai(this.#now())
+    if (startDate !== undefined && startDate < today) {
+      throw sgError('SG_ERR_WORKFLOW_GUARD_FAILED', `publicity cannot start on ${startDate}, before today (${today}) in Asia/Shanghai`)
+    }
     // The calendar reads through store.db, which must not run inside a SQLite transaction.
-    const period = await this.calendar.addWorkingDays(startDate ?? dateInShanghai(this.#now()), PUBLICITY_WORKING_DAYS)
+    const period = await this.calendar.addWorkingDays(startDate ?? today, PUBLICITY_WORKING_DAYS)
     const row = await this.fire(applicationId, 'start-publicity', actor, {
       reasons: [`publicity ${period.startDate} – ${period.endDate} (${PUBLICITY_WORKING_DAYS} working days)`],
       data: { startDate: period.startDate, endDate: period.endDate, warnings: period.warnings.map((w) => w.code) },
@@ -482,7 +531,7 @@ export class Workflow {
 
   async objections(applicationId: string): Promise<ObjectionView[]> {
     const rows = await this.store.db.selectFrom('publicity_objections').selectAll().where('application_id', '=', applicationId).orderBy('filed_at').orderBy('id').execute()
-    return rows.map((o) => ({ id: o.id, text: o.text, filedAt: o.filed_at, resolvedAt: o.resolved_at, outcome: o.outcome, resolution: o.resolution }))
+    return rows.map(toObjectionView)
   }
 
   /**
@@ -587,13 +636,21 @@ export class Workflow {
   }
 
   async detail(applicationId: string, actor: Actor): Promise<{ application: ApplicationView; documents: DocumentView[]; scores: Awaited<ReturnType<Workflow['roadshowScores']>>; objections: ObjectionView[]; auditTrail: AuditEntry[] }> {
-    const application = await this.get(applicationId, actor)
+    // One statement (one read snapshot, one round trip) instead of five: the reviewer console reads
+    // this on every page view. The provider scope is in the WHERE clause, so another provider's id
+    // reads as absent exactly as #load does.
+    const scoped = actor.role === 'provider'
+    const text = DETAIL_SQL[this.store.dialect][scoped ? 'provider' : 'any']
+    const { rows } = await this.store.db.executeQuery<DetailRow>(CompiledQuery.raw(text, scoped ? [applicationId, actor.providerId ?? '\u0000'] : [applicationId]))
+    const row = rows[0]
+    if (!row) throw sgError('SG_ERR_WORKFLOW_APPLICATION_NOT_FOUND', applicationId.slice(0, 80))
+    const { documents_json: documents, scores_json: scores, objections_json: objections, audit_json: audit, ...applicationRow } = row
     return {
-      application,
-      documents: await this.documents(applicationId, actor),
-      scores: await this.roadshowScores(applicationId),
-      objections: await this.objections(applicationId),
-      auditTrail: await this.audit.forSubject('application', applicationId),
+      application: toView(applicationRow),
+      documents: jsonRows<ApplicationDocumentRow>(documents).map(toDocumentView),
+      scores: jsonRows<RoadshowScoreRow>(scores).map(toScoreView),
+      objections: jsonRows<ObjectionRow>(objections).map(toObjectionView),
+      auditTrail: jsonRows<AuditRow>(audit).map(toAuditEntry),
     }
   }
 
