@@ -1,72 +1,140 @@
 // Learning records ingested over HTTP (signed, schema-validated, durable, idempotent) vs raw
 // better-sqlite3 inserts of the same rows in the same run; goal: HTTP ≥ 0.5 × raw. Runs the HTTP
 // side on SQLite and, when reachable, on PostgreSQL (SKILLGATE_TEST_DATABASE_URL). Prints JSON.
-//   node --import @tapjs/typescript/import bench/records.ts
+//
+// What makes the two sides comparable:
+//  - the load generator (building, signing and sending batches) runs in a child process, so it
+//    does not take the server's event loop; the raw side has no generator at all;
+//  - the raw side inserts the rows the gateway stored, in the order it acknowledged them (not in
+//    primary-key order, which is a cheaper append), into a table made by the gateway's own
+//    migrations (same column types, primary key and secondary indexes), with the same pragmas
+//    (WAL, synchronous=NORMAL), one transaction per batch of the same size;
+//  - `rounds` rounds alternate HTTP and raw, each with a fresh database, and medians are reported.
+//   npm run bench:records   (SKILLGATE_BENCH_SECONDS, _CONCURRENCY, _BATCH, _ROUNDS)
+import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
-import { buildApp } from '../gateway/app.js'
-import { loadConfig } from '../gateway/config.js'
-import { openStore } from '../gateway/store/open-store.js'
-import { createPgTestSchema, TEST_DATABASE_URL } from '../gateway/store/test-engines.js'
 import { runRecordsLoad } from '../gateway/records/load-driver.js'
-import { applicationBody } from '../gateway/workflow/test-support.js'
+import type { LoadOptions } from '../gateway/records/load-driver.js'
 
-const seconds = Number(process.env.SKILLGATE_BENCH_SECONDS ?? 10)
-const concurrency = Number(process.env.SKILLGATE_BENCH_CONCURRENCY ?? 32)
-const batchSize = Number(process.env.SKILLGATE_BENCH_BATCH ?? 100)
+const LOAD_ENV = 'SG_BENCH_RECORDS_LOAD'
+interface ChildResult { acknowledged: string[]; elapsedMs: number; status: Record<string, number>; errors: number }
 
-async function httpRun(engine: 'sqlite' | 'postgres'): Promise<{ engine: string; statements: number; perSecond: number; rows: Array<Record<string, unknown>> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'))
-  const pg = engine === 'postgres' ? await createPgTestSchema(TEST_DATABASE_URL) : undefined
-  const store = pg ? openStore({ databaseUrl: pg.databaseUrl, pgSchema: pg.schema, pgPoolMax: 20 }) : openStore({ sqlitePath: join(dir, 'skillgate.db') })
-  try {
-    await store.migrate()
-    const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 100_000_000, bodyLimitBytes: 4 * 1024 * 1024 } })
-    const app = await buildApp({ config, store })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : 0
-    const { provider } = await app.workflow.createApplication(applicationBody('on-demand'))
-    await store.db.updateTable('applications').set({ state: 'active' }).where('provider_id', '=', provider.providerId).execute()
-    const load = await runRecordsLoad({ baseUrl: `http://127.0.0.1:${port}`, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize })
-    const rows = await store.db.selectFrom('learning_records').selectAll().where('provider_id', '=', provider.providerId).execute()
-    await app.close()
-    return { engine, statements: rows.length, perSecond: rows.length / (load.elapsedMs / 1000), rows }
-  } finally {
-    await store.close()
-    await pg?.drop()
+if (process.env[LOAD_ENV]) {
+  const load = await runRecordsLoad(JSON.parse(process.env[LOAD_ENV]) as LoadOptions)
+  const result: ChildResult = { acknowledged: [...load.acknowledged], elapsedMs: load.elapsedMs, status: load.status, errors: load.errors }
+  process.send!(result, () => process.disconnect())
+} else {
+  await main()
+}
+
+function loadInChild(options: LoadOptions): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [LOAD_ENV]: JSON.stringify(options) } })
+    child.once('message', (m) => resolve(m as ChildResult))
+    child.once('error', reject)
+    child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${String(code)}`)) })
+  })
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+async function main(): Promise<void> {
+  const { buildApp } = await import('../gateway/app.js')
+  const { loadConfig } = await import('../gateway/config.js')
+  const { openStore } = await import('../gateway/store/open-store.js')
+  const { createPgTestSchema, TEST_DATABASE_URL } = await import('../gateway/store/test-engines.js')
+  const { applicationBody } = await import('../gateway/workflow/test-support.js')
+
+  const seconds = Number(process.env.SKILLGATE_BENCH_SECONDS ?? 10)
+  const concurrency = Number(process.env.SKILLGATE_BENCH_CONCURRENCY ?? 32)
+  const batchSize = Number(process.env.SKILLGATE_BENCH_BATCH ?? 100)
+  const rounds = Number(process.env.SKILLGATE_BENCH_ROUNDS ?? 3)
+
+  type Row = Record<string, unknown>
+  async function httpRun(engine: 'sqlite' | 'postgres'): Promise<{ perSecond: number; rows: Row[]; status: Record<string, number>; errors: number }> {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'))
+    const pg = engine === 'postgres' ? await createPgTestSchema(TEST_DATABASE_URL) : undefined
+    const store = pg ? openStore({ databaseUrl: pg.databaseUrl, pgSchema: pg.schema, pgPoolMax: 20 }) : openStore({ sqlitePath: join(dir, 'skillgate.db') })
+    try {
+      await store.migrate()
+      const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 100_000_000, bodyLimitBytes: 4 * 1024 * 1024 } })
+      const app = await buildApp({ config, store })
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      const address = app.server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      const { provider } = await app.workflow.createApplication(applicationBody('on-demand'))
+      await store.db.updateTable('applications').set({ state: 'active' }).where('provider_id', '=', provider.providerId).execute()
+      const load = await loadInChild({ baseUrl: `http://127.0.0.1:${port}`, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize })
+      const stored = await store.db.selectFrom('learning_records').selectAll().where('provider_id', '=', provider.providerId).execute()
+      await app.close()
+      const byId = new Map<string, Row>(stored.map((r) => [r.statement_id, r]))
+      const rows = load.acknowledged.map((id) => byId.get(id.toLowerCase())).filter((r): r is Row => r !== undefined)
+      if (rows.length !== stored.length) throw new Error(`${stored.length} rows stored but ${rows.length} acknowledged`)
+      return { perSecond: rows.length / (load.elapsedMs / 1000), rows, status: load.status, errors: load.errors }
+    } finally {
+      await store.close()
+      await pg?.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  /** The floor: one prepared better-sqlite3 INSERT, one transaction per batch, on the gateway's own table. */
+  async function rawSqlite(rows: Row[]): Promise<number> {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-raw-'))
+    const path = join(dir, 'raw.db')
+    const shaped = openStore({ sqlitePath: path })
+    await shaped.migrate()
+    await shaped.close()
+    const db = new BetterSqlite3(path)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    const cols = Object.keys(rows[0] ?? {})
+    const insert = db.prepare(`insert into learning_records (${cols.join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')}) on conflict do nothing`)
+    const batch = db.transaction((chunk: Row[]) => { for (const r of chunk) insert.run(r) })
+    const started = process.hrtime.bigint()
+    for (let i = 0; i < rows.length; i += batchSize) batch(rows.slice(i, i + batchSize))
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9
+    db.close()
     rmSync(dir, { recursive: true, force: true })
+    return rows.length / elapsed
   }
-}
 
-/** The floor: the same rows through one prepared better-sqlite3 INSERT in transactions of `batchSize`, WAL, synchronous=NORMAL. */
-function rawSqlite(rows: Array<Record<string, unknown>>): number {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-raw-'))
-  const db = new BetterSqlite3(join(dir, 'raw.db'))
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  const cols = Object.keys(rows[0] ?? {})
-  db.exec(`create table learning_records (${cols.join(', ')}, primary key (provider_id, statement_id))`)
-  const insert = db.prepare(`insert into learning_records (${cols.join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')}) on conflict do nothing`)
-  const batch = db.transaction((chunk: Array<Record<string, unknown>>) => { for (const r of chunk) insert.run(r) })
-  const started = process.hrtime.bigint()
-  for (let i = 0; i < rows.length; i += batchSize) batch(rows.slice(i, i + batchSize))
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  db.close()
-  rmSync(dir, { recursive: true, force: true })
-  return rows.length / seconds
-}
-
-const results: Record<string, unknown>[] = []
-for (const engine of ['sqlite', 'postgres'] as const) {
-  try {
-    const run = await httpRun(engine)
-    const raw = rawSqlite(run.rows)
-    results.push({ engine, httpStatementsPerSecond: Math.round(run.perSecond), rawSqliteInsertsPerSecond: Math.round(raw), ratio: Number((run.perSecond / raw).toFixed(3)), statements: run.statements, goal: 0.5 })
-  } catch (err) {
-    results.push({ engine, error: (err as Error).message })
+  const results: Record<string, unknown>[] = []
+  for (const engine of ['sqlite', 'postgres'] as const) {
+    try {
+      const perRound: Array<{ http: number; raw: number; ratio: number; statements: number }> = []
+      const status: Record<string, number> = {}
+      let errors = 0
+      for (let round = 0; round < rounds; round++) {
+        const run = await httpRun(engine)
+        for (const [k, v] of Object.entries(run.status)) status[k] = (status[k] ?? 0) + v
+        errors += run.errors
+        const raw = await rawSqlite(run.rows)
+        perRound.push({ http: Math.round(run.perSecond), raw: Math.round(raw), ratio: Number((run.perSecond / raw).toFixed(3)), statements: run.rows.length })
+      }
+      results.push({
+        engine,
+        httpStatementsPerSecond: median(perRound.map((r) => r.http)),
+        rawSqliteInsertsPerSecond: median(perRound.map((r) => r.raw)),
+        ratio: median(perRound.map((r) => r.ratio)),
+        goal: 0.5,
+        rounds: perRound,
+        status,
+        errors,
+      })
+    } catch (err) {
+      results.push({ engine, error: (err as Error).message })
+    }
   }
+  process.stdout.write(`${JSON.stringify({ bench: 'records', seconds, concurrency, batchSize, rounds, results }, null, 2)}\n`)
 }
-process.stdout.write(`${JSON.stringify({ bench: 'records', seconds, concurrency, batchSize, results }, null, 2)}\n`)

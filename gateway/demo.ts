@@ -19,7 +19,7 @@ export async function startDemo(app: FastifyInstance): Promise<void> {
     ...committee.slice(1).map((r, i) => `  reviewer ${i + 2}:     ${r.token}`),
     `  admin token:    ${admin.token}`,
     '  (tokens are shown once; only their hashes are stored)',
-    `  reviewer console: ${base}/console/  (paste a reviewer token)`,
+    `  reviewer console: ${base}/console/  (sign in with one of the reviewers' tokens)`,
     `  publicity page: ${base}/publicity`,
     '  admission walk-through (apply, review, probe, publicize, admit): docs/walkthrough.md',
     '',
