@@ -2,6 +2,7 @@
 // (for gateways started without a worker, and for the demo walk-through).
 import type { FastifyInstance } from 'fastify'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
+import { CLOSE_PUBLICITY_JOB } from '../workflow/workflow.js'
 
 export default async function adminRoutes(app: FastifyInstance) {
   const tags = ['admin']
@@ -22,5 +23,11 @@ export default async function adminRoutes(app: FastifyInstance) {
   app.post('/api/v1/admin/jobs/run-workflow', {
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Run every due workflow job now (conformance runs, publicity close)' },
-  }, async () => ({ ran: await drainWorkflowJobs(app.workflow) }))
+  }, async () => {
+    // "Now" includes closing finished publicity periods, which otherwise only the nightly tick
+    // enqueues; keyed per hour of workflow time, so repeated calls queue it once.
+    const hour = Math.floor(app.workflow.now() / 3_600_000)
+    await app.workflow.queue.enqueue({ kind: CLOSE_PUBLICITY_JOB, payload: {}, idempotencyKey: `workflow.close-publicity:manual:${hour}` })
+    return { ran: await drainWorkflowJobs(app.workflow) }
+  })
 }
