@@ -121,8 +121,8 @@ forEachEngine(t, async (t, store) => {
     t.equal(resolved.json().application.state, 'publicity')
     clock = Date.parse('2026-10-20T00:05:00+08:00')
     // "Run due jobs now" closes finished periods itself, without waiting for the nightly tick.
-    const ran = (await app.inject({ method: 'POST', url: '/api/v1/admin/jobs/run-workflow', headers: bearer(admin.token) })).json().ran
-    t.match(ran, [{ kind: 'workflow.close-publicity', ok: true }])
+    const closing = (await app.inject({ method: 'POST', url: '/api/v1/admin/jobs/run-workflow', headers: bearer(admin.token) })).json().ran
+    t.match(closing, [{ kind: 'workflow.close-publicity', ok: true }])
     const letter = await signedInject(app, a.creds, 'POST', `/api/v1/applications/${a.id}/commitment-letter`, { fileName: '服务承诺书.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4 signed').toString('base64') })
     t.equal(letter.statusCode, 200, letter.body)
     t.match(letter.json().application, { state: 'active', title: '北京市职业技能提升行动自有课培训平台方' })
