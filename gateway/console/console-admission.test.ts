@@ -9,7 +9,10 @@ import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, 
 import { testApp } from '../test-app.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
-import { applicationBody, bearer, checkFrameworkRunner, documentBodies, signedInject, USCC } from '../workflow/test-support.js'
+import { applicationBody, bearer, documentBodies, signedInject, USCC } from '../workflow/test-support.js'
+import { createServer } from 'node:net'
+import { startProvider } from '../../fixtures/providers/index.js'
+import { createConformanceRunner } from '../conformance-runner.js'
 import type { ProviderCredentials } from '../workflow/test-support.js'
 
 /** Evaluated in the page, not in Node. */
@@ -17,7 +20,11 @@ declare const sessionStorage: { readonly length: number; getItem(key: string): s
 
 t.test('reviewer console: admission by clicking, refusals, same-origin only', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
   const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
-  app.setConformanceRunner(checkFrameworkRunner('conformant'))
+  // The real conformance step: runProbe against a reference platform on loopback (local mode).
+  app.setConformanceRunner(createConformanceRunner(app, { mode: 'local', sample: 1 }))
+  const providerPort = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+  })
   let clock = Date.parse('2026-11-02T09:00:00+08:00') // a Monday with no holiday in the next weeks
   app.workflow.setClock(() => clock)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -37,10 +44,13 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
   }
 
   // Provider: apply, upload every required document, submit (signed API calls).
-  const created = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('on-demand') })
+  const created = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('on-demand', { endpointBaseUrl: `http://127.0.0.1:${providerPort}/` }) })
   t.equal(created.statusCode, 201, 'applied (the response holds secrets: not printed)')
   const appId: string = created.json().application.id
   const creds: ProviderCredentials = created.json().provider
+  // The provider's platform trusts the key the gateway issued: calls in both directions are signed with it.
+  const platform = await startProvider({ kind: 'on-demand', port: providerPort, courses: 100, keys: { [creds.keyId]: creds.secret } })
+  t.teardown(() => platform.close())
   for (const doc of documentBodies('on-demand')) t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/documents`, doc)).statusCode, 201)
   t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/submit`)).statusCode, 200)
 
