@@ -1,7 +1,9 @@
 // Reads a response body under a size limit counted on DECODED bytes. Decompression runs as a
 // stream and the limiter sits after it, so a gzip bomb is cut off after `maxBytes` of output
 // instead of being inflated into memory first. Raw bytes are capped too, for bodies that do not
-// shrink when decoded.
+// shrink when decoded. Identity bodies read into memory skip the stream machinery (two transforms
+// and a pipeline per response were most of the probe's per-request CPU): the chunks are counted as
+// they arrive and the source is destroyed at the cap.
 import { Transform, Writable } from 'node:stream'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -74,6 +76,7 @@ export async function readLimitedBody(
   },
 ): Promise<LimitedBodyResult> {
   const decoders = decodersFor(o.contentEncoding)
+  if (decoders.length === 0 && !o.sink) return readIdentityBody(source, o.maxBytes, o.signal, o.onChunk)
   const rawLimiter = new ByteLimiter(o.maxBytes + RAW_SLACK, 'response body (as sent)')
   const limiter = new ByteLimiter(o.maxBytes, 'decoded response body', o.onChunk)
   const chunks: Buffer[] = []
@@ -94,4 +97,56 @@ export async function readLimitedBody(
     throw err
   }
   return { body: o.sink ? Buffer.alloc(0) : Buffer.concat(chunks), rawBytes: rawLimiter.bytes, decodedBytes: limiter.bytes }
+}
+
+/**
+ * The fast path: an uncompressed body collected in memory. Raw and decoded bytes are the same
+ * thing, so one count and one cap; aborting `signal` destroys the source with the signal's reason.
+ */
+function readIdentityBody(source: Readable, maxBytes: number, signal: AbortSignal | undefined, onChunk: ((chunk: Buffer) => void) | undefined): Promise<LimitedBodyResult> {
+  return new Promise<LimitedBodyResult>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let bytes = 0
+    let settled = false
+    const finish = (err: unknown): void => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', onAbort)
+      source.off('data', onData)
+      source.off('end', onEnd)
+      source.off('error', onError)
+      source.off('close', onClose)
+      if (err !== undefined) {
+        // Keep a late 'error' from the destroyed source from becoming an uncaught exception.
+        source.on('error', () => {})
+        source.destroy()
+        reject(err)
+      } else {
+        resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), rawBytes: bytes, decodedBytes: bytes })
+      }
+    }
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length
+      if (bytes > maxBytes) {
+        finish(sgError('SG_ERR_NET_BODY_TOO_LARGE', `decoded response body exceeded ${maxBytes} bytes`, { limit: maxBytes }))
+        return
+      }
+      onChunk?.(chunk)
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => finish(undefined)
+    const onError = (err: Error): void => finish(err)
+    // A source destroyed without an error (no 'end') must not leave the caller waiting.
+    const onClose = (): void => finish(signal?.aborted ? signal.reason : Object.assign(new Error('response body closed before it ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
+    const onAbort = (): void => finish(signal?.reason)
+    if (signal?.aborted) {
+      onAbort()
+      return
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    source.on('data', onData)
+    source.on('end', onEnd)
+    source.on('error', onError)
+    source.on('close', onClose)
+  })
 }
