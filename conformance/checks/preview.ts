@@ -162,11 +162,8 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
     const sample = await ctx.sample()
     const w = await ctx.walk()
     const rows = await mapLimit(sample.courses, ctx.settings.concurrency, async (summary: CourseSummary): Promise<DeclaredLengths> => {
-      const id = encodeURIComponent(summary.courseId)
-      const [detailRes, previewDoc] = await Promise.all([
-        ctx.client.request({ url: ctx.url(`/v1/courses/${id}`), signal: rt.signal }),
-        ctx.preview(summary.courseId),
-      ])
+      // The shared fetches: contract.course-detail reads the same sampled details.
+      const [detailRes, previewDoc] = await Promise.all([ctx.detail(summary.courseId), ctx.preview(summary.courseId)])
       const detail = detailRes.status === 200 ? (detailRes.json as Partial<CourseDetail> | undefined) : undefined
       const row: DeclaredLengths = {
         courseId: summary.courseId,

@@ -389,6 +389,11 @@ t.test('evidence is scrubbed of secrets', async (t) => {
   for (const secret of ['k-SECRET-123', 'tok123', 'deadbeef', 'sid=abc']) t.notOk(text.includes(secret), `${secret} is gone`)
   t.equal(r.evidence.request.headers['x-sg-key-id'], 'kid-1', 'non-secret headers stay')
   t.match(r.evidence.request.url, /page=2/)
+  t.equal(r.evidence, r.evidence, 'built once, on first use, then kept')
+  // The response itself (evidence included) is what checks copy into reports.
+  const copied = JSON.parse(JSON.stringify({ ...r, body: undefined })) as { evidence: unknown }
+  t.match(copied, { evidence: { response: { status: 401 } } }, 'a spread or JSON copy carries the evidence')
+  for (const secret of ['deadbeef', 'sid=abc']) t.notOk(JSON.stringify(copied.evidence).includes(secret), `${secret} is gone from the copied evidence`)
 })
 
 t.test('download streams to a file under the same guards', async (t) => {

@@ -430,22 +430,35 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
     }
   }
 
+  /**
+   * Most responses never have their evidence read (a passing check records a few), so it is built,
+   * scrubbed, on first access and then kept. Enumerable, so spreads and JSON see it like a field.
+   */
+  function withLazyEvidence<T extends object>(target: T, build: () => Evidence): T & { evidence: Evidence } {
+    let built: Evidence | undefined
+    return Object.defineProperty(target, 'evidence', {
+      enumerable: true,
+      configurable: true,
+      get: () => (built ??= build()),
+      set: (v: Evidence) => { built = v },
+    }) as T & { evidence: Evidence }
+  }
+
   async function request(r: ProbeRequest): Promise<ProbeResponse> {
     const out = await run(r)
     const { ex } = out
-    const evidence = buildEvidence({ method: out.method, url: out.url.toString(), headers: ex.sentHeaders, body: out.body }, ex, secrets)
-    const response: ProbeResponse = {
+    const url = out.url.toString()
+    const response: ProbeResponse = withLazyEvidence({
       status: ex.status,
       headers: ex.headers,
       body: ex.body,
-      url: out.url.toString(),
+      url,
       remoteAddress: ex.remoteAddress,
       timings: { totalMs: out.totalMs },
       redirects: out.redirects,
       attempts: out.attempts,
       warnings: out.warnings,
-      evidence,
-    }
+    }, () => buildEvidence({ method: out.method, url, headers: ex.sentHeaders, body: out.body }, ex, secrets))
     if (out.redirectedTo !== undefined) response.redirectedTo = out.redirectedTo
     const contentType = firstHeader(ex.headers, 'content-type') ?? ''
     if (r.expect === 'text') response.text = ex.body.toString('utf8')
@@ -454,12 +467,14 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
         if (ex.body.length > 0) response.json = JSON.parse(ex.body.toString('utf8'))
       } catch (err) {
         if (r.expect === 'json' && ex.status >= 200 && ex.status < 300) {
-          throw sgError('SG_ERR_NET_BAD_JSON', `${out.url.toString()}: ${(err as Error).message}`, { url: evidence.request.url, evidence }, err)
+          const { evidence } = response
+          throw sgError('SG_ERR_NET_BAD_JSON', `${url}: ${(err as Error).message}`, { url: evidence.request.url, evidence }, err)
         }
       }
     }
     if (r.expect === 'json' && response.json === undefined && ex.status >= 200 && ex.status < 300 && ex.status !== 204) {
-      throw sgError('SG_ERR_NET_BAD_JSON', `${out.url.toString()}: empty body`, { url: evidence.request.url, evidence })
+      const { evidence } = response
+      throw sgError('SG_ERR_NET_BAD_JSON', `${url}: empty body`, { url: evidence.request.url, evidence })
     }
     return response
   }
@@ -475,18 +490,18 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
         ...(o.sign !== undefined ? { sign: o.sign } : {}),
       }, { tmpPath })
       const { ex } = out
-      const result: DownloadResult = {
+      const finalUrl = out.url.toString()
+      const result: DownloadResult = withLazyEvidence({
         status: ex.status,
         headers: ex.headers,
-        url: out.url.toString(),
+        url: finalUrl,
         remoteAddress: ex.remoteAddress,
         timings: { totalMs: out.totalMs },
         redirects: out.redirects,
         attempts: out.attempts,
         warnings: out.warnings,
-        evidence: buildEvidence({ method: 'GET', url: out.url.toString(), headers: ex.sentHeaders }, ex, secrets),
         bytes: ex.written?.bytes ?? 0,
-      }
+      }, () => buildEvidence({ method: 'GET', url: finalUrl, headers: ex.sentHeaders }, ex, secrets))
       if (out.redirectedTo !== undefined) result.redirectedTo = out.redirectedTo
       if (ex.written) {
         await rename(tmpPath, destPath)
