@@ -124,7 +124,8 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
     out.reasons.push(`${err.code}: ${err.message.split('. ')[0] ?? err.message}`)
     return out
   } finally {
-    await rm(workDir, { recursive: true, force: true })
+    // A sibling HLS segment download may still be landing in workDir when a 404 ends the measurement.
+    await rm(workDir, { recursive: true, force: true, maxRetries: 3 })
   }
   if (out.measuredSeconds < MIN_PREVIEW_SECONDS) out.reasons.push(`only ${out.measuredSeconds} s play without interruption (${MIN_PREVIEW_SECONDS} s required)`)
   if (!agreeWithin(declared, out.measuredSeconds)) out.reasons.push(`declared ${declared} s but ${out.measuredSeconds} s play (tolerance max(2 s, 1 %))`)

@@ -22,6 +22,16 @@ t.test('every schema compiles in strict mode (all $refs resolve)', async (t) => 
   }
 })
 
+t.test('a registry adds only what a validator needs: the schema and the files its $refs reach', async (t) => {
+  const fresh = new SchemaRegistry()
+  const id = (name: string): string => fresh.file(name)!.id
+  t.equal(fresh.ajv.getSchema(id('catalogue-page')), undefined, 'nothing is added before first use')
+  fresh.validate('catalogue-page', { items: [] })
+  for (const reached of ['catalogue-page', 'course-summary', 'common']) t.ok(fresh.ajv.getSchema(id(reached)), `${reached} added`)
+  t.equal(fresh.ajv.getSchema(id('conformance-report')), undefined, 'an unrelated schema is not added')
+  t.equal(fresh.validator('catalogue-page'), fresh.validator('catalogue-page'), 'compiled once')
+})
+
 t.test('every example validates against its schema', async (t) => {
   let examples = 0
   for (const f of registry.files) {
