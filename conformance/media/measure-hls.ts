@@ -89,7 +89,11 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  // Settle every worker before failing: a segment still downloading after another one failed must
+  // not be writing into a folder the caller is already removing.
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (rejected) throw rejected.reason
   return out
 }
 
