@@ -139,6 +139,24 @@ async function main(): Promise<void> {
     writeRuns.push(await inChild({ url: base + docPath, connections: 10, seconds, signed: { keyId: creds.keyId, secret: creds.secret, body: docBody } }))
   }
 
+  // The same comparison for an authenticated read that needs no query beyond the (cached) token:
+  // it separates what auth and the plugins cost from what the application's SQL costs.
+  const sessionPath = '/api/v1/console/session'
+  const sessionSample = await app.inject({ url: sessionPath, headers: { authorization: `Bearer ${reviewer.token}` } })
+  const bareSession = Fastify({ logger: false })
+  bareSession.get('/x', async (_req, reply) => reply.type(String(sessionSample.headers['content-type'])).send(sessionSample.body))
+  await bareSession.listen({ host: '127.0.0.1', port: 0 })
+  const bareSessionUrl = `http://127.0.0.1:${(bareSession.server.address() as { port: number }).port}/x`
+  const sessionRuns: Summary[] = []
+  const bareSessionRuns: Summary[] = []
+  for (let round = 0; round < rounds; round++) {
+    const a = () => inChild({ url: base + sessionPath, connections: 20, seconds, headers: { authorization: `Bearer ${reviewer.token}` } })
+    const b = () => inChild({ url: bareSessionUrl, connections: 20, seconds })
+    if (round % 2 === 0) { sessionRuns.push(await a()); bareSessionRuns.push(await b()) } else { bareSessionRuns.push(await b()); sessionRuns.push(await a()) }
+  }
+  const sessionRatios = sessionRuns.map((a, i) => a.requestsPerSec / bareSessionRuns[i]!.requestsPerSec)
+  await bareSession.close()
+
   const ratios = authRuns.map((a, i) => a.requestsPerSec / bareRuns[i]!.requestsPerSec)
   const medianOf = (runs: Summary[]) => ({ requestsPerSec: median(runs.map((r) => r.requestsPerSec)), latencyP99Ms: median(runs.map((r) => r.latencyP99Ms)), serverCpuUsPerRequest: median(runs.map((r) => r.serverCpuUsPerRequest ?? 0)), non2xx: runs.reduce((n, r) => n + r.non2xx, 0), errors: runs.reduce((n, r) => n + r.errors, 0) })
   const result = {
@@ -152,6 +170,7 @@ async function main(): Promise<void> {
     ratios: ratios.map((r) => Math.round(r * 1000) / 1000),
     ratioGoal: 0.6,
     signedWrites: medianOf(writeRuns),
+    sessionRead: { path: sessionPath, authenticated: medianOf(sessionRuns), bareFastify: medianOf(bareSessionRuns), ratio: Math.round(median(sessionRatios) * 1000) / 1000 },
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   await bare.close()
