@@ -212,28 +212,6 @@ export interface ProbeJson {
   }>
 }
 
-/** `-print_format json -show_format -show_streams` for a local file. */
-export async function probeFormat(bin: FfprobeBinary, file: string, opts: RunOptions = {}): Promise<{ json: ProbeJson; run: RunResult }> {
-  const run = await runFfprobe(bin, ['-print_format', 'json', '-show_format', '-show_streams', fileInput(file)], {
-    maxOutputBytes: 1024 * 1024,
-    ...opts,
-    onLine: undefined,
-  })
-  if (run.exitCode !== 0 || run.signal) {
-    throw sgError('SG_ERR_MEDIA_UNREADABLE', run.signal ? `ffprobe crashed (${run.signal})` : lastLine(run.stderr) || `ffprobe exited ${run.exitCode}`, {
-      file,
-      exitCode: run.exitCode,
-      signal: run.signal,
-      stderr: run.stderr,
-    })
-  }
-  try {
-    return { json: JSON.parse(run.stdout) as ProbeJson, run }
-  } catch (err) {
-    throw sgError('SG_ERR_MEDIA_UNREADABLE', 'ffprobe printed no JSON', { file }, err)
-  }
-}
-
 export function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
   return lines[lines.length - 1] ?? ''

@@ -11,7 +11,7 @@
 // - the file's playable seconds are the MINIMUM over its audio and video streams (a course whose
 //   picture stops while the sound goes on does not play); cover art (attached_pic) is ignored.
 import { sgError } from '../../specs/lib/errors.js'
-import { fileInput, lastLine, probeFormat, resolveFfprobe, runFfprobe } from './ffprobe.js'
+import { fileInput, lastLine, resolveFfprobe, runFfprobe } from './ffprobe.js'
 import type { FfprobeBinary, ProbeJson } from './ffprobe.js'
 
 /** A step this much longer than the expected packet duration ends the contiguous span. */
@@ -117,11 +117,73 @@ export function spanOf(times: readonly number[], durations: readonly number[]): 
   }
 }
 
+/** Fields read in the single ffprobe run: packets stream while the file is read, then streams and format. */
+const ENTRIES = 'format=format_name,duration:format_tags=major_brand:stream=index,codec_type,codec_name,duration:' +
+  'stream_disposition=attached_pic:packet=stream_index,pts_time,dts_time,duration_time'
+
+function fields(line: string): Record<string, string> {
+  const f: Record<string, string> = {}
+  for (const kv of line.split('|')) {
+    const eq = kv.indexOf('=')
+    if (eq > 0) f[kv.slice(0, eq)] = kv.slice(eq + 1)
+  }
+  return f
+}
+
 /** Measure one local media file (R5.1-3, R5.2-2). Throws SG_ERR_MEDIA_* codes, never hangs. */
 export async function measureFile(file: string, opts: MeasureOptions = {}): Promise<FileMeasurement> {
   const bin = opts.ffprobe ?? (await resolveFfprobe())
   const binary: BinaryEvidence = { path: bin.path, source: bin.source, version: bin.version }
-  const { json } = await probeFormat(bin, file, { timeoutMs: opts.timeoutMs })
+  // One ffprobe run per file (process start-up dominates small files): packets for every stream,
+  // then the stream and format sections, in compact form with section names.
+  const maxPackets = opts.maxPackets ?? 2_000_000
+  const series = new Map<number, Series>()
+  const json: ProbeJson = { streams: [] }
+  let packets = 0
+  const run = await runFfprobe(
+    bin,
+    ['-show_entries', ENTRIES, '-print_format', 'compact=p=1:nk=0', fileInput(file)],
+    {
+      timeoutMs: opts.timeoutMs,
+      maxOutputBytes: maxPackets * 120 + 1024 * 1024,
+      onLine: (line) => {
+        if (line.startsWith('packet|')) {
+          const f = fields(line)
+          const index = Number(f.stream_index)
+          let s = series.get(index)
+          if (!s) series.set(index, (s = { times: [], pts: [], durations: [] }))
+          if (++packets > maxPackets) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `more than ${maxPackets} packets`, { file, maxPackets })
+          const pts = num(f.pts_time)
+          const time = num(f.dts_time) ?? pts
+          if (time === null) return
+          s.times.push(time)
+          s.pts.push(pts ?? time)
+          s.durations.push(num(f.duration_time) ?? Number.NaN)
+        } else if (line.startsWith('stream|')) {
+          const f = fields(line)
+          json.streams!.push({
+            index: Number(f.index),
+            ...(f.codec_type ? { codec_type: f.codec_type } : {}),
+            ...(f.codec_name ? { codec_name: f.codec_name } : {}),
+            ...(f.duration ? { duration: f.duration } : {}),
+            disposition: { attached_pic: Number(f['disposition:attached_pic'] ?? 0) },
+          })
+        } else if (line.startsWith('format|')) {
+          const f = fields(line)
+          json.format = {
+            ...(f.format_name ? { format_name: f.format_name } : {}),
+            ...(f.duration ? { duration: f.duration } : {}),
+            ...(f['tag:major_brand'] ? { tags: { major_brand: f['tag:major_brand'] } } : {}),
+          }
+        }
+      },
+    },
+  )
+  if (!json.format && (run.exitCode !== 0 || run.signal)) {
+    throw sgError('SG_ERR_MEDIA_UNREADABLE', run.signal ? `ffprobe crashed (${run.signal})` : lastLine(run.stderr) || `ffprobe exited ${run.exitCode}`, {
+      file, exitCode: run.exitCode, signal: run.signal, stderr: run.stderr,
+    })
+  }
   const wanted = new Map<number, { kind: StreamKind; codec: string; declared: number | null }>()
   for (const s of json.streams ?? []) {
     if (s.codec_type !== 'video' && s.codec_type !== 'audio') continue
@@ -131,35 +193,8 @@ export async function measureFile(file: string, opts: MeasureOptions = {}): Prom
   if (wanted.size === 0) {
     throw sgError('SG_ERR_MEDIA_UNREADABLE', 'the file has no audio or video stream', { file, formatName: json.format?.format_name })
   }
-
-  const maxPackets = opts.maxPackets ?? 2_000_000
-  const series = new Map<number, Series>([...wanted.keys()].map((k) => [k, { times: [], pts: [], durations: [] }]))
-  let packets = 0
-  const run = await runFfprobe(
-    bin,
-    ['-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-print_format', 'compact=p=0:nk=0', fileInput(file)],
-    {
-      timeoutMs: opts.timeoutMs,
-      maxOutputBytes: maxPackets * 120,
-      onLine: (line) => {
-        if (!line) return
-        const f: Record<string, string> = {}
-        for (const kv of line.split('|')) {
-          const eq = kv.indexOf('=')
-          if (eq > 0) f[kv.slice(0, eq)] = kv.slice(eq + 1)
-        }
-        const s = series.get(Number(f.stream_index))
-        if (!s) return
-        if (++packets > maxPackets) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `more than ${maxPackets} packets`, { file, maxPackets })
-        const pts = num(f.pts_time)
-        const time = num(f.dts_time) ?? pts
-        if (time === null) return
-        s.times.push(time)
-        s.pts.push(pts ?? time)
-        s.durations.push(num(f.duration_time) ?? Number.NaN)
-      },
-    },
-  )
+  for (const index of wanted.keys()) if (!series.has(index)) series.set(index, { times: [], pts: [], durations: [] })
+  packets = [...wanted.keys()].reduce((n, k) => n + series.get(k)!.times.length, 0)
   const warnings: string[] = []
   if (run.exitCode !== 0 || run.signal) {
     const why = run.signal ? `ffprobe crashed (${run.signal})` : lastLine(run.stderr) || `ffprobe exited ${run.exitCode}`
