@@ -8,6 +8,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { errorCodes, isSkillgateError } from '../../specs/lib/errors.js'
 import { writePackageZip, sampleManifest } from '../../fixtures/zips/good-package.js'
 import { GBK_NAMES, BOMB_BYTES, hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
+import { HOSTILE_ZIP_CODES } from '../../fixtures/zips/expected-codes.js'
 import { DEFAULT_PACKAGE_LIMITS, openPackage, parseManifest, type OpenPackageOptions, type PackageEntry } from './zip-reader.js'
 import { jsonNestingDepth } from './zip-json-depth.js'
 import { validateEntryName } from './zip-names.js'
@@ -49,45 +50,8 @@ async function expectRefusal(t: Test, fixture: HostileZipName, code: string, lim
 }
 
 t.test('hostile packages are refused with their specific code', async (t) => {
-  const cases: [HostileZipName, string][] = [
-    ['traversal-dotdot', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['traversal-dotdot-inner', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['traversal-absolute', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['traversal-drive', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['traversal-backslash', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['traversal-under-unicode-path', 'SG_ERR_ZIP_TRAVERSAL'],
-    ['name-control-char', 'SG_ERR_ZIP_BAD_NAME'],
-    ['name-empty-segment', 'SG_ERR_ZIP_BAD_NAME'],
-    ['name-undecodable', 'SG_ERR_ZIP_BAD_NAME'],
-    ['symlink', 'SG_ERR_ZIP_SYMLINK'],
-    ['fifo', 'SG_ERR_ZIP_SYMLINK'],
-    ['ratio-4mib-zeros', 'SG_ERR_ZIP_RATIO'],
-    ['many-entries', 'SG_ERR_ZIP_TOO_MANY_ENTRIES'],
-    ['overlapping-entries', 'SG_ERR_ZIP_CORRUPT'],
-    ['nested-zip', 'SG_ERR_ZIP_NESTED'],
-    ['nested-gzip-as-jpg', 'SG_ERR_ZIP_NESTED'],
-    ['nested-7z', 'SG_ERR_ZIP_NESTED'],
-    ['size-lie-smaller', 'SG_ERR_ZIP_SIZE_MISMATCH'],
-    ['size-lie-larger', 'SG_ERR_ZIP_SIZE_MISMATCH'],
-    ['size-lie-stored', 'SG_ERR_ZIP_SIZE_MISMATCH'],
-    ['crc-mismatch', 'SG_ERR_ZIP_CORRUPT'],
-    ['local-name-mismatch', 'SG_ERR_ZIP_HEADER_MISMATCH'],
-    ['duplicate-name', 'SG_ERR_ZIP_DUPLICATE_NAME'],
-    ['duplicate-after-nfc', 'SG_ERR_ZIP_DUPLICATE_NAME'],
-    ['file-and-folder', 'SG_ERR_ZIP_DUPLICATE_NAME'],
-    ['encrypted', 'SG_ERR_ZIP_ENCRYPTED'],
-    ['method-bzip2', 'SG_ERR_ZIP_UNSUPPORTED_METHOD'],
-    ['truncated', 'SG_ERR_ZIP_CORRUPT'],
-    ['not-zip', 'SG_ERR_ZIP_NOT_ZIP'],
-    ['rar', 'SG_ERR_ZIP_NOT_ZIP'],
-    ['empty-file', 'SG_ERR_ZIP_NOT_ZIP'],
-    ['manifest-missing', 'SG_ERR_ZIP_NO_MANIFEST'],
-    ['manifest-in-folder', 'SG_ERR_ZIP_NO_MANIFEST'],
-    ['manifest-deep-100k', 'SG_ERR_MANIFEST_TOO_DEEP'],
-    ['manifest-depth-33', 'SG_ERR_MANIFEST_TOO_DEEP'],
-    ['manifest-invalid-json', 'SG_ERR_MANIFEST_INVALID_JSON'],
-    ['manifest-gbk', 'SG_ERR_MANIFEST_ENCODING'],
-  ]
+  // The bombs have their own tests below, with memory bounds.
+  const cases = HOSTILE_ZIP_CODES.filter(([name]) => !name.startsWith('bomb-'))
   for (const [fixture, code] of cases) t.test(fixture, (t) => expectRefusal(t, fixture, code))
 })
 
