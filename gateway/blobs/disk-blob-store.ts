@@ -100,8 +100,9 @@ export class DiskBlobStore implements BlobStore {
         callback(null, chunk)
       },
     })
+    const out = createWriteStream(tmpFile, { flags: 'wx' })
     try {
-      await pipeline(source, meter, createWriteStream(tmpFile, { flags: 'wx' }))
+      await pipeline(source, meter, out)
       const sha256 = hash.digest('hex')
       if (expected !== undefined && sha256 !== expected) {
         throw sgError('SG_ERR_BLOB_DIGEST_MISMATCH', `expected ${expected}, received ${sha256}`, { expected, actual: sha256, size })
@@ -112,6 +113,9 @@ export class DiskBlobStore implements BlobStore {
       await rename(tmpFile, finalPath)
       return { sha256, size }
     } catch (err) {
+      // A source can fail while the write stream is still opening the temp file: wait until it has
+      // closed, or the file would appear after it was removed.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
       await rm(tmpFile, { force: true })
       throw err
     }
