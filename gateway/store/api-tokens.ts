@@ -36,9 +36,11 @@ export class ApiTokenRepository {
   readonly #db: Kysely<Database>
   readonly #cache = new Map<string, { identity: ApiTokenIdentity; until: number }>()
   readonly #ttlMs: number
-  constructor(db: Kysely<Database>, opts: { cacheTtlMs?: number } = {}) {
+  readonly #now: () => number
+  constructor(db: Kysely<Database>, opts: { cacheTtlMs?: number; now?: () => number } = {}) {
     this.#db = db
     this.#ttlMs = opts.cacheTtlMs ?? TOKEN_CACHE_TTL_MS
+    this.#now = opts.now ?? Date.now
   }
 
   /** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
@@ -69,7 +71,7 @@ export class ApiTokenRepository {
   async verify(token: string): Promise<ApiTokenIdentity | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
     const hash = hashApiToken(token)
-    const now = Date.now()
+    const now = this.#now()
     const hit = this.#cache.get(hash)
     if (hit && hit.until > now) return hit.identity
     const row = await this.#db
