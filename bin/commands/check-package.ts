@@ -6,6 +6,7 @@ import { relative, resolve } from 'node:path'
 import { exitCodeFor } from '../../conformance/checks/framework.js'
 import { checkPackage } from '../../conformance/package/package-check.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
+import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import { EXIT, UsageError, parseFlags, type Command } from '../io.js'
 
@@ -17,6 +18,7 @@ Usage:
         formats default to json,html,md,junit.
         Exit 0 conformant, 1 not conformant (a hostile zip included: see package.archive),
         2 usage error (unknown flag or check id, unreadable file), 3 tool failure (e.g. ffprobe missing).
+${SIGNING_USAGE}
 `
 
 const csv = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -34,7 +36,7 @@ export const checkPackageCommand: Command = {
   summary: 'check a course package (zip) before uploading it: manifest, files, media, preview, copyright, categories',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' } })
+    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, ...SIGNING_OPTIONS })
     const [file, extra] = positionals
     if (!file) throw new UsageError('check-package needs the package file: skillgate check-package PKG.zip')
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
@@ -53,7 +55,8 @@ export const checkPackageCommand: Command = {
       if (isSkillgateError(err) && err.code === 'SG_ERR_PACKAGE_FILE_UNREADABLE') throw new UsageError(err.message)
       throw err
     }
-    const paths = await writeReports(report, outDir, formats)
+    const signing = signingFromFlags(values, io.cwd)
+    const paths = await writeReports(report, outDir, formats, signing ? { signing } : {})
     const failed = report.results.filter((r) => r.status === 'fail' || r.status === 'error')
     io.stdout.write(`${report.subject.package?.fileName ?? file}: ${report.verdict} (${report.summary.pass} pass, ${report.summary.fail} fail, ${report.summary.warn} warn, ${report.summary.skip} skip, ${report.summary.error} error)\n`)
     for (const r of failed) io.stdout.write(`  ${r.status.toUpperCase()} ${r.checkId} [${r.requirementIds.join(', ')}]${r.errorCode ? ` ${r.errorCode}` : ''}: ${r.message?.en ?? ''}\n`)

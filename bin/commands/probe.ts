@@ -7,6 +7,7 @@ import { exitCodeFor, type ProgressEvent } from '../../conformance/checks/framew
 import { runProbe } from '../../conformance/probe.js'
 import { loadProbeConfig, type ProbeConfig } from '../../conformance/probe-config.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
+import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
 import { EXIT, UsageError, parseFlags, type CliIo, type Command } from '../io.js'
 
 const usage = `
@@ -29,6 +30,7 @@ Options:
   --config FILE          JSON config (conformance/probe-config.schema.json); \${VAR} is read from the environment
   --deny-private         refuse private/loopback targets as the gateway does
   --deadline-ms N        deadline of one HTTP exchange (default 15000)
+${SIGNING_USAGE}
 
 Exit codes: 0 conformant, 1 not conformant, 2 usage or config error, 3 target unreachable or tool failure.
 `
@@ -47,6 +49,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'deny-private': { type: 'boolean' },
   'deadline-ms': { type: 'string' },
+  ...SIGNING_OPTIONS,
 } as const
 
 const CONFIG_CODES = new Set(['SG_ERR_PROBE_CONFIG', 'SG_ERR_PROBE_ENV_MISSING', 'SG_ERR_USAGE'])
@@ -118,7 +121,8 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(progressBar(io) ? { onProgress: progressBar(io)! } : {}),
   })
-  const paths = await writeReports(report, outDir, formats)
+  const signing = signingFromFlags(values, io.cwd)
+  const paths = await writeReports(report, outDir, formats, signing ? { signing } : {})
   const s = report.summary
   io.stdout.write(`${report.verdict.toUpperCase()}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error (${report.subject.kind} ${report.subject.baseUrl ?? ''})\n`)
   for (const r of report.results.filter((x) => x.status === 'fail' || x.status === 'error')) {

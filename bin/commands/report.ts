@@ -1,8 +1,8 @@
 // `skillgate report verify FILE [--public-key PEM]` and `skillgate report render FILE --format … --out DIR`.
-import { readFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
-import { parseReport, verifyReport } from '../../conformance/report/json.js'
+import { generateSigningKeys, parseReport, verifyReport } from '../../conformance/report/json.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
 import { EXIT, UsageError, parseFlags, type Command } from '../io.js'
 
@@ -12,6 +12,9 @@ Usage:
         check a JSON report's SHA-256 digest and, when it is signed, its Ed25519 signature.
         With --public-key the signature must be by that key (a report without one fails).
         Exit 0 verified, 1 tampered or not a valid report, 2 usage error (unreadable file or key).
+  skillgate report keygen DIR
+        write an Ed25519 key pair for signing reports: DIR/signer.pem (private, mode 600) and
+        DIR/signer.pub.pem (give it to whoever verifies).
   skillgate report render FILE [--format html,md,junit,json] [--out DIR]
         re-render a JSON report; formats default to html,md,junit and DIR to the report's folder.
         The integrity block is kept as is: the rendered files show whether it still verifies.
@@ -66,6 +69,21 @@ export const reportCommand: Command = {
       io.stdout.write(`${file}: NOT VERIFIED [${result.code ?? 'SG_ERR_REPORT_TAMPERED'}] ${result.message.en}\n`)
       return EXIT.notConformant
     }
+    if (sub === 'keygen') {
+      if (!file) throw new UsageError('report keygen needs a directory')
+      const dir = resolve(io.cwd, file)
+      mkdirSync(dir, { recursive: true })
+      const keys = generateSigningKeys()
+      try {
+        writeFileSync(join(dir, 'signer.pem'), keys.privateKeyPem, { mode: 0o600, flag: 'wx' })
+        writeFileSync(join(dir, 'signer.pub.pem'), keys.publicKeyPem, { flag: 'wx' })
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already holds a signer key; keygen never overwrites one`)
+        throw err
+      }
+      io.stdout.write(`${join(file, 'signer.pem')}\n${join(file, 'signer.pub.pem')}\n`)
+      return EXIT.ok
+    }
     if (sub === 'render') {
       if (!file) throw new UsageError('report render needs a FILE')
       if (values['public-key'] !== undefined) throw new UsageError('--public-key belongs to report verify')
@@ -78,6 +96,6 @@ export const reportCommand: Command = {
       for (const f of formats) io.stdout.write(`${relative(io.cwd, paths[f] as string) || paths[f]}\n`)
       return EXIT.ok
     }
-    throw new UsageError(sub ? `unknown report subcommand '${sub}'` : 'report needs a subcommand: verify or render')
+    throw new UsageError(sub ? `unknown report subcommand '${sub}'` : 'report needs a subcommand: verify, render or keygen')
   },
 }
