@@ -6,11 +6,10 @@
 // server's event loop; both servers live in this process, so both sides of the ratio see the same
 // layout. The order of 1 and 2 alternates per round and medians are reported (the machine is noisy).
 // Run: npm run bench:gateway -- [seconds] [rounds]
+import { forkWithPayload, median } from './support.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import Fastify from 'fastify'
 import { signRequest } from '../conformance/signing/index.js'
@@ -66,24 +65,11 @@ if (process.env[LOAD_SPEC_ENV]) {
 }
 
 /** Runs autocannon in a child process (autocannon in a worker thread skips its own aggregation). */
-function inChild(spec: LoadSpec): Promise<Summary> {
-  return new Promise((resolve, reject) => {
-    const cpu = process.cpuUsage()
-    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [LOAD_SPEC_ENV]: JSON.stringify(spec) } })
-    child.once('message', (m) => {
-      const { total, ...summary } = m as Summary & { total: number }
-      const used = process.cpuUsage(cpu)
-      resolve({ ...summary, serverCpuUsPerRequest: Math.round(((used.user + used.system) / Math.max(1, total)) * 10) / 10 })
-    })
-    child.once('error', reject)
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${String(code)}`)) })
-  })
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+async function inChild(spec: LoadSpec): Promise<Summary> {
+  const cpu = process.cpuUsage()
+  const { total, ...summary } = await forkWithPayload<Summary & { total: number }>(import.meta.url, LOAD_SPEC_ENV, spec)
+  const used = process.cpuUsage(cpu)
+  return { ...summary, serverCpuUsPerRequest: Math.round(((used.user + used.system) / Math.max(1, total)) * 10) / 10 }
 }
 
 async function main(): Promise<void> {

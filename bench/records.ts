@@ -11,11 +11,10 @@
 //    (WAL, synchronous=NORMAL), one transaction per batch of the same size;
 //  - `rounds` rounds alternate HTTP and raw, each with a fresh database, and medians are reported.
 //   npm run bench:records   (SKILLGATE_BENCH_SECONDS, _CONCURRENCY, _BATCH, _ROUNDS)
-import { fork } from 'node:child_process'
+import { forkWithPayload, median } from './support.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
 import { runRecordsLoad } from '../gateway/records/load-driver.js'
 import type { LoadOptions } from '../gateway/records/load-driver.js'
@@ -32,18 +31,7 @@ if (process.env[LOAD_ENV]) {
 }
 
 function loadInChild(options: LoadOptions): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [LOAD_ENV]: JSON.stringify(options) } })
-    child.once('message', (m) => resolve(m as ChildResult))
-    child.once('error', reject)
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${String(code)}`)) })
-  })
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  return forkWithPayload<ChildResult>(import.meta.url, LOAD_ENV, options)
 }
 
 async function main(): Promise<void> {
