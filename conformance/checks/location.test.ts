@@ -1,14 +1,13 @@
 // R20-3 location.hosts against the reference platforms. Connections go to 127.0.0.1 only (the probe
 // clients' resolver); a separate geolocation resolver says where each fixture name "lives" with
 // public addresses from the geo tests' table, which nothing ever connects to.
-import { request as httpRequest, createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
-import { FIXTURE_HOSTS, FIXTURE_HOST_ADDRESSES, startProvider, type DefectName, type RunningProvider } from '../../fixtures/providers/index.js'
+import t from 'tap'
+import { FIXTURE_HOSTS, FIXTURE_HOST_ADDRESSES, startProvider, type DefectName } from '../../fixtures/providers/index.js'
 import type { ServiceInfo } from '../../specs/types.gen.js'
 import { locateHosts } from '../geo/locate.js'
 import type { Resolver } from '../net/ssrf-guard.js'
 import { runProbe } from '../probe.js'
+import { serviceInfoRewriter } from './probe-harness.js'
 import type { CheckResult } from './framework.js'
 import { createLocationChecks, judgeLocations, undeclaredHosts } from './location.js'
 
@@ -28,34 +27,6 @@ const geoResolver: Resolver = async (host) => {
 }
 const loopback: Resolver = async () => [{ address: '127.0.0.1', family: 4 }]
 
-/** A loopback proxy that forwards bytes unchanged (signatures stay valid) and rewrites service-info. */
-async function serviceInfoRewriter(t: Test, provider: RunningProvider, rewrite: (info: ServiceInfo) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const upstream = httpRequest({ host: '127.0.0.1', port: provider.port, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
-        const body: Buffer[] = []
-        up.on('data', (c: Buffer) => body.push(c))
-        up.on('end', () => {
-          let out = Buffer.concat(body)
-          if (req.url?.startsWith('/v1/service-info') && up.statusCode === 200) {
-            const info = JSON.parse(out.toString('utf8')) as ServiceInfo
-            rewrite(info)
-            out = Buffer.from(JSON.stringify(info))
-          }
-          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(out.length) })
-          res.end(out)
-        })
-      })
-      upstream.end(Buffer.concat(chunks))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  const { port } = server.address() as AddressInfo
-  return `http://${FIXTURE_HOSTS.apiCn}:${port}`
-}
 
 interface Case {
   name: string

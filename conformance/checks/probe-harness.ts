@@ -2,7 +2,8 @@
 // checks, and put a rewriting proxy in front of it when a defect has no switch of its own. The
 // proxy forwards every request unchanged (Host included, so signatures still verify upstream) and
 // may rewrite one JSON answer, so the twin differs from the compliant platform by exactly that.
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { request as httpRequest, createServer, type IncomingMessage, type Server } from 'node:http'
+import type { ServiceInfo } from '../../specs/types.gen.js'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { startProvider, type RunningProvider, type StartProviderOptions } from '../../fixtures/providers/index.js'
@@ -55,6 +56,34 @@ export async function startRewritingProxy(upstream: string, rewrite: JsonRewrite
       server.close(() => ok())
     }),
   }
+}
+
+/** A loopback proxy that forwards bytes unchanged (signatures stay valid) and lets `rewrite` edit service-info. */
+export async function serviceInfoRewriter(t: { teardown(fn: () => unknown): void }, provider: RunningProvider, rewrite: (info: ServiceInfo) => void): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: provider.port, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
+        const body: Buffer[] = []
+        up.on('data', (c: Buffer) => body.push(c))
+        up.on('end', () => {
+          let out = Buffer.concat(body)
+          if (req.url?.startsWith('/v1/service-info') && up.statusCode === 200) {
+            const info = JSON.parse(out.toString('utf8')) as ServiceInfo
+            rewrite(info)
+            out = Buffer.from(JSON.stringify(info))
+          }
+          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(out.length) })
+          res.end(out)
+        })
+      })
+      upstream.end(Buffer.concat(chunks))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
 /** Small catalogues keep the suite fast; 120 courses still clear R5.1-2. */

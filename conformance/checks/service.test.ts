@@ -2,44 +2,17 @@
 // platforms. The fixtures have no defect switch for these facts, so each failing twin puts a
 // loopback proxy in front of the compliant platform that forwards requests byte for byte (the
 // signature stays valid) and changes exactly one field of service-info.
-import { request as httpRequest, createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
-import { startProvider, type RunningProvider } from '../../fixtures/providers/index.js'
+import t from 'tap'
+import { startProvider } from '../../fixtures/providers/index.js'
 import type { ServiceInfo } from '../../specs/types.gen.js'
 import type { Resolver } from '../net/ssrf-guard.js'
 import { runProbe } from '../probe.js'
+import { serviceInfoRewriter } from './probe-harness.js'
 import type { CheckResult } from './framework.js'
 import { contactProblems, serviceChecks } from './service.js'
 
 const loopback: Resolver = async () => [{ address: '127.0.0.1', family: 4 }]
 
-async function serviceInfoRewriter(t: Test, provider: RunningProvider, rewrite: (info: ServiceInfo) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const upstream = httpRequest({ host: '127.0.0.1', port: provider.port, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
-        const body: Buffer[] = []
-        up.on('data', (c: Buffer) => body.push(c))
-        up.on('end', () => {
-          let out = Buffer.concat(body)
-          if (req.url?.startsWith('/v1/service-info') && up.statusCode === 200) {
-            const info = JSON.parse(out.toString('utf8')) as ServiceInfo
-            rewrite(info)
-            out = Buffer.from(JSON.stringify(info))
-          }
-          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(out.length) })
-          res.end(out)
-        })
-      })
-      upstream.end(Buffer.concat(chunks))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
 
 interface Case {
   checkId: 'service.contact' | 'selfhosted.people-served'
