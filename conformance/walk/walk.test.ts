@@ -5,7 +5,7 @@ import { BottomK } from './bottom-k.js'
 import { compareWalks } from './compare-walks.js'
 import { likelySampled, type CatalogueWalk } from './catalogue-walk.js'
 import type { CourseSummary } from '../../specs/types.gen.js'
-import { FingerprintSet } from './fingerprint-set.js'
+import { FingerprintSet, fingerprint } from './fingerprint-set.js'
 import { detectionProbability, samplingStatement, upperBoundWhenNoneFound } from './sampling.js'
 
 t.test('FingerprintSet: membership, duplicates and growth, in a few bytes per member', async (t) => {
@@ -18,6 +18,23 @@ t.test('FingerprintSet: membership, duplicates and growth, in a few bytes per me
   t.ok(s.has('c-0'))
   t.notOk(s.has('c-100000'))
   t.ok(s.bytes <= 100_000 * 40, `backing arrays ${s.bytes} bytes for 100k ids`)
+})
+
+t.test('fingerprint: no collision among a million similar ids, and bottom-k priorities spread evenly', async (t) => {
+  const s = new FingerprintSet(1 << 20)
+  let collisions = 0
+  for (let i = 0; i < 1_000_000; i++) if (!s.add(`course-${i}`)) collisions++
+  t.equal(collisions, 0, 'a million sequential ids, no shared fingerprint')
+  // Chi-square over 64 equal buckets of [0, 2^53): 63 degrees of freedom, 99.9th percentile ≈ 104.
+  const b = new BottomK<string>(1, 'skillgate')
+  const buckets = new Array<number>(64).fill(0)
+  const n = 100_000
+  for (let i = 0; i < n; i++) buckets[Math.floor((b.priority(`c-${i}`) / BottomK.RANGE) * 64)]!++
+  const expected = n / 64
+  const chi2 = buckets.reduce((sum, o) => sum + (o - expected) ** 2 / expected, 0)
+  t.ok(chi2 < 104, `chi-square ${chi2.toFixed(1)} over 64 buckets`)
+  t.ok(buckets.every((o) => o > 0))
+  t.not(fingerprint('c-1').lo, fingerprint('c-2').lo, 'neighbouring ids differ')
 })
 
 t.test('BottomK: same seed, same sample, whatever the arrival order; another seed differs', async (t) => {

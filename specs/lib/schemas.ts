@@ -1,7 +1,9 @@
 // The schema registry: every JSON Schema under specs/ is registered once with one strict Ajv
 // (2020-12) instance, so the CLI, the kit, the gateway and the reference providers validate with
 // exactly the published files. Types come from the same files (specs/types.gen.ts, drift-tested).
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
@@ -13,7 +15,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 export const SCHEMA_BASE = 'https://skillgate.example.cn/spec/v1/'
 
-export interface SchemaFile { name: string; file: string; id: string; schema: Record<string, unknown> }
+export interface SchemaFile { name: string; file: string; id: string; schema: Record<string, unknown>; text: string }
 
 function walk(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((entry) => {
@@ -26,10 +28,38 @@ function walk(dir: string): string[] {
 /** Every *.schema.json under specs/, named by file stem (service-info, catalogue-page, …). */
 export function loadSchemaFiles(): SchemaFile[] {
   return walk(specsDir).map((file) => {
-    const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    const text = readFileSync(file, 'utf8')
+    const schema = JSON.parse(text) as Record<string, unknown>
     const name = file.replace(/^.*\//, '').replace(/\.schema\.json$/, '')
-    return { name, file: relative(specsDir, file), id: String(schema.$id), schema }
+    return { name, file: relative(specsDir, file), id: String(schema.$id), schema, text }
   })
+}
+
+/** sha256 over every schema file's path and text, in registry order (names the ahead-of-time build). */
+export function schemaDigest(files: readonly SchemaFile[]): string {
+  const h = createHash('sha256')
+  for (const f of files) h.update(`${f.file}\u0000${f.text}\u0000`)
+  return h.digest('hex')
+}
+
+/** Export names in the precompiled module are identifiers: catalogue-page → catalogue_page. */
+export const exportName = (schemaName: string): string => schemaName.replace(/[^A-Za-z0-9_$]/g, '_')
+
+/** The module specs/lib/gen-validators.ts writes (Ajv standalone code, CommonJS). */
+export const PRECOMPILED_FILE = join(specsDir, 'lib', 'validators.gen.cjs')
+
+type PrecompiledModule = Record<string, ValidateFunction> & { schemaDigest?: string }
+
+/**
+ * The precompiled validators, when they were built from exactly these schema files; undefined
+ * otherwise (a schema edited without `npm run gen:validators`), and the registry compiles instead.
+ */
+function loadPrecompiled(files: readonly SchemaFile[], file: string): PrecompiledModule | undefined {
+  if (!existsSync(file)) return undefined
+  const mod = createRequire(import.meta.url)(file) as PrecompiledModule
+  if (mod.schemaDigest === schemaDigest(files)) return mod
+  process.emitWarning(`${file} was built from other schema files; compiling at run time (run \`npm run gen:validators\`)`, { code: 'SG_STALE_VALIDATORS' })
+  return undefined
 }
 
 export function createAjv(extra: Options = {}): Ajv2020 {
@@ -42,22 +72,37 @@ export function createAjv(extra: Options = {}): Ajv2020 {
   return ajv
 }
 
+export interface RegistryOptions {
+  /** Use the ahead-of-time validators when they match the files (default true). */
+  precompiled?: boolean
+  /** Where the ahead-of-time module is (tests point it elsewhere). */
+  precompiledFile?: string
+}
+
 export class SchemaRegistry {
-  readonly ajv: Ajv2020
+  #ajv: Ajv2020 | undefined
   readonly files: SchemaFile[]
+  /** Ahead-of-time validators, or undefined when compiling at run time. */
+  readonly precompiled: PrecompiledModule | undefined
   private readonly byName = new Map<string, SchemaFile>()
   private readonly byId = new Map<string, SchemaFile>()
   private readonly added = new Set<string>()
   private readonly compiled = new Map<string, ValidateFunction>()
 
-  constructor() {
-    this.ajv = createAjv()
+  constructor(options: RegistryOptions = {}) {
     this.files = loadSchemaFiles()
     for (const f of this.files) {
       if (this.byName.has(f.name)) throw new Error(`two schemas are named ${f.name}`)
       this.byName.set(f.name, f)
       this.byId.set(f.id, f)
     }
+    this.precompiled = options.precompiled === false ? undefined : loadPrecompiled(this.files, options.precompiledFile ?? PRECOMPILED_FILE)
+  }
+
+  /** The run-time Ajv (created on first use: a run on precompiled validators never needs it). */
+  get ajv(): Ajv2020 {
+    this.#ajv ??= createAjv()
+    return this.#ajv
   }
 
   /**
@@ -87,6 +132,11 @@ export class SchemaRegistry {
     if (!v) {
       const f = this.byName.get(name)
       if (!f) throw new Error(`unknown schema ${name}`)
+      const ahead = this.precompiled?.[exportName(name)]
+      if (ahead) {
+        this.compiled.set(name, ahead)
+        return ahead
+      }
       this.register(f)
       v = this.ajv.getSchema(f.id)
       if (!v) throw new Error(`schema ${name} (${f.id}) did not compile`)
