@@ -105,7 +105,10 @@ export default async function applicationRoutes(app: FastifyInstance) {
   app.get('/api/v1/applications/:id', {
     config: { roles: ['reviewer', 'provider'] },
     schema: { tags, summary: 'One application with its documents, scores, objections and audit trail', params: idParams },
-  }, async (request) => wf.detail((request.params as { id: string }).id, actorOf(request)))
+  }, async (request, reply) => {
+    const json = await wf.detailJson((request.params as { id: string }).id, actorOf(request))
+    return reply.type('application/json; charset=utf-8').send(json)
+  })
 
   app.post('/api/v1/applications/:id/documents', {
     config: { roles: ['provider'] },

@@ -45,6 +45,14 @@ export interface Store {
    * for it forever.
    */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
+  /**
+   * A stamp that changes whenever anything in the database may have changed: rows written on this
+   * connection (SQLite `total_changes()`, uncommitted and rolled-back writes included) or a commit
+   * by any other connection (`PRAGMA data_version`). Read it before a query, and a result
+   * labelled with it is never newer than the label says, so a cache keyed by it cannot serve stale
+   * data. Undefined on PostgreSQL, where other instances write without telling this one.
+   */
+  changeStamp?: () => string
   close(): Promise<void>
 }
 
@@ -82,13 +90,16 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
-  return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite')
+  const stamp = sqlite.prepare('select total_changes(), data_version from pragma_data_version').raw()
+  const changeStamp = (): string => (stamp.get() as [number, number]).join(':')
+  return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite', changeStamp)
 }
 
-function makeStore(db: Kysely<Database>, dialect: StoreDialect): Store {
+function makeStore(db: Kysely<Database>, dialect: StoreDialect, changeStamp?: () => string): Store {
   return {
     db,
     dialect,
+    ...(changeStamp ? { changeStamp } : {}),
     nonces: new NonceRepository(db),
     apiTokens: new ApiTokenRepository(db),
     migrate: () => migrateToLatest(db, dialect),

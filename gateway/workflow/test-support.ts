@@ -10,7 +10,7 @@ import type { ProviderKind } from './requirements-by-kind.js'
 import type { ConformanceRunner, NewApplicationInput } from './workflow.js'
 
 /** Valid USCCs (check digit per GB 32100-2015) and one with a wrong check digit. */
-export const USCC = { valid: '91110108MA01ABCD1E', valid2: '91110105MA00XYZ01M', badCheckDigit: '91110108MA01ABCD1F' } as const
+export const USCC = { valid: '91110108MA01ABCD1E', badCheckDigit: '91110108MA01ABCD1F' } as const
 
 export function applicationBody(kind: ProviderKind, overrides: Partial<NewApplicationInput> = {}): NewApplicationInput {
   return {

@@ -1,0 +1,77 @@
+// The application-detail read (the reviewer console's page view) is served from a cache only while
+// the store's change stamp is unchanged: every write, on this connection or another, is seen at
+// once; a provider never gets another provider's cached detail (no IDOR); PostgreSQL, which has no
+// stamp, always answers live.
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import { DiskBlobStore } from '../blobs/disk-blob-store.js'
+import type { Store } from '../store/open-store.js'
+import { forEachEngine, openTwinStores } from '../store/test-engines.js'
+import { SecretBox } from './secret-box.js'
+import { applicationBody } from './test-support.js'
+import { Workflow } from './workflow.js'
+import type { Actor } from './workflow.js'
+
+const reviewer: Actor = { role: 'reviewer', id: 'reviewer:r1' }
+
+function makeWorkflow(t: Test, store: Store): Workflow {
+  const box = new SecretBox(randomBytes(32))
+  return new Workflow({ store, blobs: new DiskBlobStore(join(t.testdir({}), 'blobs')), secrets: () => box })
+}
+
+forEachEngine(t, async (t, store) => {
+  const wf = makeWorkflow(t, store)
+  const { application, provider } = await wf.createApplication(applicationBody('on-demand'))
+  const id = application.id
+  const live = async (actor: Actor): Promise<string> => JSON.stringify(await wf.detail(id, actor))
+
+  t.test('the JSON is exactly what the live query gives, before and after each kind of write', async (t) => {
+    t.equal(store.changeStamp === undefined, store.dialect === 'postgres', `${store.dialect}: change stamp ${store.changeStamp ? 'available' : 'absent (always live)'}`)
+    const first = await wf.detailJson(id, reviewer)
+    t.equal(first, await live(reviewer))
+    t.equal(await wf.detailJson(id, reviewer), first, 'unchanged data: the same text')
+
+    // A write through Kysely outside any workflow method (a title edit) …
+    await store.db.updateTable('applications').set({ title: 'renamed by a direct write' }).where('id', '=', id).execute()
+    const afterDirect = await wf.detailJson(id, reviewer)
+    t.match(afterDirect, /renamed by a direct write/, 'a direct write is seen at once')
+    t.equal(afterDirect, await live(reviewer))
+
+    // … a child row (a score), and an audit entry: each changes the text.
+    await store.db.insertInto('roadshow_scores').values({ application_id: id, reviewer: 'r9', score: 77, comments: 'cached?', scored_at: 1 }).execute()
+    t.match(await wf.detailJson(id, reviewer), /cached\?/, 'a new child row is seen')
+    await wf.audit.append({ actor: 'test', action: 'test.note', subjectType: 'application', subjectId: id, at: 2, data: { note: 'audit-visible' } })
+    const afterAudit = await wf.detailJson(id, reviewer)
+    t.match(afterAudit, /audit-visible/, 'a new audit entry is seen')
+    t.equal(afterAudit, await live(reviewer))
+
+    // A rolled-back transaction leaves the answer as it was.
+    await t.rejects(store.transaction(async (trx) => {
+      await trx.updateTable('applications').set({ title: 'never committed' }).where('id', '=', id).execute()
+      throw new Error('roll back')
+    }))
+    t.notMatch(await wf.detailJson(id, reviewer), /never committed/)
+  })
+
+  t.test('a provider sees only its own application, whatever a reviewer read before (IDOR)', async (t) => {
+    await wf.detailJson(id, reviewer)
+    const own: Actor = { role: 'provider', id: `provider:${provider.providerId}`, providerId: provider.providerId }
+    t.equal(await wf.detailJson(id, own), await live(own))
+    const other = await wf.createApplication(applicationBody('on-demand'))
+    const stranger: Actor = { role: 'provider', id: `provider:${other.provider.providerId}`, providerId: other.provider.providerId }
+    await t.rejects(wf.detailJson(id, stranger), { code: 'SG_ERR_WORKFLOW_APPLICATION_NOT_FOUND' })
+    await t.rejects(wf.detailJson(id, stranger), { code: 'SG_ERR_WORKFLOW_APPLICATION_NOT_FOUND' }, 'and again (nothing cached for the stranger)')
+  })
+})
+
+t.test('sqlite: a commit by another connection (another process on the same file) is seen at once', async (t) => {
+  const [a, b] = await openTwinStores(t, 'sqlite')
+  const wf = makeWorkflow(t, a)
+  const { application } = await wf.createApplication(applicationBody('self-hosted'))
+  const before = await wf.detailJson(application.id, reviewer)
+  t.equal(await wf.detailJson(application.id, reviewer), before)
+  await b.db.updateTable('applications').set({ title: 'written by the other connection' }).where('id', '=', application.id).execute()
+  t.match(await wf.detailJson(application.id, reviewer), /written by the other connection/)
+})
