@@ -84,3 +84,18 @@ t.test('the demo clock route exists only in demo mode (admin only)', async (t) =
   t.equal(moved.statusCode, 200)
   t.ok(demo.workflow.now() - before >= 7 * 86_400_000 - 1000, 'the workflow clock moved a week')
 })
+
+t.test('rate limiting: over the limit a client gets 429 problem+json with Retry-After and the limit headers', async (t) => {
+  const { app } = await testApp(t, { overrides: { 'rateLimit.max': 3, 'rateLimit.timeWindowMs': 60_000 } })
+  for (let i = 0; i < 3; i++) {
+    const ok = await app.inject({ url: '/healthz' })
+    t.equal(ok.statusCode, 200, `request ${i + 1} within the limit`)
+    t.notOk(ok.headers['x-ratelimit-remaining'], 'no limit headers on an ordinary answer')
+  }
+  const limited = await app.inject({ url: '/healthz' })
+  t.equal(limited.statusCode, 429)
+  t.match(limited.headers['content-type'], /application\/problem\+json/)
+  t.ok(Number(limited.headers['retry-after']) > 0, `retry-after ${limited.headers['retry-after']}`)
+  t.equal(limited.headers['x-ratelimit-limit'], '3')
+  t.equal(limited.headers['x-ratelimit-remaining'], '0')
+})

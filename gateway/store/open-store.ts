@@ -90,8 +90,11 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
-  const stamp = sqlite.prepare('select total_changes(), data_version from pragma_data_version').raw()
-  const changeStamp = (): string => (stamp.get() as [number, number]).join(':')
+  // Two statements: total_changes() is a plain counter (~0.2 µs); data_version opens a read of the
+  // WAL index (~3.5 µs), and the pragma_data_version table function in one select cost more.
+  const ownChanges = sqlite.prepare('select total_changes()').pluck()
+  const othersCommits = sqlite.prepare('pragma data_version').pluck()
+  const changeStamp = (): string => `${ownChanges.get() as number}:${othersCommits.get() as number}`
   return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite', changeStamp)
 }
 
