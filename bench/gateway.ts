@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const rounds = Number(process.argv[3] ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'))
   const config = loadConfig({ env: { SKILLGATE_MASTER_KEY: 'ab'.repeat(32) }, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 1e9 } })
-  const store = openStore({ sqlitePath: join(dir, 'skillgate.db') })
+  // As main.ts opens it: the gateway's own SQLite file, held exclusively (one process per file).
+  const store = openStore({ sqlitePath: join(dir, 'skillgate.db'), sqliteExclusive: true })
   await store.migrate()
   const app = await buildApp({ config, store })
   await app.listen({ host: '127.0.0.1', port: 0 })

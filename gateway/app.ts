@@ -60,7 +60,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('config', config)
   registerErrorHandling(app)
 
-  const store = opts.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db') })
+  const store = opts.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
   if (!opts.store) await store.migrate()
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
   await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })

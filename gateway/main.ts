@@ -8,7 +8,7 @@ import { startDemo } from './demo.js'
 
 const demoFlag = process.argv.includes('--demo')
 const config = loadConfig({ overrides: demoFlag ? { demo: true, ssrfMode: process.env.SKILLGATE_SSRF_MODE ?? 'local', 'conformance.sample': 5 } : {} })
-const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db') })
+const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
 await store.migrate()
 const app = await buildApp({ config, store })
 

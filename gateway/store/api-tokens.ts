@@ -29,6 +29,8 @@ export const hashApiToken = (token: string): string => hash('sha256', token, 'he
 /**
  * Verified tokens are remembered briefly so an authenticated read costs no extra query. A revoke on
  * this instance takes effect at once; on another instance sharing the database, within the TTL.
+ * The cache is keyed by the presented token itself (process memory only, like the request header
+ * it came in), so a hit costs no digest; only the database holds hashes.
  */
 export const TOKEN_CACHE_TTL_MS = 5000
 const TOKEN_CACHE_MAX = 10_000
@@ -71,10 +73,10 @@ export class ApiTokenRepository {
   /** The identity behind a presented bearer token, or undefined when unknown or revoked. */
   async verify(token: string): Promise<ApiTokenIdentity | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
-    const hash = hashApiToken(token)
     const now = this.#now()
-    const hit = this.#cache.get(hash)
+    const hit = this.#cache.get(token)
     if (hit && hit.until > now) return hit.identity
+    const hash = hashApiToken(token)
     const row = await this.#db
       .selectFrom('api_tokens')
       .selectAll()
@@ -82,20 +84,20 @@ export class ApiTokenRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
     if (!row) {
-      this.#cache.delete(hash)
+      this.#cache.delete(token)
       return undefined
     }
     const identity = { id: row.id, role: row.role, providerId: row.provider_id, label: row.label, createdAt: row.created_at }
     if (this.#ttlMs > 0) {
       if (this.#cache.size >= TOKEN_CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value as string)
-      this.#cache.set(hash, { identity, until: now + this.#ttlMs })
+      this.#cache.set(token, { identity, until: now + this.#ttlMs })
     }
     return identity
   }
 
   /** Revokes a token by id; returns false when it does not exist or was already revoked. */
   async revoke(id: string, nowMs: number = Date.now()): Promise<boolean> {
-    for (const [hash, entry] of this.#cache) if (entry.identity.id === id) this.#cache.delete(hash)
+    for (const [key, entry] of this.#cache) if (entry.identity.id === id) this.#cache.delete(key)
     const result = await this.#db
       .updateTable('api_tokens')
       .set({ revoked_at: nowMs })

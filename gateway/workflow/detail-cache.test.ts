@@ -75,3 +75,26 @@ t.test('sqlite: a commit by another connection (another process on the same file
   await b.db.updateTable('applications').set({ title: 'written by the other connection' }).where('id', '=', application.id).execute()
   t.match(await wf.detailJson(application.id, reviewer), /written by the other connection/)
 })
+
+t.test('sqlite, exclusive (the gateway\'s own store): a second process cannot open the file, and own writes are seen at once', async (t) => {
+  const { openStore } = await import('../store/open-store.js')
+  const path = join(t.testdir({}), 'exclusive.db')
+  const store = openStore({ sqlitePath: path, sqliteExclusive: true })
+  t.teardown(() => store.close())
+  await store.migrate()
+  // Another process (a child Node) trying the same file is refused with a clear code, not a hang.
+  const { execFileSync } = await import('node:child_process')
+  const probe = `
+    const B = require('better-sqlite3'); const db = new B(process.argv[1]); db.pragma('busy_timeout = 200')
+    try { db.prepare('select count(*) from applications').get(); console.log('opened') } catch (e) { console.log(e.code) }`
+  t.equal(execFileSync(process.execPath, ['-e', probe, path], { encoding: 'utf8' }).trim(), 'SQLITE_BUSY', 'another process cannot read the file while the gateway holds it')
+  t.throws(() => openStore({ sqlitePath: path, sqliteExclusive: true, sqliteBusyTimeoutMs: 100 }), { code: 'SG_ERR_STORE_LOCKED' }, 'a second exclusive store is refused with SG_ERR_STORE_LOCKED')
+
+  const wf = makeWorkflow(t, store)
+  const { application } = await wf.createApplication(applicationBody('on-demand'))
+  const first = await wf.detailJson(application.id, reviewer)
+  t.equal(await wf.detailJson(application.id, reviewer), first)
+  await store.db.updateTable('applications').set({ title: 'exclusive write' }).where('id', '=', application.id).execute()
+  t.match(await wf.detailJson(application.id, reviewer), /exclusive write/)
+  t.equal(await wf.detailJson(application.id, reviewer), JSON.stringify(await wf.detail(application.id, reviewer)))
+})
