@@ -97,16 +97,25 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     for (const method of [route.method].flat()) app.guardedRoutes.push({ method: String(method), url: route.url, roles })
   })
 
-  app.addHook('preHandler', async (request) => {
-    const roles = request.routeOptions.config.roles
-    if (!roles) return // the 404 handler
-    const identity = await authenticate(request, opts.store, keys)
+  /** Records the identity and returns the refusal, if any, for a route allowing `roles`. */
+  const admit = (request: FastifyRequest, roles: readonly Role[], identity: Identity | null): Error | undefined => {
     request.identity = identity
-    if (roles.includes('public')) return
-    if (!identity) throw sgError('SG_ERR_AUTH_REQUIRED')
+    if (roles.includes('public')) return undefined
+    if (!identity) return sgError('SG_ERR_AUTH_REQUIRED')
     // An admin may do what a reviewer may; nobody else inherits.
     const allowed = roles.includes(identity.role) || (identity.role === 'admin' && roles.includes('reviewer'))
-    if (!allowed) throw sgError('SG_ERR_FORBIDDEN', `this route allows ${roles.join(', ')}; you are ${identity.role}`)
+    return allowed ? undefined : sgError('SG_ERR_FORBIDDEN', `this route allows ${roles.join(', ')}; you are ${identity.role}`)
+  }
+
+  // Callback style with a synchronous path for a recently verified bearer token (the common case
+  // for the console): no promise, no microtask, no query. Everything else goes through authenticate.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const roles = request.routeOptions.config.roles
+    if (!roles) return done() // the 404 handler
+    const auth = request.headers.authorization
+    const cached = auth?.startsWith('Bearer ') ? opts.store.apiTokens.cached(auth.slice(7).trim()) : undefined
+    if (cached) return done(admit(request, roles, { role: cached.role, subject: cached.id, via: 'bearer', ...(cached.providerId ? { providerId: cached.providerId } : {}) }))
+    authenticate(request, opts.store, keys).then((identity) => done(admit(request, roles, identity)), done)
   })
 
   app.decorate('requireProvider', (request: FastifyRequest) => {

@@ -35,11 +35,15 @@ forEachEngine(t, async (t, store) => {
     const instanceA = new ApiTokenRepository(store.db, { cacheTtlMs: 5000, now: () => clock })
     const instanceB = new ApiTokenRepository(store.db)
     const { token, identity } = await instanceB.create({ role: 'reviewer', label: 'cache' })
+    t.equal(instanceA.cached(token), undefined, 'nothing cached before a verification')
     t.equal((await instanceA.verify(token))?.id, identity.id, 'A verifies (and caches)')
+    t.equal(instanceA.cached(token)?.id, identity.id, 'the synchronous cache path sees it')
+    t.equal(instanceA.cached(`${token}x`), undefined, 'another token string is not a hit')
     t.equal(await instanceB.revoke(identity.id), true)
     clock += 4999
     t.equal((await instanceA.verify(token))?.id, identity.id, 'A still trusts its cache within the TTL')
     clock += 2
+    t.equal(instanceA.cached(token), undefined, 'the cache path expires with the TTL')
     t.equal(await instanceA.verify(token), undefined, 'after the TTL A sees the revocation')
   })
 

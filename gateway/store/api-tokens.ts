@@ -70,6 +70,12 @@ export class ApiTokenRepository {
     return { token, identity }
   }
 
+  /** The identity of a token verified within the TTL (no query, no digest), else undefined. */
+  cached(token: string): ApiTokenIdentity | undefined {
+    const hit = this.#cache.get(token)
+    return hit && hit.until > this.#now() ? hit.identity : undefined
+  }
+
   /** The identity behind a presented bearer token, or undefined when unknown or revoked. */
   async verify(token: string): Promise<ApiTokenIdentity | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
