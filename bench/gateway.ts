@@ -1,11 +1,13 @@
 // Gateway throughput on loopback (prints JSON). `rounds` rounds (default 3) of `seconds` each:
-//  1. an authenticated read (reviewer bearer → GET /api/v1/applications/:id, with audit trail)
+//  1. an authenticated read (reviewer bearer → GET /api/v1/applications/:id, with audit trail;
+//     on SQLite a repeat is answered from the detail cache while the store's change stamp holds,
+//     on PostgreSQL every read runs the five-table query)
 //  2. bare Fastify returning the same JSON bytes (the ceiling); ratio goal ≥ 0.6
 //  3. signed provider writes (POST …/documents, a fresh SG-SIGNATURE-V1 signature per request)
 // The load generator (autocannon) runs in a child process for every run, so it never shares the
 // server's event loop; both servers live in this process, so both sides of the ratio see the same
 // layout. The order of 1 and 2 alternates per round and medians are reported (the machine is noisy).
-// Run: npm run bench:gateway -- [seconds] [rounds]
+// Run: npm run bench:gateway -- [seconds] [rounds] [--postgres[=URL]]
 import { forkWithPayload, median } from './support.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -77,13 +79,20 @@ async function main(): Promise<void> {
   const { loadConfig } = await import('../gateway/config.js')
   const { openStore } = await import('../gateway/store/open-store.js')
   const { applicationBody, documentBodies } = await import('../gateway/workflow/test-support.js')
+  const { createPgTestSchema, TEST_DATABASE_URL } = await import('../gateway/store/test-engines.js')
 
-  const seconds = Number(process.argv[2] ?? 5)
-  const rounds = Number(process.argv[3] ?? 3)
+  const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+  const seconds = Number(positional[0] ?? 5)
+  const rounds = Number(positional[1] ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'))
   const config = loadConfig({ env: { SKILLGATE_MASTER_KEY: 'ab'.repeat(32) }, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 1e9 } })
-  // As main.ts opens it: the gateway's own SQLite file, held exclusively (one process per file).
-  const store = openStore({ sqlitePath: join(dir, 'skillgate.db'), sqliteExclusive: true })
+  // SQLite as main.ts opens it (the gateway's own file, held exclusively), or PostgreSQL in a
+  // throw-away schema with --postgres[=URL] (no change stamp there, so every detail read is live).
+  const pgArg = process.argv.find((a) => a.startsWith('--postgres'))
+  const pgSchema = pgArg ? await createPgTestSchema(pgArg.includes('=') ? pgArg.slice(pgArg.indexOf('=') + 1) : TEST_DATABASE_URL) : undefined
+  const store = pgSchema
+    ? openStore({ databaseUrl: pgSchema.databaseUrl, pgSchema: pgSchema.schema })
+    : openStore({ sqlitePath: join(dir, 'skillgate.db'), sqliteExclusive: true })
   await store.migrate()
   const app = await buildApp({ config, store })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
   const result = {
     seconds,
     rounds,
-    engine: 'sqlite',
+    engine: store.dialect,
     responseBytes: Buffer.byteLength(sample),
     authenticatedRead: medianOf(authRuns),
     bareFastify: medianOf(bareRuns),
@@ -163,5 +172,6 @@ async function main(): Promise<void> {
   await bare.close()
   await app.close()
   await store.close()
+  await pgSchema?.drop()
   rmSync(dir, { recursive: true, force: true })
 }
