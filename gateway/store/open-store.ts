@@ -54,13 +54,16 @@ export interface Store {
    */
   transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>
   /**
-   * A stamp that changes whenever anything in the database may have changed: rows written on this
-   * connection (SQLite `total_changes()`, uncommitted and rolled-back writes included) or a commit
-   * by any other connection (`PRAGMA data_version`). Read it before a query, and a result
-   * labelled with it is never newer than the label says, so a cache keyed by it cannot serve stale
-   * data. Undefined on PostgreSQL, where other instances write without telling this one.
+   * A stamp that changes whenever anything in the database may have changed. Read it before a
+   * query: the result is then never older than the stamp says, so a cache keyed by it cannot
+   * serve stale data (a spurious change only costs a miss).
+   * - SQLite: this connection's writes (`total_changes()`, uncommitted and rolled-back ones too),
+   *   plus commits by other connections (`PRAGMA data_version`) unless the file is held exclusively.
+   * - PostgreSQL: `pg_current_snapshot()`, which moves whenever any transaction in the cluster is
+   *   given a transaction id (only writers are) and when it ends; reads leave it alone. This holds
+   *   across gateway instances, at the price of one round trip.
    */
-  changeStamp?: () => string
+  changeStamp(): string | Promise<string>
   close(): Promise<void>
 }
 
@@ -89,7 +92,11 @@ export function openStore(options: OpenStoreOptions = {}): Store {
       types: pgTypes,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     })
-    return makeStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
+    // The stamp goes straight to the pool (a prepared, array-mode query): Kysely's query pipeline
+    // would double its cost, and it runs before every cached read.
+    const snapshot = { name: 'sg_change_stamp', text: 'select pg_current_snapshot()::text', rowMode: 'array' as const }
+    const changeStamp = async (): Promise<string> => String((await pool.query<[string]>(snapshot)).rows[0]![0])
+    return makeStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', changeStamp)
   }
   const path = options.sqlitePath ?? DEFAULT_SQLITE_PATH
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
@@ -122,11 +129,11 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite', changeStamp)
 }
 
-function makeStore(db: Kysely<Database>, dialect: StoreDialect, changeStamp?: () => string): Store {
+function makeStore(db: Kysely<Database>, dialect: StoreDialect, changeStamp: () => string | Promise<string>): Store {
   return {
     db,
     dialect,
-    ...(changeStamp ? { changeStamp } : {}),
+    changeStamp,
     nonces: new NonceRepository(db),
     apiTokens: new ApiTokenRepository(db),
     migrate: () => migrateToLatest(db, dialect),

@@ -637,16 +637,15 @@ export class Workflow {
   }
 
   /**
-   * `detail` as the JSON text a route sends. On SQLite the text is kept per (application, scope)
-   * with the store's change stamp read before the query, and served again while the stamp is
-   * unchanged: any write anywhere in the database (this process or another) changes the stamp,
-   * so a cached answer is always what the query would return now. The reviewer console reads
-   * this on every page view; a hit costs one tiny statement instead of the five-table aggregate.
-   * PostgreSQL has no stamp (other instances write too), so every read runs the query.
+   * `detail` as the JSON text a route sends, kept per (application, scope) with the store's change
+   * stamp read before the query, and served again while the stamp is unchanged. Any write anywhere
+   * in the database (this process, another connection, another gateway instance on PostgreSQL)
+   * changes the stamp, so a cached answer is always what the query would return now. The reviewer
+   * console reads this on every page view; a hit costs the stamp instead of the five-table aggregate.
    */
   async detailJson(applicationId: string, actor: Actor): Promise<string> {
-    const stamp = this.store.changeStamp?.()
-    if (stamp === undefined) return JSON.stringify(await this.detail(applicationId, actor))
+    const pending = this.store.changeStamp()
+    const stamp = typeof pending === 'string' ? pending : await pending
     const key = actor.role === 'provider' ? `${applicationId}\u0000${actor.providerId ?? ''}` : applicationId
     const hit = this.#detailCache.get(key)
     if (hit?.stamp === stamp) return hit.json
