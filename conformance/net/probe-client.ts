@@ -235,8 +235,18 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
     toFile?: { tmpPath: string }
   }
 
+  // IP-literal hosts: the decision depends only on the host text and the mode, so it is taken once
+  // per host (a refusal is not kept: it throws again, with its evidence, on every attempt).
+  const literalDecisions = new Map<string, GuardDecision | undefined>()
+  const literalDecision = (hostname: string): GuardDecision | undefined => {
+    if (literalDecisions.has(hostname)) return literalDecisions.get(hostname)
+    const decision = checkLiteralHost(hostname, mode)
+    if (literalDecisions.size < 64) literalDecisions.set(hostname, decision)
+    return decision
+  }
+
   async function exchangeOnce(ctx: Ctx, method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, sign: boolean): Promise<Exchange> {
-    const literal = checkLiteralHost(url.hostname, mode)
+    const literal = literalDecision(url.hostname)
     const sentHeaders: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': ACCEPT_ENCODING, ...headers }
     if (sign && opts.signer) {
       try {
