@@ -149,3 +149,30 @@ t.test('a segment that jumps in time stops the chained span', async (t) => {
   const disc = await measureHls(join(pl, 'disc.m3u8'), diskFetcher)
   t.ok(agreeWithin(120, disc.playableSeconds), `declared discontinuity: ${disc.playableSeconds}`)
 })
+
+t.test('whole MPEG-TS segments are measured in one ffprobe run, segment by segment exactly as alone', async (t) => {
+  const dir = await media.hls(OPTS)
+  const joined = await measureHls(join(dir, media.hlsPlaylistName), diskFetcher)
+  t.match(joined.notes.join(' '), /11 segments were measured in one ffprobe run/)
+  const { measureFile } = await import('./measure-file.js')
+  for (const seg of joined.segments) {
+    const alone = await measureFile(join(dir, seg.uri))
+    t.ok(Math.abs(seg.measuredSeconds - alone.playableSeconds) < 0.001, `segment ${seg.index}: ${seg.measuredSeconds} joined, ${alone.playableSeconds} alone`)
+    t.same(seg.streams.map((s) => [s.kind, s.codec, s.firstPts]), alone.streams.map((s) => [s.kind, s.codec, s.firstPts]), `segment ${seg.index}: same streams and start`)
+  }
+})
+
+t.test('a segment cut mid-packet is measured on its own (not joined), and its shortfall is reported', async (t) => {
+  const dir = await media.hls(OPTS)
+  const { readFile, writeFile } = await import('node:fs/promises')
+  const work = t.testdir({})
+  const names = ['seg0000.ts', 'seg0001.ts', 'seg0002.ts']
+  for (const n of names) await writeFile(join(work, n), await readFile(join(dir, n)))
+  const cut = await readFile(join(work, 'seg0001.ts'))
+  await writeFile(join(work, 'seg0001.ts'), cut.subarray(0, Math.floor(cut.length / 2) + 77))
+  await writeFile(join(work, 'index.m3u8'), `#EXTM3U\n#EXT-X-TARGETDURATION:60\n${names.map((n) => `#EXTINF:60,\n${n}`).join('\n')}\n#EXT-X-ENDLIST\n`)
+  const m = await measureHls(join(work, 'index.m3u8'), diskFetcher)
+  t.notMatch(m.notes.join(' '), /one ffprobe run/, 'measured segment by segment')
+  t.notOk(m.segments[1]!.agrees, `the cut segment plays ${m.segments[1]!.measuredSeconds} s of its declared 60`)
+  t.ok(m.segments[0]!.agrees && m.segments[2]!.agrees, 'its neighbours agree')
+})

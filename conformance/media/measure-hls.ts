@@ -4,15 +4,16 @@
 // chained across segments and the chain stops at the first gap, inside a segment or between two
 // segments not separated by EXT-X-DISCONTINUITY. The playlist's playable seconds are the minimum
 // over audio and video, as for a single file. R5.1-3, R5.2-2.
-import { readFile, stat } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { appendFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { resolveFfprobe } from './ffprobe.js'
 import { agreeWithin } from './tolerance.js'
 import { parsePlaylist } from './hls-playlist.js'
 import type { HlsSegmentEntry } from './hls-playlist.js'
-import { GAP_THRESHOLD_SECONDS, measureFile, methodText } from './measure-file.js'
+import { GAP_THRESHOLD_SECONDS, measureFile, measureParts, methodText } from './measure-file.js'
 import type { BinaryEvidence, FileMeasurement, MeasureOptions, StreamKind } from './measure-file.js'
 
 /** Downloads `url` to a local file. Throws (e.g. on 404) when it cannot. */
@@ -97,11 +98,11 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out
 }
 
-async function measureSegment(entry: HlsSegmentEntry, index: number, base: string, fetcher: Fetcher, opts: MeasureOptions): Promise<HlsSegmentMeasurement & { file: FileMeasurement }> {
+async function fetchSegment(entry: HlsSegmentEntry, index: number, base: string, fetcher: Fetcher): Promise<{ url: string; path: string }> {
   const url = new URL(entry.uri, base).href
-  let path: string
   try {
-    ;({ path } = await fetcher(url))
+    const { path } = await fetcher(url)
+    return { url, path }
   } catch (err) {
     throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `segment ${index} (${entry.uri}) could not be fetched`, {
       segment: index,
@@ -110,13 +111,62 @@ async function measureSegment(entry: HlsSegmentEntry, index: number, base: strin
       cause: isSkillgateError(err) ? err.code : err instanceof Error ? err.message : String(err),
     }, err)
   }
-  let file: FileMeasurement
+}
+
+async function measureSegmentFile(entry: HlsSegmentEntry, index: number, url: string, path: string, opts: MeasureOptions): Promise<FileMeasurement> {
   try {
-    file = await measureFile(path, opts)
+    return await measureFile(path, opts)
   } catch (err) {
     if (!isSkillgateError(err)) throw err
     throw sgError(err.code, `segment ${index} (${entry.uri}): ${err.message}`, { ...err.details, segment: index, uri: entry.uri, url }, err)
   }
+}
+
+const TS_PACKET = 188
+
+/** Whole MPEG-TS packets from a sync byte: segments that can be joined byte for byte. */
+async function isWholeTransportStream(path: string): Promise<boolean> {
+  const { size } = await stat(path)
+  if (size === 0 || size % TS_PACKET !== 0) return false
+  const handle = await open(path, 'r')
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, 0)
+    return buffer[0] === 0x47
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * All segments measured in one ffprobe run when they are whole MPEG-TS files without
+ * discontinuities: joined into one file, each packet attributed to its segment by byte position.
+ * Undefined when that does not apply, or when any segment would not measure cleanly on its own
+ * terms (the caller then measures segment by segment, so hostile segments report as before).
+ */
+async function measureJoined(entries: readonly HlsSegmentEntry[], fetched: ReadonlyArray<{ path: string }>, opts: MeasureOptions): Promise<FileMeasurement[] | undefined> {
+  if (entries.length < 2 || entries.some((e) => e.discontinuity)) return undefined
+  for (const f of fetched) if (!(await isWholeTransportStream(f.path))) return undefined
+  const dir = await mkdtemp(join(tmpdir(), 'sg-hls-'))
+  try {
+    const joined = join(dir, 'joined.ts')
+    const starts: number[] = []
+    let offset = 0
+    for (const f of fetched) {
+      starts.push(offset)
+      const bytes = await readFile(f.path)
+      await appendFile(joined, bytes)
+      offset += bytes.length
+    }
+    return await measureParts(joined, starts, opts)
+  } catch (err) {
+    if (isSkillgateError(err)) return undefined
+    throw err
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function describeSegment(entry: HlsSegmentEntry, index: number, url: string, file: FileMeasurement): HlsSegmentMeasurement {
   return {
     index,
     uri: entry.uri,
@@ -129,7 +179,6 @@ async function measureSegment(entry: HlsSegmentEntry, index: number, base: strin
       kind: s.kind, codec: s.codec, playableSeconds: s.playableSeconds, firstPts: s.firstPts, lastEnd: s.lastEnd, largestGapSeconds: s.largestGapSeconds,
     })),
     warnings: file.warnings,
-    file,
   }
 }
 
@@ -188,8 +237,12 @@ export async function measureHls(playlist: string, fetcher: Fetcher, opts: Measu
   }
 
   const entries = parsed.segments
-  const measured = await mapBounded(entries, opts.concurrency ?? 4, (e, i) => measureSegment(e, i, mediaUrl, fetcher, { ...opts, ffprobe: bin }))
-  const segments: HlsSegmentMeasurement[] = measured.map(({ file: _file, ...seg }) => seg)
+  const measureOpts = { ...opts, ffprobe: bin }
+  const fetched = await mapBounded(entries, opts.concurrency ?? 4, (e, i) => fetchSegment(e, i, mediaUrl, fetcher))
+  let files = await measureJoined(entries, fetched, measureOpts)
+  if (files) notes.push(`the ${entries.length} segments were measured in one ffprobe run: joined byte for byte (whole MPEG-TS packets), each packet counted in the segment its byte position falls in`)
+  else files = await mapBounded(entries, opts.concurrency ?? 4, (e, i) => measureSegmentFile(e, i, fetched[i]!.url, fetched[i]!.path, measureOpts))
+  const segments = entries.map((e, i) => describeSegment(e, i, fetched[i]!.url, files[i]!))
   const kinds = [...new Set(segments[0]!.streams.map((s) => s.kind))]
   const streams = kinds.map((k) => chain(k, segments, entries))
   return {
