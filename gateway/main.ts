@@ -5,11 +5,32 @@ import { loadConfig } from './config.js'
 import { openStore } from './store/open-store.js'
 import { join } from 'node:path'
 import { startDemo } from './demo.js'
+import { isSkillgateError } from '../specs/lib/errors.js'
 
 const demoFlag = process.argv.includes('--demo')
-const config = loadConfig({ overrides: demoFlag ? { demo: true, ssrfMode: process.env.SKILLGATE_SSRF_MODE ?? 'local', 'conformance.sample': 5 } : {} })
-const store = openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
-await store.migrate()
+
+/** A start-up failure with a documented code is one readable line (and its fix), not a stack trace. */
+function startupFailure(err: unknown): never {
+  if (!isSkillgateError(err)) throw err
+  process.stderr.write(`skillgate gateway cannot start: ${err.code}: ${err.message}\n`)
+  process.exit(1)
+}
+
+const config = (() => {
+  try {
+    return loadConfig({ overrides: demoFlag ? { demo: true, ssrfMode: process.env.SKILLGATE_SSRF_MODE ?? 'local', 'conformance.sample': 5 } : {} })
+  } catch (err) {
+    return startupFailure(err)
+  }
+})()
+const store = (() => {
+  try {
+    return openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
+  } catch (err) {
+    return startupFailure(err)
+  }
+})()
+await store.migrate().catch(startupFailure)
 const app = await buildApp({ config, store })
 
 let closing = false
