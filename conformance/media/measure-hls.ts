@@ -123,6 +123,7 @@ async function measureSegmentFile(entry: HlsSegmentEntry, index: number, url: st
 }
 
 const TS_PACKET = 188
+const MAX_JOINED_BYTES = 256 * 1024 * 1024
 
 /** Whole MPEG-TS packets from a sync byte: segments that can be joined byte for byte. */
 async function isWholeTransportStream(path: string): Promise<boolean> {
@@ -145,7 +146,14 @@ async function isWholeTransportStream(path: string): Promise<boolean> {
  */
 async function measureJoined(entries: readonly HlsSegmentEntry[], fetched: ReadonlyArray<{ path: string }>, opts: MeasureOptions): Promise<FileMeasurement[] | undefined> {
   if (entries.length < 2 || entries.some((e) => e.discontinuity)) return undefined
-  for (const f of fetched) if (!(await isWholeTransportStream(f.path))) return undefined
+  let total = 0
+  for (const f of fetched) {
+    if (!(await isWholeTransportStream(f.path))) return undefined
+    total += (await stat(f.path)).size
+  }
+  // The joined copy is a second copy on disk, and one ffprobe run has one timeout: long
+  // playlists are measured segment by segment.
+  if (total > MAX_JOINED_BYTES) return undefined
   const dir = await mkdtemp(join(tmpdir(), 'sg-hls-'))
   try {
     const joined = join(dir, 'joined.ts')
