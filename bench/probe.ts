@@ -8,7 +8,8 @@
 // headers otherwise: 64 KiB media ranges, the auth checks' crafted headers), so both sides move the
 // same bytes. Each side also reports its CPU ms: on a busy machine the wall-time ratio swings with
 // background load, and CPU ms says what each side costs (the probe's floor on a core of its own).
-// Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N.
+// Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N,
+// --warm (also time each side 4 times in one process: the first cycle is a CLI run, the last is warm code).
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
 import { execFile } from 'node:child_process'
@@ -71,12 +72,22 @@ async function childProbe(target: Target, only: string[] | undefined, urlFile: s
  * media byte ranges and the auth checks' crafted headers are the same), CONCURRENCY at a time.
  */
 async function childBare(target: Target, urlFile: string): Promise<void> {
-  const replays = (await readFile(urlFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Replay)
+  const replays = await readReplays(urlFile)
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const bytes = await replayAll(target, replays)
+  const ms = performance.now() - started
+  const cpuMs = cpuMsSince(cpu)
+  process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, requests: replays.length, bytes, peakRssMiB: peakMiB() }))
+}
+
+const readReplays = async (urlFile: string): Promise<Replay[]> =>
+  (await readFile(urlFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Replay)
+
+async function replayAll(target: Target, replays: readonly Replay[]): Promise<number> {
   const agent = new Agent()
   let next = 0
   let bytes = 0
-  const cpu = process.cpuUsage()
-  const started = performance.now()
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let i = next++; i < replays.length; i = next++) {
       const { url, signed, headers } = replays[i]!
@@ -85,10 +96,26 @@ async function childBare(target: Target, urlFile: string): Promise<void> {
       bytes += (await res.body.arrayBuffer()).byteLength
     }
   }))
-  const ms = performance.now() - started
-  const cpuMs = cpuMsSince(cpu)
   await agent.close()
-  process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, requests: replays.length, bytes, peakRssMiB: peakMiB() }))
+  return bytes
+}
+
+/**
+ * --warm: the same work WARM_CYCLES times in one process, each cycle timed. A CLI run is always
+ * the first cycle (V8 has compiled nothing yet); the later ones show what the work itself costs
+ * once the code is warm, as in the gateway's long-lived process.
+ */
+const WARM_CYCLES = 4
+async function childWarm(target: Target, side: 'probe' | 'bare', urlFile: string): Promise<void> {
+  const replays = side === 'bare' ? await readReplays(urlFile) : []
+  const cycles: number[] = []
+  for (let i = 0; i < WARM_CYCLES; i++) {
+    const started = performance.now()
+    if (side === 'bare') await replayAll(target, replays)
+    else await runProbe({ baseUrl: target.url, kind: 'on-demand', keyId: target.keyId, secret: target.secret, mode: 'local', concurrency: CONCURRENCY, skip: TIME_SKIP })
+    cycles.push(Math.round(performance.now() - started))
+  }
+  process.stdout.write(JSON.stringify({ cycles }))
 }
 
 async function spawnChild(args: string[], target: Target): Promise<Record<string, unknown>> {
@@ -103,6 +130,7 @@ async function spawnChild(args: string[], target: Target): Promise<Record<string
 async function parent(): Promise<void> {
   const quick = process.argv.includes('--quick')
   const timeOnly = process.argv.includes('--time-only')
+  const warm = process.argv.includes('--warm')
   const roundsArg = process.argv.find((a) => a.startsWith('--rounds='))
   const rounds = roundsArg ? Math.max(1, Number(roundsArg.slice('--rounds='.length)) | 0) : 3
   const dir = await mkdtemp(join(tmpdir(), 'bench-probe-'))
@@ -125,6 +153,9 @@ async function parent(): Promise<void> {
     const bare: Record<string, unknown> = { ...median(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs) }
     // Round by round (each pair ran back to back, under the same background load), then the median.
     const pairRatios = probes.map((r, i) => Number(r.ms) / Number(bares[i]!.ms)).sort((a, b) => a - b)
+    const warmRuns = warm
+      ? { probe: (await spawnChild(['--child-warm', 'probe', urlFile], target)).cycles as number[], bare: (await spawnChild(['--child-warm', 'bare', urlFile], target)).cycles as number[] }
+      : undefined
     const withMedia = timeOnly ? undefined : await spawnChild(['--child-probe-media'], target)
     await p.close()
     out.time = {
@@ -132,6 +163,7 @@ async function parent(): Promise<void> {
       ratio: Math.round((Number(probe.ms) / Number(bare.ms)) * 100) / 100,
       medianPairRatio: Math.round(pairRatios[Math.floor(pairRatios.length / 2)]! * 100) / 100,
       goal: '≤ 1.25',
+      ...(warmRuns ? { warm: { cycles: WARM_CYCLES, probeMs: warmRuns.probe, bareMs: warmRuns.bare, lastCycleRatio: Math.round((warmRuns.probe.at(-1)! / warmRuns.bare.at(-1)!) * 100) / 100 } } : {}),
       ...(withMedia ? { withMediaMeasurement: withMedia } : {}),
     }
     if (timeOnly) {
@@ -157,5 +189,6 @@ const target = (): Target => JSON.parse(process.env.BENCH_TARGET ?? '{}') as Tar
 if (argv[0] === '--child-probe') await childProbe(target(), undefined, argv[1])
 else if (argv[0] === '--child-probe-media') await childProbe(target(), undefined, undefined, MEDIA_SKIP)
 else if (argv[0] === '--child-bare') await childBare(target(), argv[1]!)
+else if (argv[0] === '--child-warm') await childWarm(target(), argv[1] === 'bare' ? 'bare' : 'probe', argv[2]!)
 else if (argv[0] === '--child-memory') await childProbe(target(), MEMORY_CHECKS, undefined)
 else await parent()
