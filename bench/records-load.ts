@@ -4,26 +4,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildApp } from '../gateway/app.js'
-import { loadConfig } from '../gateway/config.js'
 import { openStore } from '../gateway/store/open-store.js'
 import { runRecordsLoad } from '../gateway/records/load-driver.js'
-import { applicationBody } from '../gateway/workflow/test-support.js'
+import { startRecordsGateway } from './records-gateway.js'
 
 const seconds = Number(process.env.SKILLGATE_LOAD_SECONDS ?? 60)
 const concurrency = Number(process.env.SKILLGATE_LOAD_CONCURRENCY ?? 200)
 const dir = mkdtempSync(join(tmpdir(), 'sg-load-'))
 const databaseUrl = process.env.DATABASE_URL
-const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 100_000_000, ...(databaseUrl ? { databaseUrl } : {}) } })
 const store = openStore({ databaseUrl, sqlitePath: join(dir, 'skillgate.db'), pgPoolMax: 20 })
 await store.migrate()
-const app = await buildApp({ config, store })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const address = app.server.address()
-const port = typeof address === 'object' && address ? address.port : 0
-const { provider } = await app.workflow.createApplication(applicationBody('on-demand'))
-await store.db.updateTable('applications').set({ state: 'active' }).where('provider_id', '=', provider.providerId).execute()
-const load = await runRecordsLoad({ baseUrl: `http://127.0.0.1:${port}`, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize: 10, resendEvery: 5 })
+const { app, baseUrl, provider } = await startRecordsGateway(store, dir, databaseUrl ? { databaseUrl } : {})
+const load = await runRecordsLoad({ baseUrl, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize: 10, resendEvery: 5 })
 const rows = await store.db.selectFrom('learning_records').select((eb) => eb.fn.countAll<number>().as('n')).where('provider_id', '=', provider.providerId).executeTakeFirstOrThrow()
 const stored = Number(rows.n)
 const fiveXx = Object.entries(load.status).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0)

@@ -35,11 +35,9 @@ function loadInChild(options: LoadOptions): Promise<ChildResult> {
 }
 
 async function main(): Promise<void> {
-  const { buildApp } = await import('../gateway/app.js')
-  const { loadConfig } = await import('../gateway/config.js')
   const { openStore } = await import('../gateway/store/open-store.js')
   const { createPgTestSchema, TEST_DATABASE_URL } = await import('../gateway/store/test-engines.js')
-  const { applicationBody } = await import('../gateway/workflow/test-support.js')
+  const { startRecordsGateway } = await import('./records-gateway.js')
 
   const seconds = Number(process.env.SKILLGATE_BENCH_SECONDS ?? 10)
   const concurrency = Number(process.env.SKILLGATE_BENCH_CONCURRENCY ?? 32)
@@ -53,14 +51,8 @@ async function main(): Promise<void> {
     const store = pg ? openStore({ databaseUrl: pg.databaseUrl, pgSchema: pg.schema, pgPoolMax: 20 }) : openStore({ sqlitePath: join(dir, 'skillgate.db') })
     try {
       await store.migrate()
-      const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', dataDir: dir, 'worker.enabled': false, 'scheduler.enabled': false, 'rateLimit.max': 100_000_000, bodyLimitBytes: 4 * 1024 * 1024 } })
-      const app = await buildApp({ config, store })
-      await app.listen({ port: 0, host: '127.0.0.1' })
-      const address = app.server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      const { provider } = await app.workflow.createApplication(applicationBody('on-demand'))
-      await store.db.updateTable('applications').set({ state: 'active' }).where('provider_id', '=', provider.providerId).execute()
-      const load = await loadInChild({ baseUrl: `http://127.0.0.1:${port}`, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize })
+      const { app, baseUrl, provider } = await startRecordsGateway(store, dir, { bodyLimitBytes: 4 * 1024 * 1024 })
+      const load = await loadInChild({ baseUrl, keyId: provider.keyId, secret: provider.secret, concurrency, durationMs: seconds * 1000, batchSize })
       const stored = await store.db.selectFrom('learning_records').selectAll().where('provider_id', '=', provider.providerId).execute()
       await app.close()
       const byId = new Map<string, Row>(stored.map((r) => [r.statement_id, r]))
