@@ -150,7 +150,7 @@ t.test('a segment that jumps in time stops the chained span', async (t) => {
   t.ok(agreeWithin(120, disc.playableSeconds), `declared discontinuity: ${disc.playableSeconds}`)
 })
 
-t.test('whole MPEG-TS segments are measured in one ffprobe run, segment by segment exactly as alone', async (t) => {
+t.test('whole MPEG-TS segments are measured in one ffprobe run, segment by segment exactly as alone (R5.1-3)', async (t) => {
   const dir = await media.hls(OPTS)
   const joined = await measureHls(join(dir, media.hlsPlaylistName), diskFetcher)
   t.match(joined.notes.join(' '), /11 segments were measured in one ffprobe run/)
@@ -162,7 +162,7 @@ t.test('whole MPEG-TS segments are measured in one ffprobe run, segment by segme
   }
 })
 
-t.test('a segment cut mid-packet is measured on its own (not joined), and its shortfall is reported', async (t) => {
+t.test('a segment cut mid-packet is measured on its own (not joined), and its shortfall is reported (R5.1-3)', async (t) => {
   const dir = await media.hls(OPTS)
   const { readFile, writeFile } = await import('node:fs/promises')
   const work = t.testdir({})

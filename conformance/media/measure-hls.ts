@@ -125,14 +125,14 @@ async function measureSegmentFile(entry: HlsSegmentEntry, index: number, url: st
 const TS_PACKET = 188
 const MAX_JOINED_BYTES = 256 * 1024 * 1024
 
-/** Whole MPEG-TS packets from a sync byte: segments that can be joined byte for byte. */
-async function isWholeTransportStream(path: string): Promise<boolean> {
-  const { size } = await stat(path)
-  if (size === 0 || size % TS_PACKET !== 0) return false
+/** The size of a file of whole MPEG-TS packets from a sync byte (a segment that can be joined byte for byte), else undefined. */
+async function wholeTransportStreamSize(path: string): Promise<number | undefined> {
   const handle = await open(path, 'r')
   try {
+    const { size } = await handle.stat()
+    if (size === 0 || size % TS_PACKET !== 0) return undefined
     const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, 0)
-    return buffer[0] === 0x47
+    return buffer[0] === 0x47 ? size : undefined
   } finally {
     await handle.close()
   }
@@ -148,8 +148,9 @@ async function measureJoined(entries: readonly HlsSegmentEntry[], fetched: Reado
   if (entries.length < 2 || entries.some((e) => e.discontinuity)) return undefined
   let total = 0
   for (const f of fetched) {
-    if (!(await isWholeTransportStream(f.path))) return undefined
-    total += (await stat(f.path)).size
+    const size = await wholeTransportStreamSize(f.path)
+    if (size === undefined) return undefined
+    total += size
   }
   // The joined copy is a second copy on disk, and one ffprobe run has one timeout: long
   // playlists are measured segment by segment.

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { verifyRequest } from '../../conformance/signing/index.js'
 import { sgError } from '../../specs/lib/errors.js'
+import type { ApiTokenIdentity } from '../store/api-tokens.js'
 import type { Store } from '../store/open-store.js'
 
 export type Role = 'public' | 'reviewer' | 'admin' | 'provider'
@@ -43,12 +44,15 @@ declare module 'fastify' {
   }
 }
 
+const bearerIdentity = (found: ApiTokenIdentity): Identity =>
+  ({ role: found.role, subject: found.id, via: 'bearer', ...(found.providerId ? { providerId: found.providerId } : {}) })
+
 async function authenticate(request: FastifyRequest, store: Store, keys: { resolver: ProviderKeyResolver }): Promise<Identity | null> {
   const auth = request.headers.authorization
   if (auth?.startsWith('Bearer ')) {
     const found = await store.apiTokens.verify(auth.slice(7).trim())
     if (!found) throw sgError('SG_ERR_AUTH_REQUIRED', 'the bearer token is unknown or revoked')
-    return { role: found.role, subject: found.id, via: 'bearer', ...(found.providerId ? { providerId: found.providerId } : {}) }
+    return bearerIdentity(found)
   }
   if (request.headers['x-sg-key-id'] !== undefined) {
     let providerId: string | undefined
@@ -114,7 +118,7 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     if (!roles) return done() // the 404 handler
     const auth = request.headers.authorization
     const cached = auth?.startsWith('Bearer ') ? opts.store.apiTokens.cached(auth.slice(7).trim()) : undefined
-    if (cached) return done(admit(request, roles, { role: cached.role, subject: cached.id, via: 'bearer', ...(cached.providerId ? { providerId: cached.providerId } : {}) }))
+    if (cached) return done(admit(request, roles, bearerIdentity(cached)))
     authenticate(request, opts.store, keys).then((identity) => done(admit(request, roles, identity)), done)
   })
 

@@ -79,9 +79,9 @@ export class ApiTokenRepository {
   /** The identity behind a presented bearer token, or undefined when unknown or revoked. */
   async verify(token: string): Promise<ApiTokenIdentity | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined
+    const hit = this.cached(token)
+    if (hit) return hit
     const now = this.#now()
-    const hit = this.#cache.get(token)
-    if (hit && hit.until > now) return hit.identity
     const hash = hashApiToken(token)
     const row = await this.#db
       .selectFrom('api_tokens')

@@ -122,10 +122,10 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   // connections show in data_version, which takes a read lock on the WAL index: ~30 µs under load,
   // a fifth of a cached read (bench/gateway). An exclusive connection has no other writers.
   const ownChanges = sqlite.prepare('select total_changes()').pluck()
-  const othersCommits = sqlite.prepare('pragma data_version').pluck()
-  const changeStamp = exclusive
-    ? (): string => String(ownChanges.get() as number)
-    : (): string => `${ownChanges.get() as number}:${othersCommits.get() as number}`
+  const othersCommits = exclusive ? undefined : sqlite.prepare('pragma data_version').pluck()
+  const changeStamp = othersCommits
+    ? (): string => `${ownChanges.get() as number}:${othersCommits.get() as number}`
+    : (): string => String(ownChanges.get() as number)
   return makeStore(new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), 'sqlite', changeStamp)
 }
 

@@ -42,7 +42,9 @@ t.test('a module built from other schema files is not used: the registry compile
   process.off('warning', onWarning)
   t.equal(registry.precompiled, undefined, 'stale module ignored')
   t.ok(warnings.includes('SG_STALE_VALIDATORS'), 'a warning names the problem')
-  t.ok(registry.validate('preview', { courseId: 'c-1', format: 'mp4', url: 'https://x', startSeconds: 0, durationSeconds: 600 }).ok !== undefined, 'validation still works (run-time compile)')
+  const example = (registry.file('preview')!.schema.examples as unknown[])[0]
+  t.ok(registry.validate('preview', example).ok, 'validation still works (run-time compile): the example passes')
+  t.notOk(registry.validate('preview', { ...(example as object), format: 'avi' }).ok, 'and its broken twin fails')
 })
 
 t.test('the digest changes when any schema text changes', async (t) => {
