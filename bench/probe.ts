@@ -9,7 +9,10 @@
 // same bytes. Each side also reports its CPU ms: on a busy machine the wall-time ratio swings with
 // background load, and CPU ms says what each side costs (the probe's floor on a core of its own).
 // Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N,
-// --warm (also time each side 4 times in one process: the first cycle is a CLI run, the last is warm code).
+// --warm (also time each side 4 times in one process: the first cycle is a CLI run, the last is warm code),
+// --floor (two more replays per round, each in its own cold process like the others: the bare loop
+// plus JSON.parse of every JSON answer, and plus validating each against its published schema with
+// the kit's own validators: what any probe that reads every answer must at least spend).
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
 import { execFile } from 'node:child_process'
@@ -20,8 +23,10 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
+import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { startProvider } from '../fixtures/providers/index.js'
+import { cpuTicks, median, stealPercent } from './support.js'
 
 const run = promisify(execFile)
 const CONCURRENCY = 8
@@ -71,11 +76,11 @@ async function childProbe(target: Target, only: string[] | undefined, urlFile: s
  * probe sent it (signed afresh when the probe signed it, otherwise with the probe's own headers, so
  * media byte ranges and the auth checks' crafted headers are the same), CONCURRENCY at a time.
  */
-async function childBare(target: Target, urlFile: string): Promise<void> {
+async function childBare(target: Target, urlFile: string, work: FloorWork = 'none'): Promise<void> {
   const replays = await readReplays(urlFile)
   const cpu = process.cpuUsage()
   const started = performance.now()
-  const bytes = await replayAll(target, replays)
+  const bytes = await replayAll(target, replays, work)
   const ms = performance.now() - started
   const cpuMs = cpuMsSince(cpu)
   process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, requests: replays.length, bytes, peakRssMiB: peakMiB() }))
@@ -84,18 +89,48 @@ async function childBare(target: Target, urlFile: string): Promise<void> {
 const readReplays = async (urlFile: string): Promise<Replay[]> =>
   (await readFile(urlFile, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Replay)
 
-async function replayAll(target: Target, replays: readonly Replay[]): Promise<number> {
+/**
+ * --floor: what the replay does with each answer. 'parse' reads every JSON answer with JSON.parse;
+ * 'validate' also checks it against the schema the probe holds that endpoint to (specs/lib/schemas).
+ */
+type FloorWork = 'none' | 'parse' | 'validate'
+/** The published schema for an answer, by endpoint (media, playlists and auth refusals have none). */
+function schemaFor(url: string, status: number, contentType: string): string | undefined {
+  if (/application\/problem\+json/i.test(contentType)) return 'problem'
+  if (status < 200 || status >= 300) return undefined
+  const path = new URL(url).pathname
+  if (path.endsWith('/v1/service-info')) return 'service-info'
+  if (path.endsWith('/v1/courses')) return 'catalogue-page'
+  if (path.endsWith('/v1/learning-records')) return 'learning-record-page'
+  if (/\/v1\/courses\/[^/]+\/preview$/.test(path)) return 'preview'
+  if (/\/v1\/courses\/[^/]+$/.test(path)) return 'course-detail'
+  return undefined
+}
+
+async function replayAll(target: Target, replays: readonly Replay[], work: FloorWork = 'none'): Promise<number> {
   const agent = new Agent()
   let next = 0
   let bytes = 0
+  let invalid = 0
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let i = next++; i < replays.length; i = next++) {
       const { url, signed, headers } = replays[i]!
       const sent = signed ? { ...headers, ...signRequest({ method: 'GET', url, keyId: target.keyId, secret: target.secret }) } : headers
       const res = await request(url, { dispatcher: agent, headers: sent })
-      bytes += (await res.body.arrayBuffer()).byteLength
+      const contentType = String(res.headers['content-type'] ?? '')
+      if (work === 'none' || !/[/+]json\b/i.test(contentType)) {
+        bytes += (await res.body.arrayBuffer()).byteLength
+        continue
+      }
+      const text = await res.body.text()
+      bytes += Buffer.byteLength(text)
+      const doc: unknown = JSON.parse(text)
+      const schema = work === 'validate' ? schemaFor(url, res.statusCode, contentType) : undefined
+      if (schema !== undefined && !schemas().validator(schema)(doc)) invalid++
     }
   }))
+  // The reference provider is compliant: an invalid answer means the floor measured the wrong thing.
+  if (invalid > 0) throw new Error(`${invalid} answer(s) failed their schema in the --floor replay`)
   await agent.close()
   return bytes
 }
@@ -118,19 +153,27 @@ async function childWarm(target: Target, side: 'probe' | 'bare', urlFile: string
   process.stdout.write(JSON.stringify({ cycles }))
 }
 
-async function spawnChild(args: string[], target: Target): Promise<Record<string, unknown>> {
+type Run = Record<string, unknown>
+const round2 = (x: number): number => Math.round(x * 100) / 100
+/** A round with at least this much CPU stolen by the hypervisor is not a quiet round. */
+const QUIET_STEAL_PCT = 3
+
+async function spawnChild(args: string[], target: Target): Promise<Run> {
+  const ticks = cpuTicks()
   const { stdout } = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     maxBuffer: 1 << 22,
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
     timeout: 20 * 60_000,
   })
-  return JSON.parse(stdout) as Record<string, unknown>
+  const stealPct = stealPercent(ticks)
+  return { ...(JSON.parse(stdout) as Run), ...(stealPct === undefined ? {} : { stealPct }) }
 }
 
 async function parent(): Promise<void> {
   const quick = process.argv.includes('--quick')
   const timeOnly = process.argv.includes('--time-only')
   const warm = process.argv.includes('--warm')
+  const floor = process.argv.includes('--floor')
   const roundsArg = process.argv.find((a) => a.startsWith('--rounds='))
   const rounds = roundsArg ? Math.max(1, Number(roundsArg.slice('--rounds='.length)) | 0) : 3
   const dir = await mkdtemp(join(tmpdir(), 'bench-probe-'))
@@ -140,19 +183,37 @@ async function parent(): Promise<void> {
     const p = await startProvider({ kind: 'on-demand', courses: timeCourses, seed: 'bench' })
     const target = { url: p.url, keyId: p.keyId, secret: p.secret }
     const urlFile = join(dir, 'urls.txt')
-    // Alternate the two, three rounds each, and keep the median: the provider warms up (JIT) on the
-    // first round, and neither side should pay for that alone.
-    const probes: Array<Record<string, unknown>> = []
-    const bares: Array<Record<string, unknown>> = []
+    // Alternate the sides round by round and keep medians: the provider warms up (JIT) on the first
+    // round, and neither side should pay for that alone. Each pair runs back to back, so its ratio
+    // sees one background load; a round in which the hypervisor stole CPU (stealPct) is left out of
+    // the quiet-round ratios when enough quiet rounds remain.
+    const probes: Run[] = []
+    const bares: Run[] = []
+    const parses: Run[] = []
+    const validates: Run[] = []
     for (let round = 0; round < rounds; round++) {
       probes.push(await spawnChild(['--child-probe', urlFile], target))
       bares.push(await spawnChild(['--child-bare', urlFile], target))
+      if (floor) {
+        parses.push(await spawnChild(['--child-bare', urlFile, 'parse'], target))
+        validates.push(await spawnChild(['--child-bare', urlFile, 'validate'], target))
+      }
     }
-    const median = (runs: Array<Record<string, unknown>>): Record<string, unknown> => [...runs].sort((a, b) => Number(a.ms) - Number(b.ms))[Math.floor(runs.length / 2)]!
-    const probe: Record<string, unknown> = { ...median(probes), allMs: probes.map((r) => r.ms), allCpuMs: probes.map((r) => r.cpuMs), allTailMs: probes.map((r) => r.tailMs) }
-    const bare: Record<string, unknown> = { ...median(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs) }
-    // Round by round (each pair ran back to back, under the same background load), then the median.
-    const pairRatios = probes.map((r, i) => Number(r.ms) / Number(bares[i]!.ms)).sort((a, b) => a - b)
+    const medianRun = (runs: Run[]): Run => [...runs].sort((a, b) => Number(a.ms) - Number(b.ms))[Math.floor(runs.length / 2)]!
+    const probe: Run = { ...medianRun(probes), allMs: probes.map((r) => r.ms), allCpuMs: probes.map((r) => r.cpuMs), allTailMs: probes.map((r) => r.tailMs), allStealPct: probes.map((r) => r.stealPct) }
+    const bare: Run = { ...medianRun(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs), allStealPct: bares.map((r) => r.stealPct) }
+    const quiet = (r: Run): boolean => typeof r.stealPct !== 'number' || r.stealPct < QUIET_STEAL_PCT
+    /** Median over rounds of (side / bare) in the same round; quiet rounds only when at least half are quiet. */
+    const pairRatio = (runs: Run[]): { medianPairRatio: number; quietRounds: number } => {
+      const pairs = runs.map((r, i) => ({ ratio: Number(r.ms) / Number(bares[i]!.ms), quiet: quiet(r) && quiet(bares[i]!) }))
+      const quietPairs = pairs.filter((x) => x.quiet)
+      const used = quietPairs.length >= Math.ceil(runs.length / 2) ? quietPairs : pairs
+      return { medianPairRatio: round2(median(used.map((x) => x.ratio))), quietRounds: quietPairs.length }
+    }
+    const stage = (runs: Run[]): Run => {
+      const m = medianRun(runs)
+      return { ms: m.ms, cpuMs: m.cpuMs, allMs: runs.map((r) => r.ms), allStealPct: runs.map((r) => r.stealPct), ...pairRatio(runs) }
+    }
     const warmRuns = warm
       ? { probe: (await spawnChild(['--child-warm', 'probe', urlFile], target)).cycles as number[], bare: (await spawnChild(['--child-warm', 'bare', urlFile], target)).cycles as number[] }
       : undefined
@@ -160,10 +221,11 @@ async function parent(): Promise<void> {
     await p.close()
     out.time = {
       courses: timeCourses, probe, bare,
-      ratio: Math.round((Number(probe.ms) / Number(bare.ms)) * 100) / 100,
-      medianPairRatio: Math.round(pairRatios[Math.floor(pairRatios.length / 2)]! * 100) / 100,
+      ratio: round2(Number(probe.ms) / Number(bare.ms)),
+      ...pairRatio(probes),
       goal: '≤ 1.25',
-      ...(warmRuns ? { warm: { cycles: WARM_CYCLES, probeMs: warmRuns.probe, bareMs: warmRuns.bare, lastCycleRatio: Math.round((warmRuns.probe.at(-1)! / warmRuns.bare.at(-1)!) * 100) / 100 } } : {}),
+      ...(floor ? { floor: { bareParse: stage(parses), bareParseValidate: stage(validates) } } : {}),
+      ...(warmRuns ? { warm: { cycles: WARM_CYCLES, probeMs: warmRuns.probe, bareMs: warmRuns.bare, lastCycleRatio: round2(warmRuns.probe.at(-1)! / warmRuns.bare.at(-1)!) } } : {}),
       ...(withMedia ? { withMediaMeasurement: withMedia } : {}),
     }
     if (timeOnly) {
@@ -188,7 +250,7 @@ const argv = process.argv.slice(2)
 const target = (): Target => JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target
 if (argv[0] === '--child-probe') await childProbe(target(), undefined, argv[1])
 else if (argv[0] === '--child-probe-media') await childProbe(target(), undefined, undefined, MEDIA_SKIP)
-else if (argv[0] === '--child-bare') await childBare(target(), argv[1]!)
+else if (argv[0] === '--child-bare') await childBare(target(), argv[1]!, argv[2] === 'parse' || argv[2] === 'validate' ? argv[2] : 'none')
 else if (argv[0] === '--child-warm') await childWarm(target(), argv[1] === 'bare' ? 'bare' : 'probe', argv[2]!)
 else if (argv[0] === '--child-memory') await childProbe(target(), MEMORY_CHECKS, undefined)
 else await parent()
