@@ -32,6 +32,8 @@ export interface ProbeSettings {
   crossCheckLimit: number
   /** Entries the cross-check walk reads before it stops. */
   crossCheckEntries: number
+  /** The incremental-sync walk asks for about this many of the newest entries (R7, contract.incremental). */
+  incrementalEntries: number
   /** Hard page cap of every walk. */
   maxPages: number
 }
@@ -78,8 +80,6 @@ export interface ProbeContext extends RunContext {
   serviceInfo(): Promise<FetchedDocument<ServiceInfo>>
   /** The full walk at `pageLimit`, with the sample and compact id set. */
   walk(): Promise<CatalogueWalk>
-  /** Item times (epoch ms) of the main walk's first page, as soon as it arrives (starts the walk). */
-  firstPageTimes(): Promise<number[]>
   /** The prefix walk at `crossCheckLimit` (gap detection). */
   crossWalk(): Promise<CatalogueWalk>
   sample(): Promise<CourseSample>

@@ -67,8 +67,8 @@ export interface RequestInfo {
 }
 
 const MAX_PAGE_LIMIT = 200
-/** Walk chains that run at once (main, cross-check, incremental): the prefetch leaves them their slots. */
-const WALK_CHAINS = 3
+/** Walk chains that run at once (main and cross-check; the incremental walk follows the main one): the prefetch leaves them their slots. */
+const WALK_CHAINS = 2
 /** R5.1-3 */
 const MIN_PREVIEW_SECONDS = 600
 const CROSS_CHECK_LIMIT = 50
@@ -89,6 +89,7 @@ export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | '
     pageLimit: MAX_PAGE_LIMIT,
     crossCheckLimit: CROSS_CHECK_LIMIT,
     crossCheckEntries: 2_000,
+    incrementalEntries: 2 * MAX_PAGE_LIMIT,
     maxPages: o.maxPages ?? 10_000,
   }
 }
@@ -169,8 +170,6 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
   noteHost(baseUrl, 'api')
   let scratch: Promise<string> | undefined
-  let firstPageTimes: (times: number[]) => void = () => {}
-  const firstPage = new Promise<number[]>((resolveTimes) => { firstPageTimes = resolveTimes })
 
   const url = (path: string, query?: Record<string, string | number | undefined>): string => {
     const u = new URL(`${baseUrl}${path.startsWith('/') ? path : `/${path}`}`)
@@ -213,16 +212,10 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
       recordPrefix: settings.crossCheckEntries * 2 + settings.pageLimit,
       sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
       keepUpdatedAt: true,
-      onFirstPage: (times) => firstPageTimes(times),
       ...(prefetch ? { prefetch } : {}),
       isValidCategory: (code) => isValidCategory(code),
       shortPreviewSeconds: MIN_PREVIEW_SECONDS,
     })),
-    firstPageTimes: () => {
-      // Starts the walk; a walk that fails before page 1 resolves this with no times.
-      void ctx.walk().then(() => firstPageTimes([]), () => firstPageTimes([]))
-      return firstPage
-    },
     crossWalk: () => once('cross-walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.crossCheckLimit, cursor }) }), {
       limit: settings.crossCheckLimit,
       maxPages: settings.maxPages,

@@ -2,7 +2,7 @@
 // platform and fails on a twin that differs by one defect (a provider switch or one rewritten answer).
 import t from 'tap'
 import { isValidCategory } from '../../specs/lib/categories.js'
-import { contractChecks, INVALID_CURSOR } from './contract.js'
+import { contractChecks, cutOff, INVALID_CURSOR } from './contract.js'
 import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
 
 const asObject = (b: unknown): Record<string, unknown> => b as Record<string, unknown>
@@ -20,6 +20,16 @@ const CASES: TwinCase[] = [
       const page = asObject(b)
       const items = page.items as Array<Record<string, unknown>>
       return { ...page, items: [{ ...items[0], courseId: 'c-old-000001', updatedAt: '2020-01-01T00:00:00+08:00' }, ...items] }
+    },
+  },
+  {
+    // The cut-off is an entry's own updatedAt, so a platform that compares with >= serves that entry again.
+    check: 'contract.incremental', requirement: 'R7', kind: 'on-demand', because: 'updatedSince is treated as inclusive (the entry at the cut-off comes back)',
+    rewrite: (path, q, b) => {
+      if (path !== '/v1/courses' || !q.has('updatedSince') || q.has('cursor')) return undefined
+      const page = asObject(b)
+      const items = page.items as Array<Record<string, unknown>>
+      return { ...page, items: [{ ...items[0], courseId: 'c-at-the-cut-off', updatedAt: q.get('updatedSince') }, ...items] }
     },
   },
   { check: 'contract.course-detail', requirement: 'R7', kind: 'on-demand', because: 'detail titles differ from the list', rewrite: (path, _q, b) => (/^\/v1\/courses\/[^/]+$/.test(path) ? { ...asObject(b), title: { 'zh-CN': '另一个标题' } } : undefined) },
@@ -68,6 +78,28 @@ t.test('the pagination check names the cause: duplicates, gaps, cycles', async (
   const cycle = await runTwin({ check: 'contract.pagination', requirement: 'R5.1-2', kind: 'on-demand', defects: ['cursor-cycle'], because: '' })
   t.match(cycle.result.message?.en, /cursor cycle/)
   t.equal((cycle.result.measured as { cursorCycle?: boolean } | undefined)?.cursorCycle, true)
+})
+
+t.test('R7 incremental cut-off: an entry\'s own time, about N entries from the newest end', async (t) => {
+  const times = [10, 20, 30, 40, 50, 60]
+  t.equal(cutOff(times, 2), 40, 'two entries (50, 60) are newer than the cut-off')
+  t.equal(cutOff(times, 10), 10, 'a catalogue smaller than N: the oldest entry')
+  t.equal(cutOff([50, 10, Number.NaN, 30, 20, 40, 60], 2), 40, 'out of order and unreadable times: sorted, NaN left out')
+  t.equal(cutOff([10], 2), undefined, 'one readable time: nothing to sync')
+  t.equal(cutOff([Number.NaN, 5, Number.NaN], 2), undefined)
+})
+
+t.test('R7 the incremental walk reads the recent end of the catalogue, not all of it again', async (t) => {
+  const report = await withProvider({ kind: 'on-demand', courses: 1_000 }, (p) => probeProvider(p, { only: ['contract.incremental', 'contract.pagination'] }))
+  const r = resultOf(report, 'contract.incremental')
+  t.equal(r.status, 'pass', r.message?.en ?? '')
+  const m = r.measured as { expectedCourses: number; returnedCourses: number; pages: number }
+  t.ok(m.expectedCourses > 0, `${m.expectedCourses} newer course(s) expected`)
+  t.equal(m.returnedCourses, m.expectedCourses)
+  const main = resultOf(report, 'contract.pagination').measured as { courses: number }
+  t.equal(main.courses, 1_000)
+  t.ok(m.expectedCourses <= 400, `${m.expectedCourses} of ${main.courses} courses re-read (about incrementalEntries = 400)`)
+  t.ok(m.pages <= 3, `${m.pages} incremental page(s) of 200`)
 })
 
 t.test('R16 twin data is what the category check rejects', async (t) => {

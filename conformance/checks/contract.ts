@@ -121,6 +121,26 @@ export const paginationCheck = defineCheck<ProbeContext>({
   },
 })
 
+/**
+ * The incremental walk's cut-off: the updatedAt of the entry with about `entries` newer ones after
+ * it (the oldest entry when the catalogue is smaller), from the full walk's times in walk order.
+ * Undefined with fewer than two readable times.
+ */
+export function cutOff(times: ArrayLike<number>, entries: number): number | undefined {
+  const readable: number[] = []
+  let sorted = true
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!
+    if (Number.isNaN(t)) continue
+    if (readable.length > 0 && t < readable[readable.length - 1]!) sorted = false
+    readable.push(t)
+  }
+  if (readable.length < 2) return undefined
+  // The walk is in updatedAt order when the platform is right; contract.pagination reports when not.
+  if (!sorted) readable.sort((a, b) => a - b)
+  return readable[Math.max(0, readable.length - entries - 1)]
+}
+
 export const incrementalCheck = defineCheck<ProbeContext>({
   id: 'contract.incremental',
   requirementIds: ['R7'],
@@ -129,26 +149,23 @@ export const incrementalCheck = defineCheck<ProbeContext>({
   subject: 'platform',
   title: { 'zh-CN': 'updatedSince 增量同步只返回更新的条目与墓碑', en: 'updatedSince returns only newer entries plus tombstones' },
   async run(ctx) {
-    // The cut-off is the median time of the first page, so this walk runs alongside the full walk
-    // instead of after it; the expected count comes from the full walk once both are done.
-    const firstTimes = [...(await ctx.firstPageTimes())].sort((x, y) => x - y)
-    const sinceMs = firstTimes[Math.floor(firstTimes.length / 2)]
-    const incremental = sinceMs === undefined
-      ? undefined
-      : walkCatalogue(
-        (cursor) => ctx.client.request({ url: ctx.url('/v1/courses', { limit: ctx.settings.pageLimit, updatedSince: new Date(sinceMs).toISOString(), cursor }) }),
-        { limit: ctx.settings.pageLimit, updatedSince: new Date(sinceMs).toISOString(), maxPages: ctx.settings.maxPages, keepTombstoneIds: true },
-      )
-    incremental?.catch(() => {})
+    // A syncing client asks for what changed since its last sync: the recent end of the catalogue.
+    // So the cut-off is the updatedAt of the entry about `incrementalEntries` from the newest end of
+    // the full walk (an entry's own time, so the strictly-after boundary is tested), and the
+    // incremental walk reads a page or two instead of the whole catalogue a second time.
     const main = await ctx.walk()
     if (!main.complete || main.duplicates.count > 0) {
       return skip({ 'zh-CN': '全量分页遍历不完整，无法核对增量同步（见 contract.pagination）', en: 'The full walk is not whole, so incremental sync cannot be compared with it (see contract.pagination)' })
     }
-    if (!incremental || !main.updatedAt || main.updatedAt.length < 2) return pass('fewer than two courses: nothing to sync incrementally', { measured: { courses: main.distinct } })
-    const since = new Date(sinceMs!).toISOString()
+    const sinceMs = main.updatedAt ? cutOff(main.updatedAt, ctx.settings.incrementalEntries) : undefined
+    if (!main.updatedAt || sinceMs === undefined) return pass('fewer than two courses with a readable updatedAt: nothing to sync incrementally', { measured: { courses: main.distinct } })
+    const since = new Date(sinceMs).toISOString()
     let expected = 0
-    for (const t of main.updatedAt) if (t > sinceMs!) expected++
-    const inc = await incremental
+    for (const t of main.updatedAt) if (t > sinceMs) expected++
+    const inc = await walkCatalogue(
+      (cursor) => ctx.client.request({ url: ctx.url('/v1/courses', { limit: ctx.settings.pageLimit, updatedSince: since, cursor }) }),
+      { limit: ctx.settings.pageLimit, updatedSince: since, maxPages: ctx.settings.maxPages, keepTombstoneIds: true },
+    )
     let tombstonesForListed = 0
     const examples: string[] = []
     // Tombstones naming courses the full walk listed as live: reported, not failed (the catalogue may change mid-run).

@@ -34,8 +34,6 @@ export interface WalkOptions {
   /** Ids known to be live (tombstones for them are reported). */
   liveIds?: FingerprintSet
   onPage?: (pages: number) => void
-  /** The first page's item times (epoch ms), as soon as it arrives (lets a dependent walk start early). */
-  onFirstPage?: (itemTimesMs: number[]) => void
   /** Speculative work on sampled courses while the walk goes on (see `likelySampled`). */
   prefetch?: PrefetchOptions
 }
@@ -175,7 +173,6 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       w.serverTime = doc.serverTime
       serverAt = timeOf(doc.serverTime)
     }
-    if (page === 1) o.onFirstPage?.((doc.items ?? []).map((i) => timeOf(isObject(i) ? i.updatedAt : undefined)).filter((x) => !Number.isNaN(x)))
 
     for (const raw of doc.items ?? []) {
       if (!isObject(raw) || typeof raw.courseId !== 'string') continue
