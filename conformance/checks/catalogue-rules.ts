@@ -65,7 +65,8 @@ export interface OpenResult { courseId: string; opened: boolean; reason?: string
 async function openWithoutCredentials(ctx: ProbeContext, signal: AbortSignal | undefined, url: string, range: boolean): Promise<{ status: number; res?: ProbeResponse; exchange?: ProbeResponse['evidence'] }> {
   try {
     const res = await ctx.anonymous.request({ url, headers: range ? { range: OPEN_RANGE } : {}, maxBodyBytes: OPEN_MAX_BYTES, ...(signal ? { signal } : {}) })
-    return { status: res.status, res, exchange: res.evidence }
+    // Evidence (scrubbed copies of the exchange) is built from `res` only if this opening fails.
+    return { status: res.status, res }
   } catch (err) {
     const status = statusOfOversizedBody(err)
     if (status !== undefined && isSkillgateError(err)) return { status, exchange: err.details?.evidence as ProbeResponse['evidence'] }

@@ -93,8 +93,8 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
   // the compile waits one turn of the event loop so the run's other first requests go out too: the
   // provider works on them meanwhile instead of waiting for us.
-  let firstFetch = o.maxPages > 0 ? fetchPage(undefined) : undefined
-  firstFetch?.catch(() => {})
+  let nextFetch = o.maxPages > 0 ? fetchPage(undefined) : undefined
+  nextFetch?.catch(() => {})
   await new Promise<void>((resolve) => setImmediate(resolve))
   const validate = schemas().validator('catalogue-page')
   const ids = new FingerprintSet(1024)
@@ -138,9 +138,13 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       w.stopReason = 'page-cap'
       break
     }
-    const res = await (firstFetch ?? fetchPage(cursor))
-    firstFetch = undefined
+    const res = await (nextFetch ?? fetchPage(cursor))
     const page = ++w.pages
+    // The next page goes out before this one is validated and walked, so the platform works on it
+    // meanwhile: a walk is a chain, and otherwise every page would wait for our CPU and then for
+    // the platform in turn. Only when this page will certainly be followed by that cursor: the
+    // checks below stop on the same conditions (status, shape, cursor, cap, cycle) before using it.
+    nextFetch = speculate(res, w, o, cursors, fetchPage)
     o.onPage?.(page)
     if (page === 1) w.firstPage = res.evidence
     let problem = false
@@ -277,6 +281,27 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   w.sample = sample.values()
   w.freeSample = freeSample.values()
   return w
+}
+
+/**
+ * The next page's fetch, started now, when the loop is certain to ask for exactly it: a 200 whose
+ * body has an items array (the probe client parsed it already) and a non-empty string nextCursor
+ * not served before, under the page cap, and with the entry cap (prefix walks) not reached by the
+ * items and tombstones this page holds. Otherwise undefined and the loop decides as usual.
+ */
+function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors: FingerprintSet, fetchPage: PageFetcher): Promise<ProbeResponse> | undefined {
+  if (res.status !== 200 || w.pages >= o.maxPages) return undefined
+  const body = res.json
+  if (!isObject(body) || !Array.isArray(body.items)) return undefined
+  const next = body.nextCursor
+  if (typeof next !== 'string' || next.length === 0 || cursors.has(next)) return undefined
+  if (o.maxEntries !== undefined) {
+    const tombstones = Array.isArray(body.tombstones) ? body.tombstones.length : 0
+    if (w.itemsServed + w.tombstones.count + body.items.length + tombstones >= o.maxEntries) return undefined
+  }
+  const p = fetchPage(next)
+  p.catch(() => {})
+  return p
 }
 
 /**

@@ -3,7 +3,8 @@
 import t from 'tap'
 import { BottomK } from './bottom-k.js'
 import { compareWalks } from './compare-walks.js'
-import { likelySampled, type CatalogueWalk } from './catalogue-walk.js'
+import { likelySampled, walkCatalogue, type CatalogueWalk } from './catalogue-walk.js'
+import type { ProbeResponse } from '../net/probe-client.js'
 import type { CourseSummary } from '../../specs/types.gen.js'
 import { FingerprintSet, fingerprint } from './fingerprint-set.js'
 import { detectionProbability, samplingStatement, upperBoundWhenNoneFound } from './sampling.js'
@@ -105,4 +106,48 @@ t.test('likelySampled: announces what the final bottom-k keeps, and no more than
   t.equal(early.announced.length, 70, 'stops at the cap')
   t.ok(early.announced.filter((id) => !early.final.includes(id)).length > 0, 'a wrong projection does waste fetches')
   t.same(early.final, even.final, 'the sample itself never depends on the projection')
+})
+
+/** An in-memory catalogue of `pages` pages; `nextOf` may rewrite a page's nextCursor (cycles). */
+function pagedCatalogue(pages: number, perPage: number, nextOf: (page: number) => string | null = (p) => (p < pages ? `c${p + 1}` : null)) {
+  const events: string[] = []
+  const fetchPage = async (cursor: string | undefined): Promise<ProbeResponse> => {
+    events.push(`fetch ${cursor ?? 'first'}`)
+    const page = cursor === undefined ? 1 : Number(cursor.slice(1))
+    const items = Array.from({ length: perPage }, (_, i) => {
+      const n = (page - 1) * perPage + i
+      return { courseId: `c-${String(n).padStart(6, '0')}`, title: { 'zh-CN': '课' }, category: '6-31-01', fee: { free: true }, durationSeconds: 60, lessonCount: 1, previewSeconds: 600, updatedAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString() }
+    })
+    const json = { items, tombstones: [], nextCursor: nextOf(page), serverTime: '2026-11-27T09:30:00+08:00' }
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(0), json, url: `https://p.test/v1/courses?cursor=${cursor ?? ''}`, remoteAddress: undefined, timings: { totalMs: 0 }, redirects: [], attempts: [], warnings: [], evidence: { request: { method: 'GET', url: 'https://p.test/v1/courses', headers: {} } } }
+  }
+  const isValidCategory = (code: string): boolean => {
+    if (events.at(-1)?.startsWith('fetch')) events.push('walking')
+    return code.length > 0
+  }
+  return { events, fetchPage, isValidCategory }
+}
+
+t.test('walk: the next page is requested before this one is walked, and never a page the walk will not use', async (t) => {
+  const full = pagedCatalogue(5, 3)
+  const w = await walkCatalogue(full.fetchPage, { limit: 3, maxPages: 100, isValidCategory: full.isValidCategory })
+  t.equal(w.stopReason, 'end')
+  t.equal(w.distinct, 15)
+  t.same(full.events.filter((e) => e.startsWith('fetch')), ['fetch first', 'fetch c2', 'fetch c3', 'fetch c4', 'fetch c5'], 'one request per page, none wasted')
+  t.same(full.events.slice(0, 3), ['fetch first', 'fetch c2', 'walking'], 'page 2 went out before page 1 was walked')
+
+  const capped = pagedCatalogue(10, 3)
+  const c = await walkCatalogue(capped.fetchPage, { limit: 3, maxPages: 3 })
+  t.equal(c.stopReason, 'page-cap')
+  t.equal(capped.events.length, 3, 'the page cap: no fourth request')
+
+  const prefix = pagedCatalogue(10, 3)
+  const p = await walkCatalogue(prefix.fetchPage, { limit: 3, maxPages: 100, maxEntries: 7 })
+  t.equal(p.stopReason, 'entry-cap')
+  t.same(prefix.events, ['fetch first', 'fetch c2', 'fetch c3'], 'the entry cap: the page that reaches it is the last one asked for')
+
+  const cycle = pagedCatalogue(4, 2, (page) => (page === 3 ? 'c2' : `c${page + 1}`))
+  const y = await walkCatalogue(cycle.fetchPage, { limit: 2, maxPages: 100 })
+  t.equal(y.stopReason, 'cycle')
+  t.same(cycle.events, ['fetch first', 'fetch c2', 'fetch c3'], 'a cursor already served is not asked for again')
 })
