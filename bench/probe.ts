@@ -25,7 +25,6 @@ import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
-import { startProvider } from '../fixtures/providers/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
 
 const run = promisify(execFile)
@@ -170,6 +169,9 @@ async function spawnChild(args: string[], target: Target): Promise<Run> {
 }
 
 async function parent(): Promise<void> {
+  // Only the parent serves the catalogue: the children measure the probe's own peak RSS, so they
+  // never load the reference provider (Fastify and the fixture generators).
+  const { startProvider } = await import('../fixtures/providers/index.js')
   const quick = process.argv.includes('--quick')
   const timeOnly = process.argv.includes('--time-only')
   const warm = process.argv.includes('--warm')
