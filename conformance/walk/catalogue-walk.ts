@@ -45,6 +45,12 @@ export interface PrefetchOptions {
   share?: number
   /** At most this many announcements per set; default 1.5 × the sample size. */
   maxPerSet?: number
+  /**
+   * Where the catalogue ends in time: called once page 1 has given the first entry's time and the
+   * serverTime; returns a getter for the newest entry's time once known (undefined until then,
+   * and the projection runs to serverTime). See `newestEntryTime`.
+   */
+  estimateEnd?: (firstAtMs: number, serverAtMs: number) => () => number | undefined
 }
 
 export interface CatalogueWalk {
@@ -132,6 +138,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   const announce = o.prefetch && (o.sample?.size ?? 0) > 0 ? likelySampled(o.prefetch, o.sample!.size, [['sample', sample], ['free', freeSample]]) : undefined
   let firstAt = Number.NaN
   let serverAt = Number.NaN
+  let endAt: (() => number | undefined) | undefined
 
   for (;;) {
     if (w.pages >= o.maxPages) {
@@ -253,7 +260,11 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       }
     }
     if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
-    if (announce && previous) announce((previous.at - firstAt) / (serverAt - firstAt), { sample: w.distinct, free: w.free })
+    if (announce && previous) {
+      if (page === 1 && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt)
+      const end = Math.max(endAt?.() ?? serverAt, previous.at)
+      announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free })
+    }
     if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
       w.stopReason = 'entry-cap'
       break
@@ -314,7 +325,8 @@ function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors
  * speculative work: the sample itself is still the exact bottom-k, members never announced are
  * fetched after the walk, and an announced member that is evicted just wastes its fetch (capped).
  * A catalogue whose newest entries are older than serverTime makes the projection too large, which
- * errs towards announcing fewer (safe), never more.
+ * errs towards announcing fewer (safe), never more; `estimateEnd` (newestEntryTime) corrects that:
+ * a catalogue last changed a year before serverTime otherwise announces only about half as many.
  */
 export function likelySampled(
   o: PrefetchOptions,
@@ -340,4 +352,19 @@ export function likelySampled(
       }
     }
   }
+}
+
+/**
+ * The time of the newest catalogue entry, to within `resolution` ms, by bisection over (lo, hi]:
+ * `exists(t)` says whether any entry changed strictly after t (GET /v1/courses?limit=1&updatedSince=t).
+ * lo is a time with an entry after it (the first entry's, less 1 ms) and hi one without (serverTime).
+ * Returns the upper end of the final interval; at most `maxSteps` questions, one at a time.
+ */
+export async function newestEntryTime(lo: number, hi: number, exists: (t: number) => Promise<boolean>, o: { resolution: number; maxSteps: number }): Promise<number> {
+  for (let step = 0; step < o.maxSteps && hi - lo > o.resolution; step++) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (await exists(mid)) lo = mid
+    else hi = mid
+  }
+  return hi
 }

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { BottomK } from './bottom-k.js'
 import { compareWalks } from './compare-walks.js'
-import { likelySampled, walkCatalogue, type CatalogueWalk } from './catalogue-walk.js'
+import { likelySampled, newestEntryTime, walkCatalogue, type CatalogueWalk } from './catalogue-walk.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { CourseSummary } from '../../specs/types.gen.js'
 import { FingerprintSet, fingerprint } from './fingerprint-set.js'
@@ -150,4 +150,43 @@ t.test('walk: the next page is requested before this one is walked, and never a 
   const y = await walkCatalogue(cycle.fetchPage, { limit: 2, maxPages: 100 })
   t.equal(y.stopReason, 'cycle')
   t.same(cycle.events, ['fetch first', 'fetch c2', 'fetch c3'], 'a cursor already served is not asked for again')
+})
+
+t.test('newestEntryTime: bisection finds the newest entry to the resolution, one question at a time', async (t) => {
+  const times = [1_000, 5_000, 9_000, 70_000, 70_500]
+  const asked: number[] = []
+  let inFlight = 0
+  const exists = async (x: number): Promise<boolean> => {
+    t.equal(inFlight++, 0, 'never two questions at once')
+    asked.push(x)
+    await new Promise((r) => setImmediate(r))
+    inFlight--
+    return times.some((v) => v > x)
+  }
+  const found = await newestEntryTime(999, 1_000_000, exists, { resolution: 100, maxSteps: 20 })
+  t.ok(found >= 70_500 && found - 70_500 <= 100, `newest 70500, found ${found}`)
+  t.ok(asked.length <= 14, `${asked.length} questions for a million ms at 100 ms`)
+  const capped = await newestEntryTime(999, 1_000_000, async (x) => times.some((v) => v > x), { resolution: 1, maxSteps: 3 })
+  t.ok(capped >= 70_500, 'a capped search still bounds the newest entry from above')
+})
+
+t.test('prefetch: knowing where the catalogue ends announces most of the sample during the walk, and only members that stay sampled', async (t) => {
+  // 2,000 entries one second apart in January 2026; page 1 says serverTime is late November.
+  const run = async (withEnd: boolean): Promise<{ announced: string[]; sample: string[] }> => {
+    const c = pagedCatalogue(40, 50)
+    const announced: string[] = []
+    const w = await walkCatalogue(c.fetchPage, {
+      limit: 50, maxPages: 100, sample: { size: 30, seed: 's' },
+      prefetch: {
+        onLikelySampled: (item, set) => { if (set === 'sample') announced.push(item.courseId) },
+        ...(withEnd ? { estimateEnd: () => () => Date.UTC(2026, 0, 1) + 1999 * 1000 } : {}),
+      },
+    })
+    return { announced, sample: w.sample.map((x) => x.courseId) }
+  }
+  const blind = await run(false)
+  const told = await run(true)
+  t.ok(told.announced.length >= 20, `${told.announced.length} of 30 announced with the end known`)
+  t.ok(blind.announced.length <= 5, `${blind.announced.length} when projecting to serverTime`)
+  for (const id of told.announced) t.ok(told.sample.includes(id), `${id} announced and still in the final sample`)
 })
