@@ -283,7 +283,7 @@ function samplePrefetch(context: () => ProbeContext, concurrency: number, subjec
     void limiter.acquire().then((release) => work().catch(() => {}).finally(release))
   }
   return {
-    ...(opts.allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number) => estimateEnd(context(), firstAt, serverAt) }),
+    ...(opts.allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
     onLikelySampled: (course, set) => {
       const ctx = context()
       if (set === 'sample') {
@@ -299,16 +299,17 @@ function samplePrefetch(context: () => ProbeContext, concurrency: number, subjec
 /**
  * The newest entry's time, found while the walk runs by bisecting with one-entry incremental pages
  * (about 7 small requests, one at a time), so the prefetch projects the catalogue to where it ends
- * rather than to serverTime. Only a hint: any failure leaves the projection on serverTime.
+ * rather than to serverTime. Only a hint: any failure leaves the projection on serverTime, and the
+ * search (with its request in flight) stops when the walk ends.
  */
-function estimateEnd(ctx: ProbeContext, firstAt: number, serverAt: number): () => number | undefined {
+function estimateEnd(ctx: ProbeContext, firstAt: number, serverAt: number, walkDone: AbortSignal): () => number | undefined {
   let newest: number | undefined
   const exists = async (t: number): Promise<boolean> => {
-    const res = await ctx.client.request({ url: ctx.url('/v1/courses', { limit: 1, updatedSince: new Date(t).toISOString() }) })
+    const res = await ctx.client.request({ url: ctx.url('/v1/courses', { limit: 1, updatedSince: new Date(t).toISOString() }), signal: walkDone })
     const items = (res.json as { items?: unknown } | undefined)?.items
     if (res.status !== 200 || !Array.isArray(items)) throw new Error(`GET /v1/courses?updatedSince answered ${res.status} without items`)
     return items.length > 0
   }
-  newestEntryTime(firstAt - 1, serverAt, exists, { resolution: (serverAt - firstAt) / 128, maxSteps: 10 }).then((t) => { newest = t }, () => {})
+  newestEntryTime(firstAt - 1, serverAt, exists, { resolution: (serverAt - firstAt) / 128, maxSteps: 10, signal: walkDone }).then((t) => { newest = t }, () => {})
   return () => newest
 }

@@ -22,16 +22,8 @@ const CASES: TwinCase[] = [
       return { ...page, items: [{ ...items[0], courseId: 'c-old-000001', updatedAt: '2020-01-01T00:00:00+08:00' }, ...items] }
     },
   },
-  {
-    // The cut-off is an entry's own updatedAt, so a platform that compares with >= serves that entry again.
-    check: 'contract.incremental', requirement: 'R7', kind: 'on-demand', because: 'updatedSince is treated as inclusive (the entry at the cut-off comes back)',
-    rewrite: (path, q, b) => {
-      if (path !== '/v1/courses' || !q.has('updatedSince') || q.has('cursor')) return undefined
-      const page = asObject(b)
-      const items = page.items as Array<Record<string, unknown>>
-      return { ...page, items: [{ ...items[0], courseId: 'c-at-the-cut-off', updatedAt: q.get('updatedSince') }, ...items] }
-    },
-  },
+  // The cut-off is an entry's own updatedAt, so a platform that compares with >= serves that entry again.
+  { check: 'contract.incremental', requirement: 'R7', kind: 'on-demand', defects: ['updated-since-inclusive'], because: 'updatedSince is compared with >= (the entry at the cut-off comes back)' },
   { check: 'contract.course-detail', requirement: 'R7', kind: 'on-demand', because: 'detail titles differ from the list', rewrite: (path, _q, b) => (/^\/v1\/courses\/[^/]+$/.test(path) ? { ...asObject(b), title: { 'zh-CN': '另一个标题' } } : undefined) },
   { check: 'contract.preview-document', requirement: 'R7', kind: 'on-demand', because: 'preview durationSeconds differs from previewSeconds', rewrite: (path, _q, b) => (path.endsWith('/preview') ? { ...asObject(b), durationSeconds: Number(asObject(b).durationSeconds) + 60 } : undefined) },
   { check: 'contract.learning-records', requirement: 'R7', kind: 'on-demand', because: 'the page lacks serverTime', rewrite: (path, _q, b) => (path === '/v1/learning-records' ? { ...asObject(b), serverTime: undefined } : undefined) },
@@ -87,6 +79,15 @@ t.test('R7 incremental cut-off: an entry\'s own time, about N entries from the n
   t.equal(cutOff([50, 10, Number.NaN, 30, 20, 40, 60], 2), 40, 'out of order and unreadable times: sorted, NaN left out')
   t.equal(cutOff([10], 2), undefined, 'one readable time: nothing to sync')
   t.equal(cutOff([Number.NaN, 5, Number.NaN], 2), undefined)
+  t.equal(cutOff([1, 2, 3, 5, 5, 5, 5], 2), 3, 'the newest entries share one time: the time below it, so they are expected')
+  t.equal(cutOff([7, 7, 7], 400), 6, 'every entry at one time: just before it, so all are expected')
+})
+
+t.test('R7 incremental cut-off with sub-millisecond timestamps: a millisecond no entry falls in', async (t) => {
+  // Date.parse cuts 12:00:00.0205 to .020, so an entry's own (cut) time is ambiguous against its true time.
+  t.equal(cutOff([10, 11, 12, 20, 21, 30], 2, { ownTime: false }), 22, 'the first gap of ≥ 2 ms at or above the target')
+  t.equal(cutOff([10, 11, 12, 13], 1, { ownTime: false }), 9, 'no gap at all: before every entry')
+  t.equal(cutOff([10, 20, 21, 22], 1, { ownTime: false }), 11, 'no gap above the target: the nearest one below')
 })
 
 t.test('R7 the incremental walk reads the recent end of the catalogue, not all of it again', async (t) => {

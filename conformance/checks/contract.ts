@@ -122,32 +122,34 @@ export const paginationCheck = defineCheck<ProbeContext>({
 })
 
 /**
- * The incremental walk's cut-off: the updatedAt of the entry with about `entries` newer ones after
- * it (the oldest entry when the catalogue is smaller), from the full walk's times in walk order.
- * Undefined with fewer than two readable times.
+ * The incremental walk's cut-off, from the full walk's times (epoch ms, walk order): about `entries`
+ * entries are newer than it (all of them in a smaller catalogue). Undefined with fewer than two
+ * readable times.
+ * - `ownTime` (times with at most millisecond precision): an entry's own time, so a platform that
+ *   compares with >= serves that entry again and fails. When the newest entries all share one time,
+ *   the time just below it, so at least one entry is expected.
+ * - otherwise (a platform with sub-millisecond timestamps, which Date.parse cuts to the millisecond):
+ *   a millisecond in a gap of at least 2 ms between entries, so no entry's true time is ambiguous
+ *   against it and the expected count is exact.
  */
-export function cutOff(times: ArrayLike<number>, entries: number): number | undefined {
-  let readable = 0
-  let sorted = true
-  let last = -Infinity
-  for (let i = 0; i < times.length; i++) {
-    const t = times[i]!
-    if (Number.isNaN(t)) continue
-    readable++
-    if (t < last) sorted = false
-    last = t
+export function cutOff(times: ArrayLike<number>, entries: number, o: { ownTime: boolean } = { ownTime: true }): number | undefined {
+  let sortedClean = true
+  for (let i = 1; i < times.length && sortedClean; i++) if (!(times[i]! >= times[i - 1]!)) sortedClean = false
+  if (times.length > 0 && Number.isNaN(times[0]!)) sortedClean = false
+  // The usual case (contract.pagination reports a broken order) needs no copy of 100,000 times.
+  const r: ArrayLike<number> = sortedClean ? times : Float64Array.from(times).filter((t) => !Number.isNaN(t)).sort()
+  const m = r.length
+  if (m < 2) return undefined
+  const k = Math.max(0, m - entries - 1)
+  if (o.ownTime) {
+    const max = r[m - 1]!
+    let j = k
+    while (j >= 0 && r[j] === max) j--
+    return j >= 0 ? r[j] : r[0]! - 1
   }
-  if (readable < 2) return undefined
-  const k = Math.max(0, readable - entries - 1)
-  if (sorted) {
-    // The usual case (contract.pagination reports when the order is broken): no copy of 100,000 times.
-    for (let i = 0, seen = 0; i < times.length; i++) {
-      const t = times[i]!
-      if (Number.isNaN(t)) continue
-      if (seen++ === k) return t
-    }
-  }
-  return Float64Array.from(times).filter((t) => !Number.isNaN(t)).sort()[k]
+  for (let j = k; j < m - 1; j++) if (r[j + 1]! - r[j]! >= 2) return r[j]! + 1
+  for (let j = k - 1; j >= 0; j--) if (r[j + 1]! - r[j]! >= 2) return r[j]! + 1
+  return r[0]! - 1
 }
 
 export const incrementalCheck = defineCheck<ProbeContext>({
@@ -166,7 +168,7 @@ export const incrementalCheck = defineCheck<ProbeContext>({
     if (!main.complete || main.duplicates.count > 0) {
       return skip({ 'zh-CN': '全量分页遍历不完整，无法核对增量同步（见 contract.pagination）', en: 'The full walk is not whole, so incremental sync cannot be compared with it (see contract.pagination)' })
     }
-    const sinceMs = main.updatedAt ? cutOff(main.updatedAt, ctx.settings.incrementalEntries) : undefined
+    const sinceMs = main.updatedAt ? cutOff(main.updatedAt, ctx.settings.incrementalEntries, { ownTime: !main.subMillisecondTimes }) : undefined
     if (!main.updatedAt || sinceMs === undefined) return pass('fewer than two courses with a readable updatedAt: nothing to sync incrementally', { measured: { courses: main.distinct } })
     const since = new Date(sinceMs).toISOString()
     let expected = 0

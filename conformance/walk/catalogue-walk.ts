@@ -50,7 +50,7 @@ export interface PrefetchOptions {
    * serverTime; returns a getter for the newest entry's time once known (undefined until then,
    * and the projection runs to serverTime). See `newestEntryTime`.
    */
-  estimateEnd?: (firstAtMs: number, serverAtMs: number) => () => number | undefined
+  estimateEnd?: (firstAtMs: number, serverAtMs: number, walkDone: AbortSignal) => () => number | undefined
 }
 
 export interface CatalogueWalk {
@@ -78,6 +78,8 @@ export interface CatalogueWalk {
   /** Items (and tombstones) not strictly after updatedSince: must be 0. */
   notAfterSince: { count: number; examples: Array<{ courseId: string; at: string }> }
   unparsableTimes: number
+  /** Some updatedAt carries more than millisecond precision (Date.parse cuts it to the millisecond). */
+  subMillisecondTimes: boolean
   firstPage?: HttpExchange
   /** The first page that showed any problem, for evidence and a reproduce command. */
   firstProblemPage?: { page: number; exchange: HttpExchange }
@@ -91,6 +93,7 @@ export interface CatalogueWalk {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const FINER_THAN_MS = /\.\d{4}/
 const timeOf = (s: unknown): number => (typeof s === 'string' ? Date.parse(s) : Number.NaN)
 
 export type PageFetcher = (cursor: string | undefined) => Promise<ProbeResponse>
@@ -128,6 +131,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     categories: { invalid: 0, examples: [] },
     notAfterSince: { count: 0, examples: [] },
     unparsableTimes: 0,
+    subMillisecondTimes: false,
     prefix: [],
     ids,
     sample: [],
@@ -139,6 +143,8 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   let firstAt = Number.NaN
   let serverAt = Number.NaN
   let endAt: (() => number | undefined) | undefined
+  /** Aborts the end-of-catalogue search (and its request in flight) when the walk is over. */
+  const walkDone = new AbortController()
 
   for (;;) {
     if (w.pages >= o.maxPages) {
@@ -191,6 +197,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
       w.itemsServed++
       const at = timeOf(item.updatedAt)
       if (Number.isNaN(at)) w.unparsableTimes++
+      else if (!w.subMillisecondTimes && FINER_THAN_MS.test(item.updatedAt)) w.subMillisecondTimes = true
       if (previous && !Number.isNaN(at) && !Number.isNaN(previous.at)) {
         const inOrder = at > previous.at || (at === previous.at && item.courseId > previous.courseId)
         if (!inOrder) {
@@ -261,8 +268,12 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     }
     if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
     if (announce && previous) {
-      if (page === 1 && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt)
-      const end = Math.max(endAt?.() ?? serverAt, previous.at)
+      // Worth asking only when the walk goes on past page 1 (nextFetch: its next page is already out).
+      if (page === 1 && nextFetch && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt, walkDone.signal)
+      // An estimate the walk has already passed is wrong (e.g. updatedSince answered nothing at all):
+      // trusting it would announce members as final too early, so serverTime it is, as without one.
+      const estimate = endAt?.()
+      const end = estimate !== undefined && estimate >= previous.at ? estimate : Math.max(serverAt, previous.at)
       announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free })
     }
     if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
@@ -289,6 +300,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     cursor = next
   }
   if (times) w.updatedAt = times.subarray(0, w.distinct)
+  walkDone.abort()
   w.sample = sample.values()
   w.freeSample = freeSample.values()
   return w
@@ -360,8 +372,10 @@ export function likelySampled(
  * lo is a time with an entry after it (the first entry's, less 1 ms) and hi one without (serverTime).
  * Returns the upper end of the final interval; at most `maxSteps` questions, one at a time.
  */
-export async function newestEntryTime(lo: number, hi: number, exists: (t: number) => Promise<boolean>, o: { resolution: number; maxSteps: number }): Promise<number> {
-  for (let step = 0; step < o.maxSteps && hi - lo > o.resolution; step++) {
+export async function newestEntryTime(lo: number, hi: number, exists: (t: number) => Promise<boolean>, o: { resolution: number; maxSteps: number; signal?: AbortSignal }): Promise<number> {
+  const resolution = Math.max(1, o.resolution)
+  for (let step = 0; step < o.maxSteps && hi - lo > resolution; step++) {
+    o.signal?.throwIfAborted()
     const mid = Math.floor((lo + hi) / 2)
     if (await exists(mid)) lo = mid
     else hi = mid

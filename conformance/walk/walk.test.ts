@@ -168,25 +168,47 @@ t.test('newestEntryTime: bisection finds the newest entry to the resolution, one
   t.ok(asked.length <= 14, `${asked.length} questions for a million ms at 100 ms`)
   const capped = await newestEntryTime(999, 1_000_000, async (x) => times.some((v) => v > x), { resolution: 1, maxSteps: 3 })
   t.ok(capped >= 70_500, 'a capped search still bounds the newest entry from above')
+  const tiny: number[] = []
+  await newestEntryTime(0, 50, async (x) => { tiny.push(x); return x < 20 }, { resolution: 50 / 128, maxSteps: 10 })
+  t.equal(new Set(tiny).size, tiny.length, `a span under 128 ms: no question asked twice (${tiny.join(', ')})`)
+  const stop = new AbortController()
+  let questions = 0
+  const stopped = newestEntryTime(0, 1_000_000, async () => { if (++questions === 2) stop.abort(); return true }, { resolution: 1, maxSteps: 20, signal: stop.signal })
+  await t.rejects(stopped, 'an aborted search stops')
+  t.equal(questions, 2, 'and asks nothing more')
 })
 
 t.test('prefetch: knowing where the catalogue ends announces most of the sample during the walk, and only members that stay sampled', async (t) => {
   // 2,000 entries one second apart in January 2026; page 1 says serverTime is late November.
-  const run = async (withEnd: boolean): Promise<{ announced: string[]; sample: string[] }> => {
+  const run = async (withEnd: boolean, end = Date.UTC(2026, 0, 1) + 1999 * 1000): Promise<{ announced: string[]; sample: string[] }> => {
     const c = pagedCatalogue(40, 50)
     const announced: string[] = []
     const w = await walkCatalogue(c.fetchPage, {
       limit: 50, maxPages: 100, sample: { size: 30, seed: 's' },
       prefetch: {
         onLikelySampled: (item, set) => { if (set === 'sample') announced.push(item.courseId) },
-        ...(withEnd ? { estimateEnd: () => () => Date.UTC(2026, 0, 1) + 1999 * 1000 } : {}),
+        ...(withEnd ? { estimateEnd: () => () => end } : {}),
       },
     })
     return { announced, sample: w.sample.map((x) => x.courseId) }
   }
   const blind = await run(false)
   const told = await run(true)
+  const fooled = await run(true, Date.UTC(2026, 0, 1) + 5_000)
+  t.equal(fooled.announced.length, blind.announced.length, 'an end the walk has already passed is ignored, not trusted')
   t.ok(told.announced.length >= 20, `${told.announced.length} of 30 announced with the end known`)
   t.ok(blind.announced.length <= 5, `${blind.announced.length} when projecting to serverTime`)
   for (const id of told.announced) t.ok(told.sample.includes(id), `${id} announced and still in the final sample`)
+})
+
+t.test('prefetch: the end is only looked for when the walk goes past page 1, and the search is stopped when the walk ends', async (t) => {
+  const calls: AbortSignal[] = []
+  const prefetch = { onLikelySampled: () => {}, estimateEnd: (_a: number, _b: number, done: AbortSignal) => { calls.push(done); return () => undefined } }
+  const one = pagedCatalogue(1, 20)
+  await walkCatalogue(one.fetchPage, { limit: 20, maxPages: 10, sample: { size: 5, seed: 's' }, prefetch })
+  t.equal(calls.length, 0, 'a one-page catalogue: no search')
+  const many = pagedCatalogue(5, 20)
+  await walkCatalogue(many.fetchPage, { limit: 20, maxPages: 10, sample: { size: 5, seed: 's' }, prefetch })
+  t.equal(calls.length, 1, 'one search per walk')
+  t.ok(calls[0]!.aborted, 'its signal is aborted once the walk has returned')
 })
