@@ -16,6 +16,7 @@
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
+import { specPath } from '../specs/lib/paths.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
@@ -93,17 +95,27 @@ const readReplays = async (urlFile: string): Promise<Replay[]> =>
  * 'validate' also checks it against the schema the probe holds that endpoint to (specs/lib/schemas).
  */
 type FloorWork = 'none' | 'parse' | 'validate'
-/** The published schema for an answer, by endpoint (media, playlists and auth refusals have none). */
-function schemaFor(url: string, status: number, contentType: string): string | undefined {
+/**
+ * Each GET endpoint of the provider API and the schema of its 200 answer, read from the published
+ * OpenAPI document (specs/openapi), so the floor validates exactly what the specification says.
+ */
+function endpointSchemas(): Array<{ path: RegExp; schema: string }> {
+  const doc = JSON.parse(readFileSync(specPath('openapi', 'provider-api.openapi.json'), 'utf8')) as {
+    paths: Record<string, { get?: { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> } }>
+  }
+  return Object.entries(doc.paths).flatMap(([template, ops]) => {
+    const ref = ops.get?.responses?.['200']?.content?.['application/json']?.schema?.$ref
+    const schema = ref?.replace(/^.*\//, '').replace(/\.schema\.json$/, '')
+    return schema ? [{ path: new RegExp(`${template.replace(/\{[^}]+\}/g, '[^/]+')}$`), schema }] : []
+  })
+}
+
+/** The published schema for an answer (media, playlists and answers without a JSON schema have none). */
+function schemaFor(endpoints: ReadonlyArray<{ path: RegExp; schema: string }>, url: string, status: number, contentType: string): string | undefined {
   if (/application\/problem\+json/i.test(contentType)) return 'problem'
-  if (status < 200 || status >= 300) return undefined
+  if (status !== 200) return undefined
   const path = new URL(url).pathname
-  if (path.endsWith('/v1/service-info')) return 'service-info'
-  if (path.endsWith('/v1/courses')) return 'catalogue-page'
-  if (path.endsWith('/v1/learning-records')) return 'learning-record-page'
-  if (/\/v1\/courses\/[^/]+\/preview$/.test(path)) return 'preview'
-  if (/\/v1\/courses\/[^/]+$/.test(path)) return 'course-detail'
-  return undefined
+  return endpoints.find((e) => e.path.test(path))?.schema
 }
 
 async function replayAll(target: Target, replays: readonly Replay[], work: FloorWork = 'none'): Promise<number> {
@@ -111,6 +123,7 @@ async function replayAll(target: Target, replays: readonly Replay[], work: Floor
   let next = 0
   let bytes = 0
   let invalid = 0
+  const endpoints = work === 'validate' ? endpointSchemas() : []
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let i = next++; i < replays.length; i = next++) {
       const { url, signed, headers } = replays[i]!
@@ -124,7 +137,7 @@ async function replayAll(target: Target, replays: readonly Replay[], work: Floor
       const text = await res.body.text()
       bytes += Buffer.byteLength(text)
       const doc: unknown = JSON.parse(text)
-      const schema = work === 'validate' ? schemaFor(url, res.statusCode, contentType) : undefined
+      const schema = work === 'validate' ? schemaFor(endpoints, url, res.statusCode, contentType) : undefined
       if (schema !== undefined && !schemas().validator(schema)(doc)) invalid++
     }
   }))

@@ -122,7 +122,7 @@ export const paginationCheck = defineCheck<ProbeContext>({
 })
 
 /**
- * The incremental walk's cut-off, from the full walk's times (epoch ms, walk order): about `entries`
+ * R7: the incremental walk's cut-off, from the full walk's times (epoch ms, walk order): about `entries`
  * entries are newer than it (all of them in a smaller catalogue). Undefined with fewer than two
  * readable times.
  * - `ownTime` (times with at most millisecond precision): an entry's own time, so a platform that

@@ -99,6 +99,16 @@ const timeOf = (s: unknown): number => (typeof s === 'string' ? Date.parse(s) : 
 export type PageFetcher = (cursor: string | undefined) => Promise<ProbeResponse>
 
 export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Promise<CatalogueWalk> {
+  // Stops the end-of-catalogue search (and its request in flight) however the walk ends.
+  const walkDone = new AbortController()
+  try {
+    return await walkPages(fetchPage, o, walkDone.signal)
+  } finally {
+    walkDone.abort()
+  }
+}
+
+async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: AbortSignal): Promise<CatalogueWalk> {
   // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
   // the compile waits one turn of the event loop so the run's other first requests go out too: the
   // provider works on them meanwhile instead of waiting for us.
@@ -143,8 +153,6 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   let firstAt = Number.NaN
   let serverAt = Number.NaN
   let endAt: (() => number | undefined) | undefined
-  /** Aborts the end-of-catalogue search (and its request in flight) when the walk is over. */
-  const walkDone = new AbortController()
 
   for (;;) {
     if (w.pages >= o.maxPages) {
@@ -269,7 +277,7 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
     if (announce && previous) {
       // Worth asking only when the walk goes on past page 1 (nextFetch: its next page is already out).
-      if (page === 1 && nextFetch && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt, walkDone.signal)
+      if (page === 1 && nextFetch && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt, walkDone)
       // An estimate the walk has already passed is wrong (e.g. updatedSince answered nothing at all):
       // trusting it would announce members as final too early, so serverTime it is, as without one.
       const estimate = endAt?.()
@@ -300,7 +308,6 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
     cursor = next
   }
   if (times) w.updatedAt = times.subarray(0, w.distinct)
-  walkDone.abort()
   w.sample = sample.values()
   w.freeSample = freeSample.values()
   return w
