@@ -41,8 +41,8 @@ export interface WalkOptions {
 export interface PrefetchOptions {
   /** A sample member that will very likely still be sampled at the end (called once per course and set). */
   onLikelySampled: (item: CourseSummary, set: 'sample' | 'free') => void
-  /** Announce members below this share of the projected final threshold; default 0.85. */
-  share?: number
+  /** Announce a member once it stays in the final sample with at least this probability; default 0.9. */
+  confidence?: number
   /** At most this many announcements per set; default 1.5 × the sample size. */
   maxPerSet?: number
   /**
@@ -339,20 +339,23 @@ function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors
  * running bottom-k can still be evicted, so fetching every member eagerly would cost about
  * k·(1 + ln(n/k)) fetches instead of k (≈ 6k at 10,000 courses). Instead the final population is
  * projected from the walk's progress through time (the catalogue is in updatedAt order, from the
- * first item's time to the page-1 serverTime), and only members below `share` of the projected
- * final threshold k/n are announced: those almost always survive. The projection only steers
- * speculative work: the sample itself is still the exact bottom-k, members never announced are
- * fetched after the walk, and an announced member that is evicted just wastes its fetch (capped).
- * A catalogue whose newest entries are older than serverTime makes the projection too large, which
- * errs towards announcing fewer (safe), never more; `estimateEnd` (newestEntryTime) corrects that:
- * a catalogue last changed a year before serverTime otherwise announces only about half as many.
+ * first item's time to where it ends), and a member is announced once it will stay in the sample
+ * with probability ≥ `confidence`: the member of rank r (1 = lowest priority) with priority p
+ * stays unless more than k − r of the m members still to come have a priority below p, and their
+ * number is Poisson with mean m·p/RANGE (priorities are uniform). Early in the walk only the
+ * lowest ranks qualify; as m falls to 0 at the end every member does, so the walk's end leaves
+ * almost nothing to fetch. The projection only steers speculative work: the sample itself is
+ * still the exact bottom-k, members never announced are fetched after the walk, and an announced
+ * member that is evicted just wastes its fetch (capped). A catalogue whose newest entries are
+ * older than serverTime makes the projection too large, which errs towards announcing fewer
+ * (safe), never more; `estimateEnd` (newestEntryTime) corrects that.
  */
 export function likelySampled(
   o: PrefetchOptions,
   k: number,
   sets: ReadonlyArray<readonly ['sample' | 'free', BottomK<CourseSummary>]>,
 ): (progress: number, counts: { sample: number; free: number }) => void {
-  const share = o.share ?? 0.85
+  const confidence = o.confidence ?? 0.9
   const cap = o.maxPerSet ?? Math.ceil(k * 1.5)
   const announced = { sample: new Set<string>(), free: new Set<string>() }
   return (progress, counts) => {
@@ -361,16 +364,33 @@ export function likelySampled(
     for (const [set, bottom] of sets) {
       const done = announced[set]
       if (done.size >= cap) continue
-      const projected = counts[set] / f
-      const bound = projected <= k ? BottomK.RANGE : (share * k / projected) * BottomK.RANGE
-      for (const e of bottom.below(bound)) {
+      const toCome = Math.max(0, counts[set] / f - counts[set])
+      let rank = 0
+      for (const e of bottom.below(BottomK.RANGE)) {
+        rank++
         if (done.has(e.id)) continue
+        // Ranks are in priority order, so once one member is unlikely to stay, so are the rest.
+        if (poissonCdf(k - rank, (toCome * e.priority) / BottomK.RANGE) < confidence) break
         if (done.size >= cap) break
         done.add(e.id)
         o.onLikelySampled(e.value, set)
       }
     }
   }
+}
+
+/** P(X ≤ j) for X ~ Poisson(λ), summed in log space (no overflow for large λ or j). */
+export function poissonCdf(j: number, lambda: number): number {
+  if (j < 0) return 0
+  if (!(lambda > 0) || j === Infinity) return 1
+  const logLambda = Math.log(lambda)
+  let logTerm = -lambda
+  let sum = Math.exp(logTerm)
+  for (let i = 1; i <= j; i++) {
+    logTerm += logLambda - Math.log(i)
+    sum += Math.exp(logTerm)
+  }
+  return Math.min(1, sum)
 }
 
 /**

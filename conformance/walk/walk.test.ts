@@ -3,7 +3,7 @@
 import t from 'tap'
 import { BottomK } from './bottom-k.js'
 import { compareWalks } from './compare-walks.js'
-import { likelySampled, newestEntryTime, walkCatalogue, type CatalogueWalk } from './catalogue-walk.js'
+import { likelySampled, newestEntryTime, poissonCdf, walkCatalogue, type CatalogueWalk } from './catalogue-walk.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { CourseSummary } from '../../specs/types.gen.js'
 import { FingerprintSet, fingerprint } from './fingerprint-set.js'
@@ -100,12 +100,29 @@ t.test('likelySampled: announces what the final bottom-k keeps, and no more than
   t.ok(even.announced.length >= k / 2, `${even.announced.length} announced during the walk`)
   t.ok(kept / even.announced.length >= 0.9, `${kept} of ${even.announced.length} announced stay sampled`)
   t.equal(new Set(even.announced).size, even.announced.length, 'each course at most once')
+  // Nothing is left for after the walk: by its last page no more members are to come, so every
+  // member of the final sample has been announced.
+  t.same(even.final.filter((id) => !even.announced.includes(id)), [], 'the whole final sample is announced by the last page')
+  // Early on only the lowest ranks are safe: after a tenth of the walk few members are announced.
+  const tenth = run((seen) => (seen <= n / 10 ? seen / n : Number.NaN))
+  t.ok(tenth.announced.length < k / 2, `${tenth.announced.length} announced after a tenth of the walk`)
+  t.ok(tenth.announced.every((id) => tenth.final.includes(id)), 'and all of them stay sampled')
   // Twin: a clock that claims the walk is already over from page 1 announces early members that
   // are evicted later; the cap bounds that waste.
   const early = run(() => 1, 70)
   t.equal(early.announced.length, 70, 'stops at the cap')
   t.ok(early.announced.filter((id) => !early.final.includes(id)).length > 0, 'a wrong projection does waste fetches')
   t.same(early.final, even.final, 'the sample itself never depends on the projection')
+})
+
+t.test('poissonCdf: P(X ≤ j) for a Poisson count (the prefetch\'s survival odds)', async (t) => {
+  t.equal(poissonCdf(-1, 3), 0)
+  t.equal(poissonCdf(0, 0), 1, 'nothing to come: certain')
+  t.equal(poissonCdf(Infinity, 5), 1, '--all-media keeps everyone')
+  t.ok(Math.abs(poissonCdf(0, 2) - Math.exp(-2)) < 1e-12)
+  t.ok(Math.abs(poissonCdf(2, 2) - 5 * Math.exp(-2)) < 1e-12, 'e^-2 (1 + 2 + 2)')
+  t.ok(Math.abs(poissonCdf(1000, 1000) - 0.5084) < 1e-3, 'large λ and j stay finite')
+  t.ok(poissonCdf(59, 2000) < 1e-300, 'a member far past the threshold has no chance')
 })
 
 /** An in-memory catalogue of `pages` pages; `nextOf` may rewrite a page's nextCursor (cycles). */
@@ -198,7 +215,10 @@ t.test('prefetch: knowing where the catalogue ends announces most of the sample 
   t.equal(fooled.announced.length, blind.announced.length, 'an end the walk has already passed is ignored, not trusted')
   t.ok(told.announced.length >= 20, `${told.announced.length} of 30 announced with the end known`)
   t.ok(blind.announced.length <= 5, `${blind.announced.length} when projecting to serverTime`)
-  for (const id of told.announced) t.ok(told.sample.includes(id), `${id} announced and still in the final sample`)
+  // A member is announced once it stays with probability ≥ 0.9, so at most about a tenth is wasted.
+  const wasted = told.announced.filter((id) => !told.sample.includes(id))
+  t.ok(wasted.length <= Math.ceil(told.announced.length / 10), `${wasted.length} of ${told.announced.length} announced were evicted later`)
+  t.same(told.sample.filter((id) => !told.announced.includes(id)), [], 'with the end known, the whole sample is announced by the last page')
 })
 
 t.test('prefetch: the end is only looked for when the walk goes past page 1, and the search is stopped when the walk ends', async (t) => {
