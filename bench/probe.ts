@@ -10,6 +10,7 @@
 // background load, and CPU ms says what each side costs (the probe's floor on a core of its own).
 // Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N,
 // --warm (also time each side 4 times in one process: the first cycle is a CLI run, the last is warm code),
+// Each child's CPU and the provider's CPU while it ran (time.cpu): the machine's CPU bounds each side's wall time.
 // --floor (two more replays per round, each in its own cold process like the others: the bare loop
 // plus JSON.parse of every JSON answer, and plus validating each against its published schema with
 // the kit's own validators: what any probe that reads every answer must at least spend).
@@ -18,7 +19,7 @@
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -172,13 +173,16 @@ const QUIET_STEAL_PCT = 3
 
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()
+  // This process only serves the catalogue while it waits, so its CPU is the provider's work for this child.
+  const provider = process.cpuUsage()
   const { stdout } = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     maxBuffer: 1 << 22,
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
     timeout: 20 * 60_000,
   })
+  const providerCpuMs = cpuMsSince(provider)
   const stealPct = stealPercent(ticks)
-  return { ...(JSON.parse(stdout) as Run), ...(stealPct === undefined ? {} : { stealPct }) }
+  return { ...(JSON.parse(stdout) as Run), providerCpuMs, ...(stealPct === undefined ? {} : { stealPct }) }
 }
 
 async function parent(): Promise<void> {
@@ -219,11 +223,28 @@ async function parent(): Promise<void> {
     const bare: Run = { ...medianRun(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs), allStealPct: bares.map((r) => r.stealPct) }
     const quiet = (r: Run): boolean => typeof r.stealPct !== 'number' || r.stealPct < QUIET_STEAL_PCT
     /** Median over rounds of (side / bare) in the same round; quiet rounds only when at least half are quiet. */
-    const pairRatio = (runs: Run[]): { medianPairRatio: number; quietRounds: number } => {
-      const pairs = runs.map((r, i) => ({ ratio: Number(r.ms) / Number(bares[i]!.ms), quiet: quiet(r) && quiet(bares[i]!) }))
+    const pairRatio = (runs: Run[], of: (r: Run) => number = (r) => Number(r.ms)): { medianPairRatio: number; quietRounds: number } => {
+      const pairs = runs.map((r, i) => ({ ratio: of(r) / of(bares[i]!), quiet: quiet(r) && quiet(bares[i]!) }))
       const quietPairs = pairs.filter((x) => x.quiet)
       const used = quietPairs.length >= Math.ceil(runs.length / 2) ? quietPairs : pairs
       return { medianPairRatio: round2(median(used.map((x) => x.ratio))), quietRounds: quietPairs.length }
+    }
+    // Both sides share the machine's cores with the provider, and on this machine each keeps them
+    // busy: the CPU a side and the provider spend together, over the cores, bounds its wall time
+    // from below, so the wall-time ratio follows the ratio of that CPU. The budget is the probe CPU
+    // at which that ratio would meet the goal, given what the bare side and the provider spent.
+    const machineCpu = (r: Run): number => Number(r.cpuMs) + Number(r.providerCpuMs)
+    const cpuShare = (runs: Run[]): Run => ({
+      sideCpuMs: Math.round(median(runs.map((r) => Number(r.cpuMs)))),
+      providerCpuMs: Math.round(median(runs.map((r) => Number(r.providerCpuMs)))),
+      ...pairRatio(runs, machineCpu),
+    })
+    const cpu = {
+      cores: availableParallelism(),
+      probe: cpuShare(probes),
+      bare: cpuShare(bares),
+      ...(floor ? { bareParse: cpuShare(parses), bareParseValidate: cpuShare(validates) } : {}),
+      probeBudgetMs: Math.round(median(probes.map((r, i) => 1.25 * machineCpu(bares[i]!) - Number(r.providerCpuMs)))),
     }
     const stage = (runs: Run[]): Run => {
       const m = medianRun(runs)
@@ -239,6 +260,7 @@ async function parent(): Promise<void> {
       ratio: round2(Number(probe.ms) / Number(bare.ms)),
       ...pairRatio(probes),
       goal: '≤ 1.25',
+      cpu,
       ...(floor ? { floor: { bareParse: stage(parses), bareParseValidate: stage(validates) } } : {}),
       ...(warmRuns ? { warm: { cycles: WARM_CYCLES, probeMs: warmRuns.probe, bareMs: warmRuns.bare, lastCycleRatio: round2(warmRuns.probe.at(-1)! / warmRuns.bare.at(-1)!) } } : {}),
       ...(withMedia ? { withMediaMeasurement: withMedia } : {}),
