@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
-import { specPath } from '../specs/lib/paths.js'
+import { packageRoot, specPath } from '../specs/lib/paths.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
@@ -171,11 +171,23 @@ const round2 = (x: number): number => Math.round(x * 100) / 100
 /** A round with at least this much CPU stolen by the hypervisor is not a quiet round. */
 const QUIET_STEAL_PCT = 3
 
+/**
+ * The Node flags the CLI runs with (the shebang of bin/skillgate.js): every child runs with them,
+ * so the probe is measured as provider engineers run it, and the bare loop in the same runtime.
+ */
+function cliNodeFlags(): string[] {
+  const shebang = readFileSync(join(packageRoot, 'bin', 'skillgate.js'), 'utf8').split('\n', 1)[0]!
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang)
+  if (!m) throw new Error(`bin/skillgate.js: unexpected shebang ${shebang}`)
+  return m[1]!.trim().split(/\s+/).filter(Boolean)
+}
+const CLI_FLAGS = cliNodeFlags()
+
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()
   // This process only serves the catalogue while it waits, so its CPU is the provider's work for this child.
   const provider = process.cpuUsage()
-  const { stdout } = await run(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+  const { stdout } = await run(process.execPath, [...process.execArgv, ...CLI_FLAGS, fileURLToPath(import.meta.url), ...args], {
     maxBuffer: 1 << 22,
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
     timeout: 20 * 60_000,
@@ -196,7 +208,7 @@ async function parent(): Promise<void> {
   const roundsArg = process.argv.find((a) => a.startsWith('--rounds='))
   const rounds = roundsArg ? Math.max(1, Number(roundsArg.slice('--rounds='.length)) | 0) : 3
   const dir = await mkdtemp(join(tmpdir(), 'bench-probe-'))
-  const out: Record<string, unknown> = { concurrency: CONCURRENCY, node: process.versions.node }
+  const out: Record<string, unknown> = { concurrency: CONCURRENCY, node: process.versions.node, nodeFlags: CLI_FLAGS }
   try {
     const timeCourses = quick ? 1_000 : TIME_COURSES
     const p = await startProvider({ kind: 'on-demand', courses: timeCourses, seed: 'bench' })
