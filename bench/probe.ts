@@ -25,7 +25,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
-import { packageRoot, specPath } from '../specs/lib/paths.js'
+import { specPath } from '../specs/lib/paths.js'
+import { PROBE_NODE_FLAGS } from '../bin/node-flags.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
@@ -171,17 +172,8 @@ const round2 = (x: number): number => Math.round(x * 100) / 100
 /** A round with at least this much CPU stolen by the hypervisor is not a quiet round. */
 const QUIET_STEAL_PCT = 3
 
-/**
- * The Node flags the CLI runs with (the shebang of bin/skillgate.js): every child runs with them,
- * so the probe is measured as provider engineers run it, and the bare loop in the same runtime.
- */
-function cliNodeFlags(): string[] {
-  const shebang = readFileSync(join(packageRoot, 'bin', 'skillgate.js'), 'utf8').split('\n', 1)[0]!
-  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(shebang)
-  if (!m) throw new Error(`bin/skillgate.js: unexpected shebang ${shebang}`)
-  return m[1]!.trim().split(/\s+/).filter(Boolean)
-}
-const CLI_FLAGS = cliNodeFlags()
+/** The Node flags `skillgate probe` runs with: every child runs with them (the bare loop in the same runtime). */
+const CLI_FLAGS = PROBE_NODE_FLAGS
 
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()

@@ -1,13 +1,32 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 // Thin launcher: the CLI is TypeScript compiled to dist/ by `npm install` (the prepare script).
-// A young generation of at most 4 MB per semi-space: the probe streams catalogue pages, whose
-// garbage dies young, and V8's default (growing to 16 MB) only raised its peak RSS (a 100,000-course
-// walk: ~140 -> ~124 MiB) and cost a little CPU. bench/probe reads these flags from this line.
-import { main } from '../dist/bin/cli.js'
+import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { missingFlags } from '../dist/bin/node-flags.js'
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-})
+const argv = process.argv.slice(2)
+// `probe` runs with its Node flags (bin/node-flags.ts); when Node was started without them, it is
+// started again with them, and the second process's exit code is this one's.
+const missing = argv[0] === 'probe' ? missingFlags(process.execArgv) : []
+if (missing.length > 0) {
+  const child = spawn(process.execPath, [...process.execArgv, ...missing, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit' })
+  // Ctrl-C reaches both processes from the terminal: the probe decides how to stop.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  child.on('error', (err) => {
+    process.stderr.write(`skillgate: cannot start ${process.execPath}: ${err.message}\n`)
+    process.exitCode = 3
+  })
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0)
+  })
+} else {
+  const { main } = await import('../dist/bin/cli.js')
+  process.exitCode = await main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  })
+}
