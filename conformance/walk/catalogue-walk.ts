@@ -282,7 +282,10 @@ async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: Abort
       // trusting it would announce members as final too early, so serverTime it is, as without one.
       const estimate = endAt?.()
       const end = estimate !== undefined && estimate >= previous.at ? estimate : Math.max(serverAt, previous.at)
-      announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free })
+      // Another page follows: at least about a page more is to come, whatever the clock projects
+      // (entries changed during the walk, or a platform clock behind, reach progress 1 early).
+      const more = typeof doc.nextCursor === 'string' && doc.nextCursor.length > 0 ? Math.max(1, doc.items?.length ?? 0) : 0
+      announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free }, more)
     }
     if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
       w.stopReason = 'entry-cap'
@@ -340,11 +343,12 @@ function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors
  * k·(1 + ln(n/k)) fetches instead of k (≈ 6k at 10,000 courses). Instead the final population is
  * projected from the walk's progress through time (the catalogue is in updatedAt order, from the
  * first item's time to where it ends), and a member is announced once it will stay in the sample
- * with probability ≥ `confidence`: the member of rank r (1 = lowest priority) with priority p
+ * with probability ≥ `confidence` if the projection is right: the member of rank r (1 = lowest priority) with priority p
  * stays unless more than k − r of the m members still to come have a priority below p, and their
  * number is Poisson with mean m·p/RANGE (priorities are uniform). Early in the walk only the
- * lowest ranks qualify; as m falls to 0 at the end every member does, so the walk's end leaves
- * almost nothing to fetch. The projection only steers speculative work: the sample itself is
+ * lowest ranks qualify; as m falls towards 0 near the end (known from `estimateEnd`) nearly every
+ * member does, so the walk's end leaves little to fetch. While another page follows, m is at
+ * least that page's size, and a clock that claims the walk is already over announces nothing. The projection only steers speculative work: the sample itself is
  * still the exact bottom-k, members never announced are fetched after the walk, and an announced
  * member that is evicted just wastes its fetch (capped). A catalogue whose newest entries are
  * older than serverTime makes the projection too large, which errs towards announcing fewer
@@ -354,23 +358,25 @@ export function likelySampled(
   o: PrefetchOptions,
   k: number,
   sets: ReadonlyArray<readonly ['sample' | 'free', BottomK<CourseSummary>]>,
-): (progress: number, counts: { sample: number; free: number }) => void {
+): (progress: number, counts: { sample: number; free: number }, atLeastToCome?: number) => void {
   const confidence = o.confidence ?? 0.9
   const cap = o.maxPerSet ?? Math.ceil(k * 1.5)
   const announced = { sample: new Set<string>(), free: new Set<string>() }
-  return (progress, counts) => {
-    if (!(progress > 0)) return
+  return (progress, counts, atLeastToCome = 0) => {
+    // A clock that says the walk is over while another page follows is wrong (entries changed
+    // during the walk, or a platform clock behind ours): it says nothing, so nothing is announced.
+    if (!(progress > 0) || (progress >= 1 && atLeastToCome > 0)) return
     const f = Math.min(1, progress)
     for (const [set, bottom] of sets) {
       const done = announced[set]
       if (done.size >= cap) continue
-      const toCome = Math.max(0, counts[set] / f - counts[set])
+      const toCome = Math.max(atLeastToCome, counts[set] / f - counts[set])
       let rank = 0
       for (const e of bottom.below(BottomK.RANGE)) {
         rank++
         if (done.has(e.id)) continue
         // Ranks are in priority order, so once one member is unlikely to stay, so are the rest.
-        if (poissonCdf(k - rank, (toCome * e.priority) / BottomK.RANGE) < confidence) break
+        if (!(poissonCdf(k - rank, (toCome * e.priority) / BottomK.RANGE) >= confidence)) break
         if (done.size >= cap) break
         done.add(e.id)
         o.onLikelySampled(e.value, set)
@@ -379,10 +385,14 @@ export function likelySampled(
   }
 }
 
-/** P(X ≤ j) for X ~ Poisson(λ), summed in log space (no overflow for large λ or j). */
+/**
+ * P(X ≤ j) for X ~ Poisson(λ), summed in log space (no overflow for large λ or j). A λ that is
+ * not a number ≥ 0 gives 0: the prefetch then announces nothing rather than everything.
+ */
 export function poissonCdf(j: number, lambda: number): number {
-  if (j < 0) return 0
-  if (!(lambda > 0) || j === Infinity) return 1
+  if (j < 0 || Number.isNaN(j) || !(lambda >= 0)) return 0
+  if (lambda === 0 || j === Infinity) return 1
+  if (lambda === Infinity) return 0
   const logLambda = Math.log(lambda)
   let logTerm = -lambda
   let sum = Math.exp(logTerm)

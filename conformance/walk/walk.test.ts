@@ -83,14 +83,14 @@ t.test('compareWalks: agreement, a gap on either side, and a bounded comparison 
 t.test('likelySampled: announces what the final bottom-k keeps, and no more than its cap', async (t) => {
   const n = 10_000
   const k = 59
-  const run = (progressOf: (seen: number) => number, maxPerSet?: number): { announced: string[]; final: string[] } => {
+  const run = (progressOf: (seen: number) => number, maxPerSet?: number, pageFollows = false): { announced: string[]; final: string[] } => {
     const sample = new BottomK<CourseSummary>(k, 'seed')
     const announced: string[] = []
     const announce = likelySampled({ onLikelySampled: (c) => announced.push(c.courseId), ...(maxPerSet ? { maxPerSet } : {}) }, k, [['sample', sample]])
     for (let i = 0; i < n; i++) {
       const courseId = `c-${i}`
       sample.offer(courseId, { courseId } as CourseSummary)
-      if (i % 200 === 199) announce(progressOf(i + 1), { sample: i + 1, free: 0 })
+      if (i % 200 === 199) announce(progressOf(i + 1), { sample: i + 1, free: 0 }, pageFollows && i + 1 < n ? 200 : 0)
     }
     return { announced, final: sample.values().map((c) => c.courseId) }
   }
@@ -105,7 +105,7 @@ t.test('likelySampled: announces what the final bottom-k keeps, and no more than
   t.same(even.final.filter((id) => !even.announced.includes(id)), [], 'the whole final sample is announced by the last page')
   // Early on only the lowest ranks are safe: after a tenth of the walk few members are announced.
   const tenth = run((seen) => (seen <= n / 10 ? seen / n : Number.NaN))
-  t.ok(tenth.announced.length < k / 2, `${tenth.announced.length} announced after a tenth of the walk`)
+  t.ok(tenth.announced.length > 0 && tenth.announced.length < k / 2, `${tenth.announced.length} announced after a tenth of the walk`)
   t.ok(tenth.announced.every((id) => tenth.final.includes(id)), 'and all of them stay sampled')
   // Twin: a clock that claims the walk is already over from page 1 announces early members that
   // are evicted later; the cap bounds that waste.
@@ -113,6 +113,16 @@ t.test('likelySampled: announces what the final bottom-k keeps, and no more than
   t.equal(early.announced.length, 70, 'stops at the cap')
   t.ok(early.announced.filter((id) => !early.final.includes(id)).length > 0, 'a wrong projection does waste fetches')
   t.same(early.final, even.final, 'the sample itself never depends on the projection')
+  // The walk says when another page follows: a clock that claims the walk is over before its last
+  // page is then known to be wrong, and nothing is announced until the last page.
+  const wasted = (r: { announced: string[]; final: string[] }): number => r.announced.filter((id) => !r.final.includes(id)).length
+  const earlyKnowing = run(() => 1, undefined, true)
+  t.ok(wasted(run(() => 1)) > 0, `without knowing that a page follows, ${wasted(run(() => 1))} fetches are wasted`)
+  t.equal(wasted(earlyKnowing), 0, 'knowing it, none')
+  t.same(earlyKnowing.final.filter((id) => !earlyKnowing.announced.includes(id)), [], 'and the last page announces the whole sample')
+  // A projection that is right but not yet at the end: at least a page more is to come.
+  const nearEnd = run((seen) => Math.min(0.999, seen / n), undefined, true)
+  t.ok(wasted(nearEnd) <= Math.ceil(nearEnd.announced.length / 10), `${wasted(nearEnd)} of ${nearEnd.announced.length} wasted with the page floor`)
 })
 
 t.test('poissonCdf: P(X ≤ j) for a Poisson count (the prefetch\'s survival odds)', async (t) => {
@@ -123,6 +133,11 @@ t.test('poissonCdf: P(X ≤ j) for a Poisson count (the prefetch\'s survival odd
   t.ok(Math.abs(poissonCdf(2, 2) - 5 * Math.exp(-2)) < 1e-12, 'e^-2 (1 + 2 + 2)')
   t.ok(Math.abs(poissonCdf(1000, 1000) - 0.5084) < 1e-3, 'large λ and j stay finite')
   t.ok(poissonCdf(59, 2000) < 1e-300, 'a member far past the threshold has no chance')
+  // Anything but a number ≥ 0 gives 0, so the prefetch announces nothing rather than everything.
+  t.equal(poissonCdf(5, Number.NaN), 0)
+  t.equal(poissonCdf(5, -1), 0)
+  t.equal(poissonCdf(5, Infinity), 0)
+  t.equal(poissonCdf(Number.NaN, 1), 0)
 })
 
 /** An in-memory catalogue of `pages` pages; `nextOf` may rewrite a page's nextCursor (cycles). */
