@@ -10,19 +10,20 @@
 // background load, and CPU ms says what each side costs (the probe's floor on a core of its own).
 // Flags: --quick (1,000 courses), --time-only (skip the media run and the memory runs), --rounds=N,
 // --warm (also time each side 4 times in one process: the first cycle is a CLI run, the last is warm code),
-// Each child's CPU and the provider's CPU while it ran (time.cpu): the machine's CPU bounds each side's wall time.
 // --floor (two more replays per round, each in its own cold process like the others: the bare loop
 // plus JSON.parse of every JSON answer, and plus validating each against its published schema with
 // the kit's own validators: what any probe that reads every answer must at least spend).
+// time.cpu: each child's CPU and the provider's CPU over the same window, and how busy they kept the
+// cores (coreUse): when both sides keep the cores busy, the wall-time ratio follows the CPU ratio.
+// Every child runs with the Node flags `skillgate probe` runs with (bin/node-flags.ts).
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
-import { execFile } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { runProbe } from '../conformance/probe.js'
 import { specPath } from '../specs/lib/paths.js'
@@ -31,7 +32,6 @@ import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
 
-const run = promisify(execFile)
 const CONCURRENCY = 8
 const TIME_COURSES = 10_000
 const MEMORY_SIZES = [1_000, 100_000]
@@ -53,25 +53,29 @@ const cpuMsSince = (from: NodeJS.CpuUsage): number => {
 const peakMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
 
 async function childProbe(target: Target, only: string[] | undefined, urlFile: string | undefined, skip: string[] = TIME_SKIP): Promise<void> {
-  const urls: string[] = []
+  const urls: Replay[] = []
+  let requests = 0
   let lastMainPage = Number.NaN
+  windowMark('window-start')
   const cpu = process.cpuUsage()
   const started = performance.now()
   const report = await runProbe({
     baseUrl: target.url, kind: 'on-demand', keyId: target.keyId, secret: target.secret, mode: 'local', concurrency: CONCURRENCY,
     ...(only ? { only } : { skip }),
     onRequest: (r) => {
-      if (urlFile) urls.push(JSON.stringify({ url: r.url, signed: r.signed, headers: r.headers } satisfies Replay))
+      requests++
+      if (urlFile) urls.push({ url: r.url, signed: r.signed, headers: r.headers })
       if (MAIN_WALK_PAGE.test(r.url)) lastMainPage = performance.now()
     },
   })
   const ms = performance.now() - started
   const cpuMs = cpuMsSince(cpu)
-  if (urlFile) await writeFile(urlFile, urls.join('\n'))
+  windowMark('window-end')
+  if (urlFile) await writeFile(urlFile, urls.map((u) => JSON.stringify(u)).join('\n'))
   const statuses = Object.fromEntries(report.results.map((r) => [r.checkId, r.status]))
   // What follows the main walk is the part of the run that nothing can overlap with the walk.
   const tailMs = Math.round(ms - (lastMainPage - started))
-  process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, tailMs, requests: urls.length, verdict: report.verdict, statuses, peakRssMiB: peakMiB() }))
+  process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, tailMs, requests, verdict: report.verdict, statuses, peakRssMiB: peakMiB() }))
 }
 
 /**
@@ -81,11 +85,13 @@ async function childProbe(target: Target, only: string[] | undefined, urlFile: s
  */
 async function childBare(target: Target, urlFile: string, work: FloorWork = 'none'): Promise<void> {
   const replays = await readReplays(urlFile)
+  windowMark('window-start')
   const cpu = process.cpuUsage()
   const started = performance.now()
   const bytes = await replayAll(target, replays, work)
   const ms = performance.now() - started
   const cpuMs = cpuMsSince(cpu)
+  windowMark('window-end')
   process.stdout.write(JSON.stringify({ ms: Math.round(ms), cpuMs, requests: replays.length, bytes, peakRssMiB: peakMiB() }))
 }
 
@@ -175,18 +181,39 @@ const QUIET_STEAL_PCT = 3
 /** The Node flags `skillgate probe` runs with: every child runs with them (the bare loop in the same runtime). */
 const CLI_FLAGS = PROBE_NODE_FLAGS
 
+/**
+ * Runs one measurement in a child process. The child says when its measured window starts and ends
+ * (`windowMark`); this process only serves the catalogue meanwhile, so its CPU between the two
+ * marks is the provider's work for exactly the exchanges the child's own CPU figure covers.
+ */
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()
-  // This process only serves the catalogue while it waits, so its CPU is the provider's work for this child.
-  const provider = process.cpuUsage()
-  const { stdout } = await run(process.execPath, [...process.execArgv, ...CLI_FLAGS, fileURLToPath(import.meta.url), ...args], {
-    maxBuffer: 1 << 22,
+  const child = fork(fileURLToPath(import.meta.url), args, {
+    execArgv: [...process.execArgv, ...CLI_FLAGS],
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
-    timeout: 20 * 60_000,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
-  const providerCpuMs = cpuMsSince(provider)
+  let stdout = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+  let windowStart: NodeJS.CpuUsage | undefined
+  let providerCpuMs: number | undefined
+  child.on('message', (m) => {
+    if (m === 'window-start') windowStart = process.cpuUsage()
+    else if (m === 'window-end' && windowStart) providerCpuMs = cpuMsSince(windowStart)
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000)
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', resolve)
+  }).finally(() => clearTimeout(timer))
+  if (code !== 0) throw new Error(`bench child ${args.join(' ')} exited with ${String(code)}`)
   const stealPct = stealPercent(ticks)
-  return { ...(JSON.parse(stdout) as Run), providerCpuMs, ...(stealPct === undefined ? {} : { stealPct }) }
+  return { ...(JSON.parse(stdout) as Run), ...(providerCpuMs === undefined ? {} : { providerCpuMs }), ...(stealPct === undefined ? {} : { stealPct }) }
+}
+
+/** In a child: the measured window starts or ends now (see spawnChild). */
+const windowMark = (mark: 'window-start' | 'window-end'): void => {
+  process.send?.(mark)
 }
 
 async function parent(): Promise<void> {
@@ -238,13 +265,16 @@ async function parent(): Promise<void> {
     // from below, so the wall-time ratio follows the ratio of that CPU. The budget is the probe CPU
     // at which that ratio would meet the goal, given what the bare side and the provider spent.
     const machineCpu = (r: Run): number => Number(r.cpuMs) + Number(r.providerCpuMs)
+    const cores = availableParallelism()
     const cpuShare = (runs: Run[]): Run => ({
       sideCpuMs: Math.round(median(runs.map((r) => Number(r.cpuMs)))),
       providerCpuMs: Math.round(median(runs.map((r) => Number(r.providerCpuMs)))),
+      /** How busy the side and the provider kept the cores: (side + provider CPU) / (wall × cores). */
+      coreUse: round2(median(runs.map((r) => machineCpu(r) / (Number(r.ms) * cores)))),
       ...pairRatio(runs, machineCpu),
     })
     const cpu = {
-      cores: availableParallelism(),
+      cores,
       probe: cpuShare(probes),
       bare: cpuShare(bares),
       ...(floor ? { bareParse: cpuShare(parses), bareParseValidate: cpuShare(validates) } : {}),
