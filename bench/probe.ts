@@ -178,9 +178,6 @@ const round2 = (x: number): number => Math.round(x * 100) / 100
 /** A round with at least this much CPU stolen by the hypervisor is not a quiet round. */
 const QUIET_STEAL_PCT = 3
 
-/** The Node flags `skillgate probe` runs with: every child runs with them (the bare loop in the same runtime). */
-const CLI_FLAGS = PROBE_NODE_FLAGS
-
 /**
  * Runs one measurement in a child process. The child says when its measured window starts and ends
  * (`windowMark`); this process only serves the catalogue meanwhile, so its CPU between the two
@@ -189,7 +186,8 @@ const CLI_FLAGS = PROBE_NODE_FLAGS
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()
   const child = fork(fileURLToPath(import.meta.url), args, {
-    execArgv: [...process.execArgv, ...CLI_FLAGS],
+    // The Node flags `skillgate probe` runs with, for every child: the bare loop runs in the same runtime.
+    execArgv: [...process.execArgv, ...PROBE_NODE_FLAGS],
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
@@ -227,7 +225,7 @@ async function parent(): Promise<void> {
   const roundsArg = process.argv.find((a) => a.startsWith('--rounds='))
   const rounds = roundsArg ? Math.max(1, Number(roundsArg.slice('--rounds='.length)) | 0) : 3
   const dir = await mkdtemp(join(tmpdir(), 'bench-probe-'))
-  const out: Record<string, unknown> = { concurrency: CONCURRENCY, node: process.versions.node, nodeFlags: CLI_FLAGS }
+  const out: Record<string, unknown> = { concurrency: CONCURRENCY, node: process.versions.node, nodeFlags: PROBE_NODE_FLAGS }
   try {
     const timeCourses = quick ? 1_000 : TIME_COURSES
     const p = await startProvider({ kind: 'on-demand', courses: timeCourses, seed: 'bench' })

@@ -343,16 +343,17 @@ function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors
  * k·(1 + ln(n/k)) fetches instead of k (≈ 6k at 10,000 courses). Instead the final population is
  * projected from the walk's progress through time (the catalogue is in updatedAt order, from the
  * first item's time to where it ends), and a member is announced once it will stay in the sample
- * with probability ≥ `confidence` if the projection is right: the member of rank r (1 = lowest priority) with priority p
- * stays unless more than k − r of the m members still to come have a priority below p, and their
- * number is Poisson with mean m·p/RANGE (priorities are uniform). Early in the walk only the
- * lowest ranks qualify; as m falls towards 0 near the end (known from `estimateEnd`) nearly every
- * member does, so the walk's end leaves little to fetch. While another page follows, m is at
- * least that page's size, and a clock that claims the walk is already over announces nothing. The projection only steers speculative work: the sample itself is
- * still the exact bottom-k, members never announced are fetched after the walk, and an announced
- * member that is evicted just wastes its fetch (capped). A catalogue whose newest entries are
- * older than serverTime makes the projection too large, which errs towards announcing fewer
- * (safe), never more; `estimateEnd` (newestEntryTime) corrects that.
+ * with probability ≥ `confidence` if the projection is right: the member of rank r (1 = lowest
+ * priority) with priority p stays unless more than k − r of the m members still to come have a
+ * priority below p, and their number is Poisson with mean m·p/RANGE (priorities are uniform).
+ * Early in the walk only the lowest ranks qualify; as m falls towards 0 near the end (known from
+ * `estimateEnd`) nearly every member does, so the walk's end leaves little to fetch. While another
+ * page follows, m is at least that page's size, and a clock that claims the walk is already over
+ * announces nothing. The projection only steers speculative work: the sample itself is still the
+ * exact bottom-k, members never announced are fetched after the walk, and an announced member
+ * that is evicted just wastes its fetch (capped). A catalogue whose newest entries are older than
+ * serverTime makes the projection too large, which errs towards announcing fewer (safe), never
+ * more; `estimateEnd` (newestEntryTime) corrects that.
  */
 export function likelySampled(
   o: PrefetchOptions,
