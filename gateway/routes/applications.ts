@@ -9,7 +9,7 @@ import { PROVIDER_KINDS, documentTypesFor } from '../workflow/requirements-by-ki
 import type { ProviderKind } from '../workflow/requirements-by-kind.js'
 import { STATES } from '../workflow/state-machine.js'
 import type { ApplicationState } from '../workflow/state-machine.js'
-import type { NewApplicationInput } from '../workflow/workflow.js'
+import type { NewApplicationInput } from '../workflow/application.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 80 } }, required: ['id'] } as const
 const reasons = { type: 'array', items: { type: 'string', maxLength: 4000 }, minItems: 1, maxItems: 50 } as const

@@ -12,7 +12,7 @@ import { forEachEngine, openTwinStores } from '../store/test-engines.js'
 import { SecretBox } from './secret-box.js'
 import { applicationBody } from './test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const reviewer: Actor = { role: 'reviewer', id: 'reviewer:r1' }
 

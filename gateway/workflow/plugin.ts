@@ -13,7 +13,7 @@ import { Worker } from '../jobs/worker.js'
 import { closePublicitySchedule, workflowJobHandlers } from './jobs.js'
 import { lazySecretBox } from './secret-box.js'
 import { Workflow } from './workflow.js'
-import type { ConformanceRunner } from './workflow.js'
+import type { ConformanceRunner } from './conformance.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -13,7 +13,7 @@ import { closePublicitySchedule, drainWorkflowJobs } from './jobs.js'
 import { SecretBox } from './secret-box.js'
 import { applicationBody } from './test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const reviewer: Actor = { role: 'reviewer', id: 'reviewer:t' }
 const at = (iso: string): number => Date.parse(iso)

@@ -7,7 +7,8 @@ import type { RunContext } from '../../conformance/checks/framework.js'
 import { signRequest } from '../../conformance/signing/index.js'
 import { documentTypesFor } from './requirements-by-kind.js'
 import type { ProviderKind } from './requirements-by-kind.js'
-import type { ConformanceRunner, NewApplicationInput } from './workflow.js'
+import type { NewApplicationInput } from './application.js'
+import type { ConformanceRunner } from './conformance.js'
 
 /** Valid USCCs (check digit per GB 32100-2015) and one with a wrong check digit. */
 export const USCC = { valid: '91110108MA01ABCD1E', badCheckDigit: '91110108MA01ABCD1F' } as const

@@ -16,7 +16,7 @@ import { EVENTS, STATES, TRANSITIONS } from './state-machine.js'
 import type { ActorRole, ApplicationState, GuardName } from './state-machine.js'
 import { applicationBody, checkFrameworkRunner } from './test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const SHA = 'a'.repeat(64)
 const NOW = Date.parse('2026-03-02T10:00:00+08:00')
