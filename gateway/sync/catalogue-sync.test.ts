@@ -9,7 +9,7 @@ import { forEachEngine } from '../store/test-engines.js'
 import type { Store } from '../store/open-store.js'
 import { CatalogueSync } from './catalogue-sync.js'
 import type { SyncSettings } from './catalogue-sync.js'
-import { listCentreCourses } from './course-centre.js'
+import { listCentreCourses } from './course-centre-query.js'
 import { ProviderDirectory } from './provider-directory.js'
 import { admitProvider, keyOpener, testSecretBox } from './test-support.js'
 
