@@ -2,8 +2,8 @@
 // allowed-events view of the state machine (R6), report tickets (valid vs tampered vs expired),
 // and the course series. Each rule has a passing case and a failing twin.
 import t from 'tap'
-import { testApp } from '../test-app.js'
-import { bearer } from '../workflow/test-support.js'
+import { testApp } from '../app.test-support.js'
+import { bearer } from '../workflow/workflow.test-support.js'
 import { allowedEvents } from '../workflow/state-machine.js'
 import { allowedEventsView, CONSOLE_CSP, courseSeries, createTicketSigner } from './console.js'
 
