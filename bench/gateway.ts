@@ -78,8 +78,8 @@ async function main(): Promise<void> {
   const { buildApp } = await import('../gateway/app.js')
   const { loadConfig } = await import('../gateway/config.js')
   const { openStore } = await import('../gateway/store/open-store.js')
-  const { applicationBody, documentBodies } = await import('../gateway/workflow/test-support.js')
-  const { createPgTestSchema, TEST_DATABASE_URL } = await import('../gateway/store/test-engines.js')
+  const { applicationBody, documentBodies } = await import('./application-bodies.js')
+  const { createPgTestSchema, TEST_DATABASE_URL } = await import('./pg-test-schema.js')
 
   const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'))
   const seconds = Number(positional[0] ?? 5)

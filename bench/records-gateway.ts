@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../gateway/app.js'
 import { loadConfig } from '../gateway/config.js'
 import type { Store } from '../gateway/store/open-store.js'
-import { applicationBody } from '../gateway/workflow/test-support.js'
+import { applicationBody } from './application-bodies.js'
 
 export interface RecordsGateway {
   app: FastifyInstance

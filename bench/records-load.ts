@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '../gateway/store/open-store.js'
-import { runRecordsLoad } from '../gateway/records/load-driver.js'
+import { runRecordsLoad } from './records-load-driver.js'
 import { startRecordsGateway } from './records-gateway.js'
 
 const seconds = Number(process.env.SKILLGATE_LOAD_SECONDS ?? 60)

@@ -16,8 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { runRecordsLoad } from '../gateway/records/load-driver.js'
-import type { LoadOptions } from '../gateway/records/load-driver.js'
+import { runRecordsLoad } from './records-load-driver.js'
+import type { LoadOptions } from './records-load-driver.js'
 
 const LOAD_ENV = 'SG_BENCH_RECORDS_LOAD'
 interface ChildResult { acknowledged: string[]; elapsedMs: number; status: Record<string, number>; errors: number }
@@ -36,7 +36,7 @@ function loadInChild(options: LoadOptions): Promise<ChildResult> {
 
 async function main(): Promise<void> {
   const { openStore } = await import('../gateway/store/open-store.js')
-  const { createPgTestSchema, TEST_DATABASE_URL } = await import('../gateway/store/test-engines.js')
+  const { createPgTestSchema, TEST_DATABASE_URL } = await import('./pg-test-schema.js')
   const { startRecordsGateway } = await import('./records-gateway.js')
 
   const seconds = Number(process.env.SKILLGATE_BENCH_SECONDS ?? 10)

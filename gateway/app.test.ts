@@ -3,7 +3,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { openStore } from './store/open-store.js'
-import { testApp } from './test-app.js'
+import { testApp } from './app.test-support.js'
 
 t.test('health, readiness and metrics', async (t) => {
   const { app } = await testApp(t)

@@ -1,33 +1,37 @@
-// Builds the gateway: shared plugins first (config, store, auth, metrics, swagger), then one
-// encapsulated module per resource under routes/. Nothing here listens; main.ts does.
+// Builds the gateway. Every Fastify plugin is in plugins/ (store, raw JSON body, auth, metrics,
+// swagger, and the feature services: workflow, ingest, data interface), every route module in
+// routes/ (one encapsulated module per resource); each feature's logic stays in its own folder
+// (workflow/, ingest/, sync/, …). A feature plugin is registered before the routes that use it.
+// Nothing here listens; main.ts does.
 import Fastify, { type FastifyInstance } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
+import { join } from 'node:path'
 import type { GatewayConfig } from './config.js'
 import { openStore, type Store } from './store/open-store.js'
 import { registerErrorHandling } from './plugins/errors.js'
+import storePlugin from './plugins/store.js'
+import rawJsonBodyPlugin from './plugins/raw-json-body.js'
 import authPlugin from './plugins/auth.js'
 import metricsPlugin from './plugins/metrics.js'
-import storePlugin from './plugins/store.js'
 import swaggerPlugin from './plugins/swagger.js'
+import workflowPlugin from './plugins/workflow.js'
+import ingestPlugin from './plugins/ingest.js'
+import dataInterfacePlugin from './plugins/data-interface.js'
 import healthRoutes from './routes/health.js'
 import specRoutes from './routes/spec.js'
-import ingestPlugin from './ingest/plugin.js'
-import packageRoutes from './routes/packages.js'
-import courseReviewRoutes from './routes/course-review.js'
-import workflowPlugin from './workflow/plugin.js'
 import applicationRoutes from './routes/applications.js'
 import publicityRoutes from './routes/publicity.js'
 import adminRoutes from './routes/admin.js'
 import providerRoutes from './routes/providers.js'
-import consoleRoutes from './console/routes.js'
-import dataInterfacePlugin from './sync/data-interface-plugin.js'
-import courseCentreRoutes from './routes/course-centre.js'
+import packageRoutes from './routes/packages.js'
+import courseReviewRoutes from './routes/course-review.js'
+import consoleRoutes from './routes/console.js'
+import courseRoutes from './routes/courses.js'
 import learningRecordRoutes from './routes/learning-records.js'
 import feedbackRoutes from './routes/feedback.js'
 import assessmentRoutes from './routes/assessment.js'
 import exitRoutes from './routes/exit.js'
 import demoClockRoutes from './routes/demo-clock.js'
-import { join } from 'node:path'
 
 declare module 'fastify' {
   interface FastifyInstance { config: Readonly<GatewayConfig> }
@@ -63,6 +67,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const store = opts.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
   if (!opts.store) await store.migrate()
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
+  await app.register(rawJsonBodyPlugin)
   await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
   await app.register(rateLimit, {
     max: config.rateLimit.max,
@@ -87,7 +92,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(courseReviewRoutes)
   await app.register(consoleRoutes)
   await app.register(dataInterfacePlugin, { settings: config.dataInterface })
-  await app.register(courseCentreRoutes)
+  await app.register(courseRoutes)
   await app.register(learningRecordRoutes)
   await app.register(feedbackRoutes)
   await app.register(assessmentRoutes)

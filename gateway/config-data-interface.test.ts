@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { loadConfig } from './config.js'
 import { dataInterfaceSettings } from './sync/settings.js'
-import { testApp } from './test-app.js'
-import { applicationBody, bearer } from './workflow/test-support.js'
+import { testApp } from './app.test-support.js'
+import { applicationBody, bearer } from './workflow/workflow.test-support.js'
 
 function configError(fn: () => unknown): { code?: string; problems: string[] } {
   try {

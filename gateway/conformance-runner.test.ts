@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises'
 import { startProvider } from '../fixtures/providers/index.js'
 import { generatePackage } from '../fixtures/packages/generate.js'
 import { createConformanceRunner } from './conformance-runner.js'
-import { testApp } from './test-app.js'
-import { admittedResourceProvider, seedLiveCourses, uploadPackage } from './ingest/test-support.js'
+import { testApp } from './app.test-support.js'
+import { admittedResourceProvider, seedLiveCourses, uploadPackage } from './ingest/ingest.test-support.js'
 
 const target = (over: Record<string, unknown>) => ({ applicationId: 'app-1', providerId: 'p-1', kind: 'on-demand' as const, endpointBaseUrl: null, sandboxTenants: [], signingKey: null, ...over })
 

@@ -5,7 +5,7 @@
 import { text } from 'node:stream/consumers'
 import type { FastifyInstance } from 'fastify'
 import { runProbe } from '../conformance/probe.js'
-import type { ConformanceRunner, ConformanceTarget } from './workflow/workflow.js'
+import type { ConformanceRunner, ConformanceTarget } from './workflow/conformance.js'
 
 export interface RunnerOptions {
   mode: 'deny' | 'local'

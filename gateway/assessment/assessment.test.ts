@@ -8,11 +8,11 @@ import { FIXTURE_HOST_ADDRESSES, startProvider } from '../../fixtures/providers/
 import type { RunningProvider } from '../../fixtures/providers/index.js'
 import type { Resolver } from '../../conformance/net/ssrf-guard.js'
 import { JobQueue } from '../jobs/job-queue.js'
-import { openTestStore } from '../store/test-engines.js'
+import { openTestStore } from '../store/engines.test-support.js'
 import { DataInterface } from '../sync/data-interface.js'
 import { ASSESS_ALL_JOB, dataJobHandlers } from '../sync/jobs.js'
 import { dataInterfaceSettings } from '../sync/settings.js'
-import { admitProvider, keyOpener, testSecretBox } from '../sync/test-support.js'
+import { admitProvider, keyOpener, testSecretBox } from '../sync/admit-provider.test-support.js'
 
 // Where names are said to live (R20-3); the platforms are reached at their loopback URLs.
 // Connections to any fixture name go to loopback.

@@ -1,10 +1,10 @@
 // R18–R20 and R19 thresholds over HTTP, on both engines: feedback rates → recommendation → reviewer
 // action; voluntary and forced exit revoke keys, stop sync, close courses, keep records, audit.
 import t from 'tap'
-import { forEachEngine } from '../store/test-engines.js'
-import { testApp } from '../test-app.js'
-import { applicationBody, bearer, signedInject } from '../workflow/test-support.js'
-import { statement } from '../records/test-statements.js'
+import { forEachEngine } from '../store/engines.test-support.js'
+import { testApp } from '../app.test-support.js'
+import { applicationBody, bearer, signedInject } from '../workflow/workflow.test-support.js'
+import { statement } from '../records/statements.test-support.js'
 import { DEFAULT_R19_THRESHOLDS, recommendR19 } from './r19-thresholds.js'
 import type { FeedbackMetrics } from './feedback.js'
 

@@ -1,7 +1,7 @@
 // Workflow transitions are recorded in a hash-chained, append-only log (ARCHITECTURE: admission workflow, R6–R12).
 import t from 'tap'
 import { sql } from 'kysely'
-import { forEachEngine, openTestStore, openTwinStores, selectedEngines } from '../store/test-engines.js'
+import { forEachEngine, openTestStore, openTwinStores, selectedEngines } from '../store/engines.test-support.js'
 import { AuditLog, GENESIS_HASH } from './audit-log.js'
 import { canonicalJson } from '../../specs/lib/canonical-json.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { BlobIndex } from './blob-index.js'
 import { DiskBlobStore } from './disk-blob-store.js'
 

@@ -4,7 +4,7 @@
 //   Mid-Autumn: 25–27 Sep off. National Day: 1–7 Oct off (Thu–Wed); 20 Sep (Sun) and 10 Oct (Sat)
 //   are working days. 8 Oct 2026 is an ordinary Thursday (unlike 2025, whose holiday ran to 8 Oct).
 import t from 'tap'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { dateInShanghai, endOfDayShanghai } from './calendar-dates.js'
 import { packageCoveredYears, WorkingDayCalendar } from './working-day-calendar.js'
 

@@ -5,15 +5,15 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import type { Page } from 'playwright-core'
-import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser-support.js'
-import { testApp } from '../test-app.js'
+import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
+import { testApp } from '../app.test-support.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
-import { applicationBody, bearer, documentBodies, signedInject, USCC } from '../workflow/test-support.js'
+import { applicationBody, bearer, documentBodies, signedInject, USCC } from '../workflow/workflow.test-support.js'
 import { createServer } from 'node:net'
 import { startProvider } from '../../fixtures/providers/index.js'
 import { createConformanceRunner } from '../conformance-runner.js'
-import type { ProviderCredentials } from '../workflow/test-support.js'
+import type { ProviderCredentials } from '../workflow/workflow.test-support.js'
 
 /** Evaluated in the page, not in Node. */
 declare const sessionStorage: { readonly length: number; getItem(key: string): string | null }

@@ -6,9 +6,9 @@ import t from 'tap'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { generatePackage } from '../../fixtures/packages/generate.js'
-import { testApp } from '../test-app.js'
-import { admittedResourceProvider, seedLiveCourses, uploadPackage } from '../ingest/test-support.js'
-import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser-support.js'
+import { testApp } from '../app.test-support.js'
+import { admittedResourceProvider, seedLiveCourses, uploadPackage } from '../ingest/ingest.test-support.js'
+import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
 
 t.test('reviewer console: course review and provider page', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
   const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })

@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { generatePackage } from '../../fixtures/packages/generate.js'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { JobQueue } from '../jobs/job-queue.js'
-import { waitUntil } from '../jobs/wait-until.js'
+import { waitUntil } from '../jobs/wait-until.test-support.js'
 import { openStore } from '../store/open-store.js'
 import { PackageIngest } from './package-ingest.js'
-import { seedLiveCourses } from './test-support.js'
+import { seedLiveCourses } from './ingest.test-support.js'
 
-const entry = fileURLToPath(new URL('./fixtures/ingest-process.ts', import.meta.url))
+const entry = fileURLToPath(new URL('./fixtures/ingest-process.test-support.ts', import.meta.url))
 const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises'
 import { readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generatePackage } from '../../fixtures/packages/generate.js'
-import { testApp } from '../test-app.js'
-import { admittedResourceProvider, reversionedPackage, seedLiveCourses, signedGet, uploadPackage } from './test-support.js'
+import { testApp } from '../app.test-support.js'
+import { admittedResourceProvider, reversionedPackage, seedLiveCourses, signedGet, uploadPackage } from './ingest.test-support.js'
 
 async function setup(t: Test, overrides: Record<string, unknown> = {}) {
   const dataDir = t.testdir({})

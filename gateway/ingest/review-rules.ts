@@ -17,11 +17,11 @@ export const courseReviewRules: WorkflowRule[] = [
   {
     id: 'course.approve-publishes', requirementIds: ['R13'],
     description: 'A pending course version goes live only by reviewer approval, which supersedes the live version in the same transaction; an older version never replaces a newer live one.',
-    enforcedIn: 'gateway/ingest/course-centre.ts CourseCentre.approve', testedIn: 'gateway/ingest/ingest.test.ts',
+    enforcedIn: 'gateway/ingest/course-review-decisions.ts CourseCentre.approve', testedIn: 'gateway/ingest/ingest.test.ts',
   },
   {
     id: 'course.reject-takedown-with-reasons', requirementIds: ['R14'],
     description: 'Non-conforming course versions are rejected, and live courses taken down, only with at least one reason; each decision is audited.',
-    enforcedIn: 'gateway/ingest/course-centre.ts CourseCentre.reject/takedown', testedIn: 'gateway/ingest/ingest.test.ts',
+    enforcedIn: 'gateway/ingest/course-review-decisions.ts CourseCentre.reject/takedown', testedIn: 'gateway/ingest/ingest.test.ts',
   },
 ]

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { forEachEngine, openTwinStores, selectedEngines } from '../store/test-engines.js'
+import { forEachEngine, openTwinStores, selectedEngines } from '../store/engines.test-support.js'
 import { JobQueue, PermanentJobError } from './job-queue.js'
 
 /** A clock the test moves by hand, so lease expiry needs no waiting. */

@@ -1,9 +1,9 @@
 import t from 'tap'
 import cron from 'node-cron'
-import { openTwinStores, selectedEngines } from '../store/test-engines.js'
+import { openTwinStores, selectedEngines } from '../store/engines.test-support.js'
 import { JobQueue } from './job-queue.js'
 import { defaultPeriod, Scheduler, tickKey } from './scheduler.js'
-import { waitUntil } from './wait-until.js'
+import { waitUntil } from './wait-until.test-support.js'
 import { Worker } from './worker.js'
 
 t.test('tick keys truncate to the schedule period', async (t) => {

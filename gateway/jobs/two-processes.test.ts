@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openStore } from '../store/open-store.js'
-import { createPgTestSchema, selectedEngines } from '../store/test-engines.js'
+import { createPgTestSchema, selectedEngines } from '../store/engines.test-support.js'
 import { JobQueue } from './job-queue.js'
-import { waitUntil } from './wait-until.js'
+import { waitUntil } from './wait-until.test-support.js'
 
-const entry = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url))
+const entry = fileURLToPath(new URL('./fixtures/worker-process.test-support.ts', import.meta.url))
 // Under tap the TypeScript loader is an --import in execArgv; the child needs that one only.
 const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
 

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { setImmediate as tick } from 'node:timers/promises'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { JobQueue } from './job-queue.js'
-import { waitUntil } from './wait-until.js'
+import { waitUntil } from './wait-until.test-support.js'
 import { Worker } from './worker.js'
 
 forEachEngine(t, async (t, store) => {

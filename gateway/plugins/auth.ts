@@ -1,7 +1,8 @@
 // Authentication and the route guard. Every route must declare `config.roles`; a route without it
 // is refused at registration, so no route can be unguarded by omission (gateway/app.test.ts also
 // walks every registered route). Reviewers and admins present bearer tokens (stored hashed);
-// providers sign requests with the specification's scheme, replay-protected through the database.
+// providers sign requests with the specification's scheme, replay-protected through the database;
+// the signed body bytes are kept by plugins/raw-json-body.ts.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { verifyRequest } from '../../conformance/signing/index.js'
@@ -28,7 +29,6 @@ declare module 'fastify' {
   interface FastifyContextConfig { roles?: readonly Role[] }
   interface FastifyRequest {
     identity: Identity | null
-    rawBody?: Buffer
     /**
      * Set by a route whose body is streamed after authentication (package uploads): the client's
      * declared body digest, which the signature is verified against. That route must compare the
@@ -78,18 +78,6 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
   app.decorateRequest('identity', null)
   app.decorate('guardedRoutes', [])
 
-  // Keep the exact body bytes: signatures cover them, and JSON.parse must not be the only copy.
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    request.rawBody = body
-    if (body.length === 0) return done(null, undefined)
-    try {
-      done(null, JSON.parse(body.toString('utf8')))
-    } catch {
-      done(sgError('SG_ERR_VALIDATION', 'the body is not valid JSON'), undefined)
-    }
-  })
-
   app.addHook('onRoute', (route) => {
     // Third-party plugins (swagger-ui) cannot declare roles; their prefixes are listed in app.ts.
     if (!route.config?.roles && opts.publicPrefixes?.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
@@ -127,4 +115,4 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     if (!id || id.role !== 'provider' || !id.providerId) throw sgError('SG_ERR_FORBIDDEN', 'only a provider account can do this')
     return { providerId: id.providerId }
   })
-}, { name: 'skillgate-auth' })
+}, { name: 'skillgate-auth', dependencies: ['skillgate-raw-json-body'] })

@@ -2,9 +2,9 @@
 // out of order), queries, and the 1095-day retention refusal.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { LearningRecords, RETENTION_DAYS } from './learning-records.js'
-import { statement, voiding } from './test-statements.js'
+import { statement, voiding } from './statements.test-support.js'
 
 const DAY = 86_400_000
 

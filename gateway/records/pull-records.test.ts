@@ -14,13 +14,13 @@ import type { LearningRecordSource } from '../../fixtures/catalogue/learning-rec
 import { startProvider } from '../../fixtures/providers/index.js'
 import type { LearningRecord } from '../../specs/types.gen.js'
 import { JobQueue } from '../jobs/job-queue.js'
-import { waitUntil } from '../jobs/wait-until.js'
+import { waitUntil } from '../jobs/wait-until.test-support.js'
 import { Worker } from '../jobs/worker.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { dataJobHandlers, PULL_RECORDS_JOB } from '../sync/jobs.js'
-import { testApp } from '../test-app.js'
-import { applicationBody, bearer, signedInject } from '../workflow/test-support.js'
+import { testApp } from '../app.test-support.js'
+import { applicationBody, bearer, signedInject } from '../workflow/workflow.test-support.js'
 import { VOIDED_VERB } from './learning-records.js'
 
 const RECORDS = 1100 // three pages of at most 500: the walk crosses page boundaries

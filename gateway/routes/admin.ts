@@ -2,7 +2,7 @@
 // (for gateways started without a worker, and for the demo walk-through).
 import type { FastifyInstance } from 'fastify'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
-import { CLOSE_PUBLICITY_JOB } from '../workflow/workflow.js'
+import { CLOSE_PUBLICITY_JOB } from '../workflow/publicity.js'
 
 export default async function adminRoutes(app: FastifyInstance) {
   const tags = ['admin']

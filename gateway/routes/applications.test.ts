@@ -4,10 +4,10 @@
 // verify endpoint finding a tampered row; the publicity page and the applications gauge.
 import t from 'tap'
 import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
-import { applicationBody, bearer, checkFrameworkRunner, documentBodies, signedInject, USCC } from '../workflow/test-support.js'
-import type { ProviderCredentials } from '../workflow/test-support.js'
-import { forEachEngine } from '../store/test-engines.js'
-import { testApp } from '../test-app.js'
+import { applicationBody, bearer, checkFrameworkRunner, documentBodies, signedInject, USCC } from '../workflow/workflow.test-support.js'
+import type { ProviderCredentials } from '../workflow/workflow.test-support.js'
+import { forEachEngine } from '../store/engines.test-support.js'
+import { testApp } from '../app.test-support.js'
 
 forEachEngine(t, async (t, store) => {
   const { app } = await testApp(t, { store, overrides: { dataDir: t.testdir({}) } })

@@ -9,7 +9,7 @@ import { PROVIDER_KINDS, documentTypesFor } from '../workflow/requirements-by-ki
 import type { ProviderKind } from '../workflow/requirements-by-kind.js'
 import { STATES } from '../workflow/state-machine.js'
 import type { ApplicationState } from '../workflow/state-machine.js'
-import type { NewApplicationInput } from '../workflow/workflow.js'
+import type { NewApplicationInput } from '../workflow/application.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 80 } }, required: ['id'] } as const
 const reasons = { type: 'array', items: { type: 'string', maxLength: 4000 }, minItems: 1, maxItems: 50 } as const
@@ -69,11 +69,19 @@ function decodeDocument(body: { fileName: string; contentType: string; contentBa
   return { fileName: body.fileName, contentType: body.contentType, bytes, attributes: body.attributes ?? {} }
 }
 
-export default async function applicationRoutes(app: FastifyInstance) {
-  const wf = app.workflow
-  const tags = ['applications']
-  const uploadLimit = Math.ceil((DOCUMENT_MAX_BYTES * 4) / 3) + 64 * 1024
+const tags = ['applications']
+/** A JSON body carrying one Base64 document of the maximum size. */
+const UPLOAD_LIMIT = Math.ceil((DOCUMENT_MAX_BYTES * 4) / 3) + 64 * 1024
 
+// Registered in this order: the application and its documents (R8–R9), then the later stages.
+export default async function applicationRoutes(app: FastifyInstance) {
+  applicationAndDocumentRoutes(app)
+  laterStageRoutes(app)
+}
+
+/** R8–R9: document types, apply, list, read, documents, submit, withdraw, material review. */
+function applicationAndDocumentRoutes(app: FastifyInstance): void {
+  const wf = app.workflow
   app.get('/api/v1/applications/document-types', {
     config: { roles: ['public'] },
     schema: { tags, summary: 'Qualification documents required per provider kind (R8)', querystring: { type: 'object', properties: { kind: { type: 'string', enum: PROVIDER_KINDS } } } },
@@ -112,7 +120,7 @@ export default async function applicationRoutes(app: FastifyInstance) {
 
   app.post('/api/v1/applications/:id/documents', {
     config: { roles: ['provider'] },
-    bodyLimit: uploadLimit,
+    bodyLimit: UPLOAD_LIMIT,
     schema: { tags, summary: 'Upload a qualification document (JSON, Base64 content) while the application is a draft', params: idParams, body: { ...documentBody, required: ['type', ...documentBody.required] } },
   }, async (request, reply) => {
     const body = request.body as { type: string; fileName: string; contentType: string; contentBase64: string; attributes?: Record<string, unknown> }
@@ -152,7 +160,11 @@ export default async function applicationRoutes(app: FastifyInstance) {
     const body = request.body as { decision: 'pass' | 'reject'; reasons: string[] }
     return { application: await wf.materialReview((request.params as { id: string }).id, actorOf(request), body.decision, body.reasons) }
   })
+}
 
+/** R7, R10–R12: conformance runs and reports, roadshow, publicity, objections, commitment letter. */
+function laterStageRoutes(app: FastifyInstance): void {
+  const wf = app.workflow
   app.post('/api/v1/applications/:id/conformance', {
     config: { roles: ['reviewer', 'provider'] },
     schema: { tags, summary: 'Queue a conformance run (again, after a failed one)', params: idParams },
@@ -208,7 +220,7 @@ export default async function applicationRoutes(app: FastifyInstance) {
 
   app.post('/api/v1/applications/:id/commitment-letter', {
     config: { roles: ['provider'] },
-    bodyLimit: uploadLimit,
+    bodyLimit: UPLOAD_LIMIT,
     schema: { tags, summary: 'Upload the signed service commitment letter (R12): the provider becomes active under its kind\'s title', params: idParams, body: documentBody },
   }, async (request) => ({ application: await wf.submitCommitmentLetter((request.params as { id: string }).id, actorOf(request), decodeDocument(request.body as { fileName: string; contentType: string; contentBase64: string })) }))
 }

@@ -2,10 +2,10 @@
 // CSV for subsidy review, and a bounded load run (200 concurrent signed batches; SKILLGATE_LOAD_SECONDS,
 // default 5 s here, 60 s in bench/records-load.ts) with zero lost, duplicated or 5xx.
 import t from 'tap'
-import { testApp } from '../test-app.js'
-import { applicationBody, bearer, signedInject } from '../workflow/test-support.js'
-import { runRecordsLoad } from '../records/load-driver.js'
-import { statement, voiding } from '../records/test-statements.js'
+import { testApp } from '../app.test-support.js'
+import { applicationBody, bearer, signedInject } from '../workflow/workflow.test-support.js'
+import { runRecordsLoad } from '../../bench/records-load-driver.js'
+import { statement, voiding } from '../records/statements.test-support.js'
 import type { FastifyInstance } from 'fastify'
 
 async function admitted(app: FastifyInstance): Promise<{ providerId: string; keyId: string; secret: string }> {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { hashApiToken } from './api-tokens.js'
-import { forEachEngine } from './test-engines.js'
+import { forEachEngine } from './engines.test-support.js'
 
 forEachEngine(t, async (t, store) => {
   t.test('a created token verifies to its identity and is stored only as a hash', async (t) => {

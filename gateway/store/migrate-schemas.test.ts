@@ -3,7 +3,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { openStore } from './open-store.js'
-import { createPgTestSchema, selectedEngines } from './test-engines.js'
+import { createPgTestSchema, selectedEngines } from './engines.test-support.js'
 
 t.test('a schema that already holds migration tables does not stop another from migrating', { skip: !selectedEngines().includes('postgres') && 'postgres not selected' }, async (t) => {
   const first = await createPgTestSchema()

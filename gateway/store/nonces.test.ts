@@ -1,6 +1,6 @@
 // Replay protection for the signing scheme: a (keyId, nonce) pair is accepted once while live.
 import t from 'tap'
-import { forEachEngine } from './test-engines.js'
+import { forEachEngine } from './engines.test-support.js'
 
 forEachEngine(t, async (t, store) => {
   const now = Date.UTC(2026, 0, 5, 8)

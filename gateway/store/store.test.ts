@@ -2,7 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { migrations } from './migrations/index.js'
 import { openStore } from './open-store.js'
-import { forEachEngine } from './test-engines.js'
+import { forEachEngine } from './engines.test-support.js'
 import { isUniqueViolation } from './unique-violation.js'
 
 forEachEngine(t, async (t, store) => {

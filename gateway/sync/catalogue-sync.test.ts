@@ -5,13 +5,13 @@ import t from 'tap'
 import { startProvider } from '../../fixtures/providers/index.js'
 import type { RunningProvider } from '../../fixtures/providers/index.js'
 import { randomBytes } from 'node:crypto'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import type { Store } from '../store/open-store.js'
 import { CatalogueSync } from './catalogue-sync.js'
 import type { SyncSettings } from './catalogue-sync.js'
-import { listCentreCourses } from './course-centre.js'
+import { listCentreCourses } from './course-centre-query.js'
 import { ProviderDirectory } from './provider-directory.js'
-import { admitProvider, keyOpener, testSecretBox } from './test-support.js'
+import { admitProvider, keyOpener, testSecretBox } from './admit-provider.test-support.js'
 
 const settings: SyncSettings = {
   ssrfMode: 'local', deadlineMs: 1500, retries: 1, concurrency: 4, pageLimit: 20, maxPages: 50, maxBytes: 1024 * 1024,

@@ -13,15 +13,15 @@ import type { RunningProvider } from '../../fixtures/providers/index.js'
 import { JobQueue } from '../jobs/job-queue.js'
 import type { Job } from '../jobs/job-queue.js'
 import { Scheduler } from '../jobs/scheduler.js'
-import { waitUntil } from '../jobs/wait-until.js'
+import { waitUntil } from '../jobs/wait-until.test-support.js'
 import { Worker } from '../jobs/worker.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine, openTwinStores, selectedEngines } from '../store/test-engines.js'
+import { forEachEngine, openTwinStores, selectedEngines } from '../store/engines.test-support.js'
 import { DataInterface } from './data-interface.js'
 import { ASSESS_ALL_JOB, dataJobHandlers, dataSchedules, PULL_RECORDS_JOB, SYNC_ALL_JOB, SYNC_PROVIDER_JOB } from './jobs.js'
 import { dataInterfaceSettings } from './settings.js'
 import type { DataInterfaceOverrides } from './settings.js'
-import { admitProvider, keyOpener, testSecretBox } from './test-support.js'
+import { admitProvider, keyOpener, testSecretBox } from './admit-provider.test-support.js'
 
 const BACKOFF_MS = 60_000
 const COURSES = 40

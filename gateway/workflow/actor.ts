@@ -1,6 +1,14 @@
-// Turns the authenticated request identity into the workflow's Actor (who goes into the audit log).
+// Who acts on an application (written to the audit log), and how an authenticated request becomes one.
 import type { FastifyRequest } from 'fastify'
-import type { Actor } from './workflow.js'
+import type { ActorRole } from './state-machine.js'
+
+export interface Actor {
+  role: ActorRole
+  /** Written to the audit log: 'reviewer:<tokenId>', 'provider:<providerId>', 'public', 'system:<job>'. */
+  id: string
+  /** Set for provider actors: every provider action is scoped to its own applications. */
+  providerId?: string
+}
 
 export function actorOf(request: FastifyRequest): Actor {
   const id = request.identity

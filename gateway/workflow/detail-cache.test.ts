@@ -8,11 +8,11 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine, openTwinStores } from '../store/test-engines.js'
+import { forEachEngine, openTwinStores } from '../store/engines.test-support.js'
 import { SecretBox } from './secret-box.js'
-import { applicationBody } from './test-support.js'
+import { applicationBody } from './workflow.test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const reviewer: Actor = { role: 'reviewer', id: 'reviewer:r1' }
 

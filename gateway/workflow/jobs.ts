@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import type { ScheduleDefinition } from '../jobs/scheduler.js'
 import type { JobHandler } from '../jobs/worker.js'
-import { CLOSE_PUBLICITY_JOB, CONFORMANCE_JOB } from './workflow.js'
+import { CONFORMANCE_JOB } from './conformance.js'
+import { CLOSE_PUBLICITY_JOB } from './publicity.js'
 import type { Workflow } from './workflow.js'
 
 export const WORKFLOW_JOB_KINDS = [CONFORMANCE_JOB, CLOSE_PUBLICITY_JOB] as const

@@ -8,12 +8,12 @@ import type { Test } from 'tap'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { Scheduler } from '../jobs/scheduler.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { closePublicitySchedule, drainWorkflowJobs } from './jobs.js'
 import { SecretBox } from './secret-box.js'
-import { applicationBody } from './test-support.js'
+import { applicationBody } from './workflow.test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const reviewer: Actor = { role: 'reviewer', id: 'reviewer:t' }
 const at = (iso: string): number => Date.parse(iso)

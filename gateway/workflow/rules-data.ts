@@ -12,7 +12,7 @@ export const dataInterfaceRules: WorkflowRule[] = [
   {
     id: 'data.course-centre', requirementIds: ['R13', 'R14', 'R16'],
     description: 'GET /api/v1/courses lists synced and approved package courses with category, occupation, free/paid, provider and title filters; taken-down and closed courses and suspended or exited providers\' courses are hidden.',
-    enforcedIn: 'gateway/sync/course-centre.ts, gateway/routes/course-centre.ts', testedIn: 'gateway/assessment/provider-management.test.ts, gateway/sync/catalogue-sync.test.ts',
+    enforcedIn: 'gateway/sync/course-centre-query.ts, gateway/routes/courses.ts', testedIn: 'gateway/assessment/provider-management.test.ts, gateway/sync/catalogue-sync.test.ts',
   },
   {
     id: 'data.learning-records', requirementIds: ['R17', 'R5.3-5b'],

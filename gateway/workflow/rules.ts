@@ -21,17 +21,17 @@ export const workflowRules: WorkflowRule[] = [
   {
     id: 'workflow.audited-transitions', requirementIds: ['R6'],
     description: 'Every transition is written to the hash-chained audit log in the same transaction as the state change (actor, from, to, reasons); a tampered row is found by GET /api/v1/audit/verify.',
-    enforcedIn: 'gateway/workflow/workflow.ts Workflow.fire', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
+    enforcedIn: 'gateway/workflow/transition.ts fire', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
   },
   {
     id: 'spec.published', requirementIds: ['R7'],
     description: 'The gateway serves the one technical specification under /spec/ and its own API at /openapi.json; conformance against it gates the roadshow (conformance-pass / conformance-fail on the report verdict).',
-    enforcedIn: 'gateway/routes/spec.ts, gateway/workflow/workflow.ts runConformance', testedIn: 'gateway/app.test.ts, gateway/routes/applications.test.ts',
+    enforcedIn: 'gateway/routes/spec.ts, gateway/workflow/conformance.ts runConformance', testedIn: 'gateway/app.test.ts, gateway/routes/applications.test.ts',
   },
   {
     id: 'application.uscc-checksum', requirementIds: ['R5-0'],
     description: 'The organisation\'s unified social credit code must pass the GB 32100-2015 check digit when the application is created.',
-    enforcedIn: 'gateway/workflow/workflow.ts createApplication', testedIn: 'gateway/routes/applications.test.ts',
+    enforcedIn: 'gateway/workflow/application.ts createApplication', testedIn: 'gateway/routes/applications.test.ts',
   },
   {
     id: 'application.kind-documents', requirementIds: ['R8', 'R5-0', 'R5.1-1', 'R5.2-4', 'R5.3-1', 'R5.3-2'],
@@ -51,27 +51,27 @@ export const workflowRules: WorkflowRule[] = [
   {
     id: 'roadshow.scores', requirementIds: ['R10'],
     description: 'Each reviewer scores 0–100 once; the committee decides only after at least ROADSHOW_MIN_SCORERS scores.',
-    enforcedIn: 'gateway/workflow/workflow.ts addRoadshowScore, guards.ts roadshow-scores', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
+    enforcedIn: 'gateway/workflow/roadshow.ts addRoadshowScore, guards.ts roadshow-scores', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
   },
   {
     id: 'roadshow.joint-review', requirementIds: ['R10'],
     description: 'The recommendation produces a joint-review record (scores, mean, record text, decider); publicity starts only after a recommendation.',
-    enforcedIn: 'gateway/workflow/workflow.ts roadshowDecision, guards.ts roadshow-recommended', testedIn: 'gateway/workflow/workflow.test.ts',
+    enforcedIn: 'gateway/workflow/roadshow.ts roadshowDecision, guards.ts roadshow-recommended', testedIn: 'gateway/workflow/workflow.test.ts',
   },
   {
     id: 'publicity.five-working-days', requirementIds: ['R11'],
     description: 'Publicity lasts 5 Chinese working days (holidays and make-up working days counted) and is closed to commitment only once its end has passed, by a daily scheduled job.',
-    enforcedIn: 'gateway/workflow/workflow.ts startPublicity, closeDuePublicity; guards.ts publicity-over', testedIn: 'gateway/workflow/publicity.test.ts',
+    enforcedIn: 'gateway/workflow/publicity.ts startPublicity, closeDuePublicity; guards.ts publicity-over', testedIn: 'gateway/workflow/publicity.test.ts',
   },
   {
     id: 'publicity.objection-pauses', requirementIds: ['R11'],
     description: 'A public objection pauses the publicity; a dismissed objection resumes it with the end extended by the paused working days; an upheld one rejects the application.',
-    enforcedIn: 'gateway/workflow/workflow.ts fileObjection, resolveObjection', testedIn: 'gateway/workflow/publicity.test.ts',
+    enforcedIn: 'gateway/workflow/objections.ts fileObjection, resolveObjection', testedIn: 'gateway/workflow/publicity.test.ts',
   },
   {
     id: 'admission.commitment-letter', requirementIds: ['R12'],
     description: 'After publicity without an upheld objection, the provider becomes active only with its signed service commitment letter, under its kind\'s title.',
-    enforcedIn: 'gateway/workflow/workflow.ts submitCommitmentLetter, guards.ts commitment-letter', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
+    enforcedIn: 'gateway/workflow/commitment.ts submitCommitmentLetter, guards.ts commitment-letter', testedIn: 'gateway/workflow/workflow.test.ts, gateway/routes/applications.test.ts',
   },
   ...dataInterfaceRules,
 ]

@@ -8,15 +8,15 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine } from '../store/test-engines.js'
+import { forEachEngine } from '../store/engines.test-support.js'
 import { ROADSHOW_MIN_SCORERS } from './guards.js'
 import { documentTypesFor } from './requirements-by-kind.js'
 import { SecretBox } from './secret-box.js'
 import { EVENTS, STATES, TRANSITIONS } from './state-machine.js'
 import type { ActorRole, ApplicationState, GuardName } from './state-machine.js'
-import { applicationBody, checkFrameworkRunner } from './test-support.js'
+import { applicationBody, checkFrameworkRunner } from './workflow.test-support.js'
 import { Workflow } from './workflow.js'
-import type { Actor } from './workflow.js'
+import type { Actor } from './actor.js'
 
 const SHA = 'a'.repeat(64)
 const NOW = Date.parse('2026-03-02T10:00:00+08:00')

@@ -7,7 +7,18 @@ import type { Kysely } from 'kysely'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>
 
+// The tables are created in this order, one helper per concern; a committed migration's DDL never changes.
 export async function up(db: AnyDb): Promise<void> {
+  await createProviderManagementTables(db)
+  await createCourseCentreTables(db)
+  await createSyncTables(db)
+  await createLearningRecordTables(db)
+  await createAssessmentTables(db)
+  await createFeedbackTables(db)
+}
+
+/** R18–R20: operating status and the management actions taken on providers. */
+async function createProviderManagementTables(db: AnyDb): Promise<void> {
   // Operating status after admission. The admission state machine ends at 'active'; suspension,
   // interviews and exits (R18–R20) are tracked here, one row per provider that ever left 'active'.
   await db.schema
@@ -32,7 +43,9 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute()
   await db.schema.createIndex('provider_actions_provider_idx').on('provider_actions').columns(['provider_id', 'at']).execute()
+}
 
+async function createCourseCentreTables(db: AnyDb): Promise<void> {
   // The course centre: every course learners can find, whatever its source (R13, R16).
   await db.schema
     .createTable('centre_courses')
@@ -57,7 +70,10 @@ export async function up(db: AnyDb): Promise<void> {
     .execute()
   await db.schema.createIndex('centre_courses_provider_idx').on('centre_courses').columns(['provider_id', 'course_id']).unique().execute()
   await db.schema.createIndex('centre_courses_category_idx').on('centre_courses').columns(['category', 'id']).execute()
+}
 
+/** Catalogue sync: per-provider state with its circuit breaker, and one row per run. */
+async function createSyncTables(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('sync_state')
     .addColumn('provider_id', 'text', (c) => c.primaryKey())
@@ -86,7 +102,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('error_detail', 'text')
     .execute()
   await db.schema.createIndex('sync_runs_provider_idx').on('sync_runs').columns(['provider_id', 'started_at']).execute()
+}
 
+/** Learning records (kept ≥ 1095 days), one per (provider, statement id). */
+async function createLearningRecordTables(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('learning_records')
     .addColumn('provider_id', 'text', (c) => c.notNull())
@@ -110,7 +129,10 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('learning_records_course_idx').on('learning_records').columns(['provider_id', 'course_id', 'statement_at']).execute()
   await db.schema.createIndex('learning_records_learner_idx').on('learning_records').columns(['learner_account', 'statement_at']).execute()
   await db.schema.createIndex('learning_records_voids_idx').on('learning_records').columns(['provider_id', 'voids_statement_id']).execute()
+}
 
+/** R19: assessment runs and the drift cases they open. */
+async function createAssessmentTables(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('assessment_runs')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -143,7 +165,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('note', 'text')
     .execute()
   await db.schema.createIndex('assessment_cases_status_idx').on('assessment_cases').columns(['status', 'opened_at']).execute()
+}
 
+/** Feedback tickets filed against providers and their courses. */
+async function createFeedbackTables(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('feedback_tickets')
     .addColumn('id', 'text', (c) => c.primaryKey())

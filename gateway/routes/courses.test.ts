@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { admittedResourceProvider } from '../ingest/test-support.js'
+import { admittedResourceProvider } from '../ingest/ingest.test-support.js'
 import type { Store } from '../store/open-store.js'
-import { forEachEngine } from '../store/test-engines.js'
-import { testApp } from '../test-app.js'
-import { applicationBody, bearer } from '../workflow/test-support.js'
+import { forEachEngine } from '../store/engines.test-support.js'
+import { testApp } from '../app.test-support.js'
+import { applicationBody, bearer } from '../workflow/workflow.test-support.js'
 
 interface PackageCourse { courseId: string; title: string; category: string; free: boolean; priceFen?: number; lessons?: number }
 

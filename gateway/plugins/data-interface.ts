@@ -1,7 +1,7 @@
 // Wires the data interface into the app: `app.dataInterface`, the provider key resolver when the
 // workflow plugin is absent (the workflow's own resolver wins when it is registered), and, when the
 // config enables them, a Worker for the data job kinds and the sync / record-pull / assessment
-// schedules. Route modules (gateway/routes/course-centre.ts, …) read `app.dataInterface`.
+// schedules. Route modules (gateway/routes/courses.ts, …) read `app.dataInterface`.
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -10,12 +10,12 @@ import { Scheduler } from '../jobs/scheduler.js'
 import { Worker } from '../jobs/worker.js'
 import { lazySecretBox } from '../workflow/secret-box.js'
 import type { AssessmentRunner } from '../assessment/assessment.js'
-import { DataInterface } from './data-interface.js'
-import { dataJobHandlers, dataSchedules } from './jobs.js'
-import { sealedKeyOpener } from './provider-directory.js'
-import type { KeyOpener } from './provider-directory.js'
-import { dataInterfaceSettings } from './settings.js'
-import type { DataInterfaceOverrides } from './settings.js'
+import { DataInterface } from '../sync/data-interface.js'
+import { dataJobHandlers, dataSchedules } from '../sync/jobs.js'
+import { sealedKeyOpener } from '../sync/provider-directory.js'
+import type { KeyOpener } from '../sync/provider-directory.js'
+import { dataInterfaceSettings } from '../sync/settings.js'
+import type { DataInterfaceOverrides } from '../sync/settings.js'
 
 declare module 'fastify' {
   interface FastifyInstance { dataInterface: DataInterface }

@@ -2,10 +2,10 @@
 // allowed-events view of the state machine (R6), report tickets (valid vs tampered vs expired),
 // and the course series. Each rule has a passing case and a failing twin.
 import t from 'tap'
-import { testApp } from '../test-app.js'
-import { bearer } from '../workflow/test-support.js'
+import { testApp } from '../app.test-support.js'
+import { bearer } from '../workflow/workflow.test-support.js'
 import { allowedEvents } from '../workflow/state-machine.js'
-import { allowedEventsView, CONSOLE_CSP, courseSeries, createTicketSigner } from './routes.js'
+import { allowedEventsView, CONSOLE_CSP, courseSeries, createTicketSigner } from './console.js'
 
 t.test('shell: public, strict CSP, only listed assets', async (t) => {
   const { app } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
@@ -16,7 +16,7 @@ t.test('shell: public, strict CSP, only listed assets', async (t) => {
   t.notMatch(shell.body, /https?:\/\//, 'the shell names no other host')
   t.equal((await app.inject({ url: '/console' })).statusCode, 302)
   t.equal((await app.inject({ url: '/console/assets/js/app.js' })).headers['content-type'], 'text/javascript; charset=utf-8')
-  const missing = await app.inject({ url: '/console/assets/../routes.ts' })
+  const missing = await app.inject({ url: '/console/assets/../../routes/console.ts' })
   t.not(missing.statusCode, 200, 'the twin: a path outside the list is not served')
   t.equal((await app.inject({ url: '/console/assets/nope.js' })).json().code, 'SG_ERR_CONSOLE_ASSET_NOT_FOUND')
 })

@@ -12,7 +12,7 @@ import yazl from 'yazl'
 import { openPackage } from '../../conformance/package/zip-reader.js'
 import { signRequest } from '../../conformance/signing/index.js'
 import type { Store } from '../store/open-store.js'
-import { applicationBody } from '../workflow/test-support.js'
+import { applicationBody } from '../workflow/workflow.test-support.js'
 
 export interface TestProvider { providerId: string; keyId: string; secret: string; token: string }
 

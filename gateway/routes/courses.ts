@@ -2,8 +2,8 @@
 // filters, a Chinese title search and cursor pagination. Only admitted providers' courses (R12) are
 // listed; suspended and exited providers' courses, and courses taken down or closed, are not.
 import type { FastifyInstance } from 'fastify'
-import { listCentreCourses, MAX_COURSE_PAGE } from '../sync/course-centre.js'
-import type { CourseQuery } from '../sync/course-centre.js'
+import { listCentreCourses, MAX_COURSE_PAGE } from '../sync/course-centre-query.js'
+import type { CourseQuery } from '../sync/course-centre-query.js'
 
 interface Query { category?: string; occupationCode?: string; free?: boolean; providerId?: string; q?: string; cursor?: string; limit?: number }
 

@@ -10,10 +10,10 @@ import type { Logger } from 'pino'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { Scheduler } from '../jobs/scheduler.js'
 import { Worker } from '../jobs/worker.js'
-import { closePublicitySchedule, workflowJobHandlers } from './jobs.js'
-import { lazySecretBox } from './secret-box.js'
-import { Workflow } from './workflow.js'
-import type { ConformanceRunner } from './workflow.js'
+import { closePublicitySchedule, workflowJobHandlers } from '../workflow/jobs.js'
+import { lazySecretBox } from '../workflow/secret-box.js'
+import { Workflow } from '../workflow/workflow.js'
+import type { ConformanceRunner } from '../workflow/conformance.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -9,8 +9,8 @@ import type { Logger } from 'pino'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { JobQueue } from '../jobs/job-queue.js'
 import { Worker } from '../jobs/worker.js'
-import { CourseCentre } from './course-centre.js'
-import { INGEST_JOB, PackageIngest } from './package-ingest.js'
+import { CourseCentre } from '../ingest/course-review-decisions.js'
+import { INGEST_JOB, PackageIngest } from '../ingest/package-ingest.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

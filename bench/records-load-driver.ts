@@ -1,11 +1,12 @@
-// A bounded load driver for POST /api/v1/learning-records, shared by the load test (seconds) and
-// bench/records-load.ts (60 s by default): `concurrency` loops on one undici Pool over loopback, each
+// A bounded load driver for POST /api/v1/learning-records, shared by bench/records.ts,
+// bench/records-load.ts (60 s by default) and the route's load test in
+// gateway/routes/learning-records.test.ts (seconds): `concurrency` loops on one undici Pool over loopback, each
 // sending signed batches of fresh statements until the deadline, recording every statement id sent
 // and acknowledged, so the caller can count lost and duplicated records against the store.
 import { randomUUID } from 'node:crypto'
 import { Pool } from 'undici'
-import { signRequest } from '../../conformance/signing/index.js'
-import type { LearningRecord } from '../../specs/types.gen.js'
+import { signRequest } from '../conformance/signing/index.js'
+import type { LearningRecord } from '../specs/types.gen.js'
 
 export interface LoadOptions {
   baseUrl: string

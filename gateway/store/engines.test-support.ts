@@ -6,50 +6,20 @@
 //
 // PostgreSQL is reached at SKILLGATE_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
 // SKILLGATE_TEST_ENGINES=sqlite (or postgres) narrows the run while iterating locally.
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import pg from 'pg'
 import type { Test } from 'tap'
 import { openStore } from './open-store.js'
 import type { Store, StoreDialect } from './open-store.js'
+import { createPgTestSchema } from '../../bench/pg-test-schema.js'
 
-export const TEST_DATABASE_URL = process.env.SKILLGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+// The throw-away PostgreSQL schema is shared with the benches, so it lives in bench/.
+export { createPgTestSchema }
+
 export const ENGINES: readonly StoreDialect[] = ['sqlite', 'postgres']
 
 export function selectedEngines(): StoreDialect[] {
   const only = process.env.SKILLGATE_TEST_ENGINES?.split(',').map((s) => s.trim())
   return ENGINES.filter((e) => !only || only.includes(e))
-}
-
-export interface PgTestSchema {
-  databaseUrl: string
-  schema: string
-  drop(): Promise<void>
-}
-
-/** Creates an empty PostgreSQL schema named sg_test_<random>; `drop()` removes it with everything in it. */
-export async function createPgTestSchema(databaseUrl: string = TEST_DATABASE_URL): Promise<PgTestSchema> {
-  const schema = `sg_test_${randomBytes(6).toString('hex')}`
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  try {
-    await client.query(`create schema ${schema}`)
-  } finally {
-    await client.end()
-  }
-  return {
-    databaseUrl,
-    schema,
-    async drop() {
-      const c = new pg.Client({ connectionString: databaseUrl })
-      await c.connect()
-      try {
-        await c.query(`drop schema if exists ${schema} cascade`)
-      } finally {
-        await c.end()
-      }
-    },
-  }
 }
 
 /** A migrated store on `engine`, closed (and its schema or directory removed) when `t` ends. */

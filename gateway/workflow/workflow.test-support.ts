@@ -1,39 +1,13 @@
-// Shared by the workflow tests, the bench and the demo: complete application bodies per kind,
-// their documents, a signed-request helper for app.inject, and a conformance runner that produces
-// a real report through the check framework (conformance/checks) with a chosen verdict.
+// Shared by the workflow and route tests: complete application bodies per kind and their documents
+// (kept in bench/, which uses them too), a signed-request helper for app.inject, and a conformance
+// runner that produces a real report through the check framework (conformance/checks) with a chosen verdict.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { defineCheck, fail, pass, runChecks } from '../../conformance/checks/framework.js'
 import type { RunContext } from '../../conformance/checks/framework.js'
 import { signRequest } from '../../conformance/signing/index.js'
-import { documentTypesFor } from './requirements-by-kind.js'
-import type { ProviderKind } from './requirements-by-kind.js'
-import type { ConformanceRunner, NewApplicationInput } from './workflow.js'
+import type { ConformanceRunner } from './conformance.js'
 
-/** Valid USCCs (check digit per GB 32100-2015) and one with a wrong check digit. */
-export const USCC = { valid: '91110108MA01ABCD1E', badCheckDigit: '91110108MA01ABCD1F' } as const
-
-export function applicationBody(kind: ProviderKind, overrides: Partial<NewApplicationInput> = {}): NewApplicationInput {
-  return {
-    kind,
-    organisation: { name: '北京示例职业培训科技有限公司', uscc: USCC.valid },
-    contact: { name: '王老师', phone: '010-12345678', email: 'contact@example.cn' },
-    declarations: { noDishonestyRecord: true, ...(kind === 'self-hosted' ? { personTimesServed: 1_200_000 } : {}) },
-    ...(kind === 'resource' ? {} : { serviceTeam: { phone: '400-000-0000', hours: '9:00–18:00' }, endpointBaseUrl: 'http://127.0.0.1:9/' }),
-    ...(kind === 'self-hosted' ? { sandboxTenants: [{ tenantId: 'tenant-a', token: 'tok-a' }, { tenantId: 'tenant-b', token: 'tok-b' }] } : {}),
-    ...overrides,
-  }
-}
-
-/** One upload body per required document type of `kind` (a tiny PDF-looking file each). */
-export function documentBodies(kind: ProviderKind): { type: string; fileName: string; contentType: string; contentBase64: string; attributes?: Record<string, unknown> }[] {
-  return documentTypesFor(kind).map((d) => ({
-    type: d.type,
-    fileName: `${d.type}.pdf`,
-    contentType: 'application/pdf',
-    contentBase64: Buffer.from(`%PDF-1.4\n% ${d.type} ${d.zh}\n%%EOF\n`).toString('base64'),
-    ...(d.type === 'mlps-certificate' ? { attributes: { level: 3 } } : {}),
-  }))
-}
+export { applicationBody, documentBodies, USCC } from '../../bench/application-bodies.js'
 
 export interface ProviderCredentials { providerId: string; token: string; keyId: string; secret: string }
 
