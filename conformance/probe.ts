@@ -18,7 +18,8 @@ import { Semaphore } from './net/semaphore.js'
 import type { Resolver } from './net/ssrf-guard.js'
 import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSettings, SandboxTenants } from './probe-context.js'
 import { makeSigner } from './signing/index.js'
-import { newestEntryTime, walkCatalogue, type PrefetchOptions } from './walk/catalogue-walk.js'
+import { walkCatalogue } from './walk/catalogue-walk.js'
+import { newestEntryTime, type PrefetchOptions } from './walk/sample-prefetch.js'
 import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
 
 export interface RunProbeOptions {
@@ -185,7 +186,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
 
   // Sampled-course fetches start during the walk for courses that will very likely stay sampled
-  // (walk/catalogue-walk.ts, likelySampled), so they overlap the walk instead of following it. Only
+  // (walk/sample-prefetch.ts, likelySampled), so they overlap the walk instead of following it. Only
   // what a selected check will ask for is fetched, in slots the walk chains do not need.
   const catalogue = opts.catalogue ?? platformChecks
   const subject = { type: 'platform', kind: opts.kind, baseUrl } as const
