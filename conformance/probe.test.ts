@@ -4,7 +4,7 @@
 // finishes (asserted on status and error code, never on time).
 import t from 'tap'
 import { schemas } from '../specs/lib/schemas.js'
-import { probeProvider, resultOf, withProvider } from './checks/probe-harness.js'
+import { probeProvider, resultOf, withProvider } from './checks/probe-harness.test-support.js'
 import { runProbe } from './probe.js'
 
 const MINE = ['contract.service-info', 'contract.catalogue-pages', 'contract.pagination', 'contract.incremental', 'contract.course-detail', 'contract.preview-document', 'contract.learning-records', 'contract.errors', 'auth.unsigned', 'auth.bad-signature', 'auth.stale-timestamp', 'auth.replayed-nonce', 'auth.valid-signature', 'catalogue.count', 'catalogue.free-share', 'catalogue.free-preview-open', 'catalogue.category-codes']

@@ -18,7 +18,8 @@ import { Semaphore } from './net/semaphore.js'
 import type { Resolver } from './net/ssrf-guard.js'
 import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSettings, SandboxTenants } from './probe-context.js'
 import { makeSigner } from './signing/index.js'
-import { newestEntryTime, walkCatalogue, type PrefetchOptions } from './walk/catalogue-walk.js'
+import { walkCatalogue } from './walk/catalogue-walk.js'
+import { newestEntryTime, type PrefetchOptions } from './walk/sample-prefetch.js'
 import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
 
 export interface RunProbeOptions {
@@ -134,6 +135,42 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   if ((opts.keyId === undefined) !== (opts.secret === undefined)) throw sgError('SG_ERR_USAGE', 'give both a key id and its secret, or neither')
   const baseUrl = normaliseBaseUrl(opts.baseUrl)
   const settings = probeSettings(opts)
+  const clients = probeClients(opts, settings)
+  const catalogue = opts.catalogue ?? platformChecks
+  const run = probeRun(opts, baseUrl, settings, clients, catalogue)
+  try {
+    const report = await runChecks(catalogue, run.ctx, {
+      concurrency: Math.min(settings.concurrency, 8),
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.skip ? { skip: opts.skip } : {}),
+      ...(opts.checkTimeoutMs !== undefined ? { checkTimeoutMs: opts.checkTimeoutMs } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    })
+    const asked = report.sampling ? undefined : run.askedSample()
+    if (asked) {
+      const sample = await asked.catch(() => undefined)
+      if (sample) report.sampling = { ...sample.statement }
+    }
+    if (clients.warnings.size > 0) report.warnings = [...(report.warnings ?? []), ...clients.warnings.values()]
+    return report
+  } finally {
+    await Promise.allSettled([clients.client.close(), clients.anonymous.close()])
+    await run.removeScratch()
+  }
+}
+
+interface ProbeClients {
+  /** Signed with the run's key when it has one. */
+  client: ProbeClient
+  anonymous: ProbeClient
+  credentials: { keyId: string; secret: string } | undefined
+  /** Run-level warnings from either client (non-public address, cross-origin redirect), each once. */
+  warnings: Map<string, string>
+}
+
+/** The signed and the anonymous client: the same SSRF mode, deadline, concurrency and secrets to scrub. */
+function probeClients(opts: RunProbeOptions, settings: ProbeSettings): ProbeClients {
   const secrets = [opts.secret, opts.tenants?.A?.token, opts.tenants?.B?.token].filter((s): s is string => typeof s === 'string' && s.length > 0)
   const warnings = new Map<string, string>()
   const onWarning = (w: ProbeWarning): void => {
@@ -150,7 +187,23 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   const credentials = opts.keyId !== undefined && opts.secret !== undefined ? { keyId: opts.keyId, secret: opts.secret } : undefined
   const client = observed(createProbeClient({ ...common, ...(credentials ? { signer: makeSigner(credentials) } : {}) }), credentials !== undefined, opts.onRequest)
   const anonymous = observed(createProbeClient(common), false, opts.onRequest)
+  return { client, anonymous, credentials, warnings }
+}
 
+interface ProbeRun {
+  ctx: ProbeContext
+  /** The course sample, when a check asked for it. */
+  askedSample(): Promise<CourseSample> | undefined
+  /** Remove the scratch directory, if a check made one. */
+  removeScratch(): Promise<void>
+}
+
+/**
+ * The context every check of one run shares: results computed once however many checks ask
+ * (`once`), the hosts seen, and the catalogue walks, which are streamed, never held.
+ */
+function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSettings, clients: ProbeClients, catalogue: CheckCatalogue<ProbeContext>): ProbeRun {
+  const { client, anonymous, credentials } = clients
   const memo = new Map<string, Promise<unknown>>()
   const once = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
     let p = memo.get(key) as Promise<T> | undefined
@@ -185,9 +238,8 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   }
 
   // Sampled-course fetches start during the walk for courses that will very likely stay sampled
-  // (walk/catalogue-walk.ts, likelySampled), so they overlap the walk instead of following it. Only
+  // (walk/sample-prefetch.ts, likelySampled), so they overlap the walk instead of following it. Only
   // what a selected check will ask for is fetched, in slots the walk chains do not need.
-  const catalogue = opts.catalogue ?? platformChecks
   const subject = { type: 'platform', kind: opts.kind, baseUrl } as const
   const prefetch = samplePrefetch(() => ctx, settings.concurrency, subject, catalogue, opts)
   const ctx: ProbeContext = {
@@ -241,25 +293,12 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     noteHost,
     scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), 'skillgate-probe-'))),
   }
-
-  try {
-    const report = await runChecks(catalogue, ctx, {
-      concurrency: Math.min(settings.concurrency, 8),
-      ...(opts.only ? { only: opts.only } : {}),
-      ...(opts.skip ? { skip: opts.skip } : {}),
-      ...(opts.checkTimeoutMs !== undefined ? { checkTimeoutMs: opts.checkTimeoutMs } : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      ...(opts.now ? { now: opts.now } : {}),
-    })
-    if (!report.sampling && memo.has('sample')) {
-      const sample = await (memo.get('sample') as Promise<CourseSample>).catch(() => undefined)
-      if (sample) report.sampling = { ...sample.statement }
-    }
-    if (warnings.size > 0) report.warnings = [...(report.warnings ?? []), ...warnings.values()]
-    return report
-  } finally {
-    await Promise.allSettled([client.close(), anonymous.close()])
-    if (scratch) await rm(await scratch, { recursive: true, force: true })
+  return {
+    ctx,
+    askedSample: () => memo.get('sample') as Promise<CourseSample> | undefined,
+    removeScratch: async () => {
+      if (scratch) await rm(await scratch, { recursive: true, force: true })
+    },
   }
 }
 

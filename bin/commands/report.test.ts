@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { XMLValidator } from 'fast-xml-parser'
 import { generateSigningKeys } from '../../conformance/report/json.js'
-import { sampleReport } from '../../conformance/report/sample-report.js'
+import { sampleReport } from '../../conformance/report/sample-report.test-support.js'
 import { writeReports } from '../../conformance/report/write.js'
 import { runCli } from '../test-io.js'
 

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { SIGNATURE_HEADERS, signRequest } from '../signing/index.js'
 import { authChecks } from './auth.js'
-import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
+import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.test-support.js'
 
 const CASES: TwinCase[] = [
   { check: 'auth.unsigned', requirement: 'R7', kind: 'on-demand', defects: ['accepts-unsigned'], because: 'requests without signature headers are accepted' },

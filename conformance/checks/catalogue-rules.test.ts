@@ -2,7 +2,7 @@
 // and fails on the twin with one defect.
 import t from 'tap'
 import { catalogueRules } from './catalogue-rules.js'
-import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
+import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.test-support.js'
 
 const CASES: TwinCase[] = [
   { check: 'catalogue.count', requirement: 'R5.1-2', kind: 'on-demand', defects: ['too-few-courses'], because: 'only 99 courses are live' },

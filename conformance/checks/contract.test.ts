@@ -3,7 +3,7 @@
 import t from 'tap'
 import { isValidCategory } from '../../specs/lib/categories.js'
 import { contractChecks, cutOff, INVALID_CURSOR } from './contract.js'
-import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.js'
+import { probeProvider, resultOf, runTwin, withProvider, type TwinCase } from './probe-harness.test-support.js'
 
 const asObject = (b: unknown): Record<string, unknown> => b as Record<string, unknown>
 

@@ -7,7 +7,7 @@ import type { ServiceInfo } from '../../specs/types.gen.js'
 import { locateHosts } from '../geo/locate.js'
 import type { Resolver } from '../net/ssrf-guard.js'
 import { runProbe } from '../probe.js'
-import { serviceInfoRewriter } from './probe-harness.js'
+import { serviceInfoRewriter } from './probe-harness.test-support.js'
 import type { CheckResult } from './framework.js'
 import { createLocationChecks, judgeLocations, undeclaredHosts } from './location.js'
 

@@ -13,7 +13,7 @@ import { defineCheck, fail, note, pass, warn, type CheckDefinition, type CheckOu
 import { mapLimit } from './map-limit.js'
 
 export interface LocationCheckOptions {
-  /** Resolver for geolocation; default `ctx.geoResolver` when the context has one, else DNS A/AAAA records. */
+  /** Resolver for geolocation; default `ctx.geoResolver` when the run has one, else DNS A/AAAA records. */
   geoResolver?: Resolver
 }
 
@@ -132,7 +132,7 @@ export function createLocationChecks(o: LocationCheckOptions = {}): CheckDefinit
     async run(ctx, rt) {
       const hosts = await collectHosts(ctx, rt.signal)
       const all = uniq([...hosts.api, ...hosts.media, ...hosts.declared])
-      const geoResolver = o.geoResolver ?? (ctx as ProbeContext & { geoResolver?: Resolver }).geoResolver
+      const geoResolver = o.geoResolver ?? ctx.geoResolver
       const located = await locateHosts(all, geoResolver ? { resolver: geoResolver } : {})
       const outcome = judgeLocations(located, hosts, ctx.ssrfMode)
       if (outcome.status === 'warn') rt.warn(`unverifiable server location for ${located.hosts.filter((h) => h.verdict === 'unverifiable').map((h) => h.host).join(', ')}`)

@@ -183,8 +183,8 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
       else if (previewDoc.response.status !== 200) row.exchange = previewDoc.response.evidence
       return row
     }, rt.signal)
-    // The walk may count short declarations over the whole catalogue (not only the sample).
-    const whole = (w as { previewShort?: { count: number; examples: string[] } }).previewShort
+    // The walk counts short declarations over the whole catalogue (not only the sample).
+    const whole = w.previewShort
     const bad = rows.filter((r) => r.reasons.length > 0)
     const measured: Record<string, unknown> = {
       sampled: rows.length,
@@ -192,15 +192,15 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
       shortOrMissing: bad.length,
       declared: rows.slice(0, 50).map(({ courseId, list, detail, detailPreview, previewDocument }) => ({ courseId, list, detail, detailPreview, previewDocument })),
     }
-    if (whole) measured.catalogueShort = whole.count
+    measured.catalogueShort = whole.count
     const evidence: Evidence[] = [note(sample.statement.confidence)]
     for (const b of bad.slice(0, 10)) {
       evidence.push(b.exchange ? httpEvidence(b.exchange, `${b.courseId}: ${b.reasons.join('; ')}`) : note(`${b.courseId}: ${b.reasons.join('; ')}`))
     }
-    if (whole && whole.count > 0) evidence.push(note(`${whole.count} catalogue entries declare previewSeconds below ${MIN_PREVIEW_SECONDS}`, { examples: whole.examples }))
-    if (bad.length > 0 || (whole?.count ?? 0) > 0) {
+    if (whole.count > 0) evidence.push(note(`${whole.count} catalogue entries declare previewSeconds below ${MIN_PREVIEW_SECONDS}`, { examples: whole.examples }))
+    if (bad.length > 0 || whole.count > 0) {
       const first = bad[0]
-      const example = first ? `${first.courseId}: ${first.reasons.join('; ')}` : `${whole!.count} catalogue entries`
+      const example = first ? `${first.courseId}: ${first.reasons.join('; ')}` : `${whole.count} catalogue entries`
       const exchange = first?.exchange
       return fail({
         'zh-CN': `${bad.length}/${rows.length} 门抽样课程声明的试看时长不足 ${MIN_PREVIEW_SECONDS} 秒或缺失，如 ${example}`,

@@ -7,7 +7,7 @@ import { startProvider } from '../../fixtures/providers/index.js'
 import type { ServiceInfo } from '../../specs/types.gen.js'
 import type { Resolver } from '../net/ssrf-guard.js'
 import { runProbe } from '../probe.js'
-import { serviceInfoRewriter } from './probe-harness.js'
+import { serviceInfoRewriter } from './probe-harness.test-support.js'
 import type { CheckResult } from './framework.js'
 import { contactProblems, serviceChecks } from './service.js'
 

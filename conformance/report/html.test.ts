@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { packageRoot } from '../../specs/lib/paths.js'
 import { generateSigningKeys } from './json.js'
 import { escapeHtml, renderHtml } from './html.js'
-import { sampleReport } from './sample-report.js'
+import { sampleReport } from './sample-report.test-support.js'
 import { writeReports } from './write.js'
 
 t.test('HTML escapes every provider string: a <script> in a check message never becomes a tag', async (t) => {

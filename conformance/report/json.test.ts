@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import { schemas } from '../../specs/lib/schemas.js'
 import { canonicalJson, generateSigningKeys, parseReport, reportDigest, sealReport, serializeReport, signReport, verifyReport } from './json.js'
-import { sampleReport } from './sample-report.js'
+import { sampleReport } from './sample-report.test-support.js'
 import { writeReports } from './write.js'
 
 t.test('canonical JSON: keys sorted by code unit, no whitespace, JSON.stringify scalars (RFC 8785 for I-JSON)', async (t) => {

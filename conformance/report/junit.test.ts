@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { sealReport } from './json.js'
 import { renderJunit } from './junit.js'
-import { sampleReport } from './sample-report.js'
+import { sampleReport } from './sample-report.test-support.js'
 import { xmlAttr, xmlText } from './xml-escape.js'
 
 // The attribute and child sets of the JUnit XSD that Jenkins, GitLab and most CI parsers share

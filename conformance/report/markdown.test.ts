@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sealReport } from './json.js'
 import { mdInline, renderMarkdown } from './markdown.js'
-import { sampleReport } from './sample-report.js'
+import { sampleReport } from './sample-report.test-support.js'
 
 t.test('Markdown summary: verdict, counts, failed checks with requirement IDs and the fix', async (t) => {
   const md = renderMarkdown(sealReport(await sampleReport()))

@@ -8,6 +8,7 @@ import type { Evidence as HttpExchange } from '../net/evidence.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import { BottomK } from './bottom-k.js'
 import { FingerprintSet } from './fingerprint-set.js'
+import { likelySampled, type PrefetchOptions } from './sample-prefetch.js'
 
 export const EXAMPLES = 10
 
@@ -38,20 +39,6 @@ export interface WalkOptions {
   prefetch?: PrefetchOptions
 }
 
-export interface PrefetchOptions {
-  /** A sample member that will very likely still be sampled at the end (called once per course and set). */
-  onLikelySampled: (item: CourseSummary, set: 'sample' | 'free') => void
-  /** Announce a member once it stays in the final sample with at least this probability; default 0.9. */
-  confidence?: number
-  /** At most this many announcements per set; default 1.5 × the sample size. */
-  maxPerSet?: number
-  /**
-   * Where the catalogue ends in time: called once page 1 has given the first entry's time and the
-   * serverTime; returns a getter for the newest entry's time once known (undefined until then,
-   * and the projection runs to serverTime). See `newestEntryTime`.
-   */
-  estimateEnd?: (firstAtMs: number, serverAtMs: number, walkDone: AbortSignal) => () => number | undefined
-}
 
 export interface CatalogueWalk {
   limit: number
@@ -108,20 +95,25 @@ export async function walkCatalogue(fetchPage: PageFetcher, o: WalkOptions): Pro
   }
 }
 
-async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: AbortSignal): Promise<CatalogueWalk> {
-  // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
-  // the compile waits one turn of the event loop so the run's other first requests go out too: the
-  // provider works on them meanwhile instead of waiting for us.
-  let nextFetch = o.maxPages > 0 ? fetchPage(undefined) : undefined
-  nextFetch?.catch(() => {})
-  await new Promise<void>((resolve) => setImmediate(resolve))
-  const validate = schemas().validator('catalogue-page')
-  const ids = new FingerprintSet(1024)
-  const cursors = new FingerprintSet(64)
-  const sample = new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? '')
-  const freeSample = new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? '')
-  const since = o.updatedSince === undefined ? undefined : timeOf(o.updatedSince)
-  let times = o.keepUpdatedAt ? new Float64Array(1024) : undefined
+/** What the walk carries from page to page besides the result it builds. */
+interface WalkState {
+  readonly o: WalkOptions
+  readonly w: CatalogueWalk
+  readonly sample: BottomK<CourseSummary>
+  readonly freeSample: BottomK<CourseSummary>
+  readonly since: number | undefined
+  times: Float64Array | undefined
+  previous: { courseId: string; updatedAt: string; at: number } | undefined
+  firstAt: number
+  /** Page 1's serverTime. */
+  serverAt: number
+  /** Where the catalogue ends, once `estimateEnd` knows (see PrefetchOptions). */
+  endAt: (() => number | undefined) | undefined
+  /** This page showed a problem (it becomes `firstProblemPage` unless an earlier one did). */
+  problem: boolean
+}
+
+function newWalkState(o: WalkOptions): WalkState {
   const w: CatalogueWalk = {
     limit: o.limit,
     ...(o.updatedSince === undefined ? {} : { updatedSince: o.updatedSince }),
@@ -143,16 +135,38 @@ async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: Abort
     unparsableTimes: 0,
     subMillisecondTimes: false,
     prefix: [],
-    ids,
+    ids: new FingerprintSet(1024),
     sample: [],
     freeSample: [],
   }
-  let previous: { courseId: string; updatedAt: string; at: number } | undefined
+  return {
+    o,
+    w,
+    sample: new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? ''),
+    freeSample: new BottomK<CourseSummary>(o.sample?.size ?? 0, o.sample?.seed ?? ''),
+    since: o.updatedSince === undefined ? undefined : timeOf(o.updatedSince),
+    times: o.keepUpdatedAt ? new Float64Array(1024) : undefined,
+    previous: undefined,
+    firstAt: Number.NaN,
+    serverAt: Number.NaN,
+    endAt: undefined,
+    problem: false,
+  }
+}
+
+async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: AbortSignal): Promise<CatalogueWalk> {
+  // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
+  // the compile waits one turn of the event loop so the run's other first requests go out too: the
+  // provider works on them meanwhile instead of waiting for us.
+  let nextFetch = o.maxPages > 0 ? fetchPage(undefined) : undefined
+  nextFetch?.catch(() => {})
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  const validate = schemas().validator('catalogue-page')
+  const s = newWalkState(o)
+  const { w } = s
+  const cursors = new FingerprintSet(64)
   let cursor: string | undefined
-  const announce = o.prefetch && (o.sample?.size ?? 0) > 0 ? likelySampled(o.prefetch, o.sample!.size, [['sample', sample], ['free', freeSample]]) : undefined
-  let firstAt = Number.NaN
-  let serverAt = Number.NaN
-  let endAt: (() => number | undefined) | undefined
+  const announce = o.prefetch && (o.sample?.size ?? 0) > 0 ? likelySampled(o.prefetch, o.sample!.size, [['sample', s.sample], ['free', s.freeSample]]) : undefined
 
   for (;;) {
     if (w.pages >= o.maxPages) {
@@ -168,152 +182,189 @@ async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: Abort
     nextFetch = speculate(res, w, o, cursors, fetchPage)
     o.onPage?.(page)
     if (page === 1) w.firstPage = res.evidence
-    let problem = false
-    if (res.status !== 200) {
-      w.stoppedAt = { page, status: res.status, exchange: res.evidence }
-      w.stopReason = 'http-status'
-      w.firstProblemPage ??= { page, exchange: res.evidence }
-      break
-    }
-    const contentType = String(res.headers['content-type'] ?? '')
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      w.contentType.badPages++
-      if (w.contentType.examples.length < EXAMPLES) w.contentType.examples.push({ page, contentType })
-      problem = true
-    }
-    const body = res.json
-    if (!validate(body)) {
-      w.schema.invalidPages++
-      problem = true
-      const { errors } = schemas().validate('catalogue-page', body)
-      for (const e of errors) if (w.schema.errors.length < EXAMPLES * 2) w.schema.errors.push({ ...e, page })
-    }
-    if (!isObject(body) || !Array.isArray(body.items)) {
-      w.stopReason = 'unreadable-page'
-      w.firstProblemPage ??= { page, exchange: res.evidence }
-      break
-    }
-    const doc = body as Partial<CataloguePage>
+    const doc = readPage(s, res, page, validate)
+    if (!doc) break
     if (page === 1 && typeof doc.serverTime === 'string') {
       w.serverTime = doc.serverTime
-      serverAt = timeOf(doc.serverTime)
+      s.serverAt = timeOf(doc.serverTime)
     }
-
-    for (const raw of doc.items ?? []) {
-      if (!isObject(raw) || typeof raw.courseId !== 'string') continue
-      const item = raw as unknown as CourseSummary
-      w.itemsServed++
-      const at = timeOf(item.updatedAt)
-      if (Number.isNaN(at)) w.unparsableTimes++
-      else if (!w.subMillisecondTimes && FINER_THAN_MS.test(item.updatedAt)) w.subMillisecondTimes = true
-      if (previous && !Number.isNaN(at) && !Number.isNaN(previous.at)) {
-        const inOrder = at > previous.at || (at === previous.at && item.courseId > previous.courseId)
-        if (!inOrder) {
-          w.order.violations++
-          problem = true
-          if (w.order.examples.length < EXAMPLES) {
-            w.order.examples.push({ page, previous: { courseId: previous.courseId, updatedAt: previous.updatedAt }, next: { courseId: item.courseId, updatedAt: String(item.updatedAt) } })
-          }
-        }
-      }
-      previous = { courseId: item.courseId, updatedAt: String(item.updatedAt), at }
-      if (Number.isNaN(firstAt)) firstAt = at
-      if (since !== undefined && !(at > since)) {
-        w.notAfterSince.count++
-        problem = true
-        if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: item.courseId, at: String(item.updatedAt) })
-      }
-      if (!ids.add(item.courseId)) {
-        w.duplicates.count++
-        problem = true
-        if (w.duplicates.examples.length < EXAMPLES) w.duplicates.examples.push({ courseId: item.courseId, page })
-        continue
-      }
-      w.distinct++
-      if (w.prefix.length < (o.recordPrefix ?? 0)) w.prefix.push({ courseId: item.courseId, at })
-      if (times) {
-        if (w.distinct > times.length) {
-          const grown = new Float64Array(times.length * 2)
-          grown.set(times)
-          times = grown
-        }
-        times[w.distinct - 1] = at
-      }
-      if (o.shortPreviewSeconds !== undefined && !(typeof item.previewSeconds === 'number' && item.previewSeconds >= o.shortPreviewSeconds)) {
-        w.previewShort.count++
-        if (w.previewShort.examples.length < EXAMPLES) w.previewShort.examples.push(item.courseId)
-      }
-      const free = isObject(item.fee) && item.fee.free === true
-      if (free) w.free++
-      if (o.isValidCategory) {
-        const categoryOk = typeof item.category === 'string' && o.isValidCategory(item.category)
-        const occupationOk = item.occupationCode === undefined || (o.isValidCategory(item.occupationCode) && item.occupationCode.startsWith(`${item.category}-`))
-        if (!categoryOk || !occupationOk) {
-          w.categories.invalid++
-          if (w.categories.examples.length < EXAMPLES) {
-            w.categories.examples.push({ courseId: item.courseId, category: String(item.category), ...(item.occupationCode === undefined ? {} : { occupationCode: String(item.occupationCode) }) })
-          }
-        }
-      }
-      // Both samples use the same seed, so one priority serves both.
-      const priority = sample.priority(item.courseId)
-      sample.offer(item.courseId, item, priority)
-      if (free) freeSample.offer(item.courseId, item, priority)
-    }
-    for (const t of Array.isArray(doc.tombstones) ? doc.tombstones : []) {
-      if (!isObject(t) || typeof t.courseId !== 'string') continue
-      w.tombstones.count++
-      if (o.keepTombstoneIds && w.tombstoneIds.length < 100_000) w.tombstoneIds.push(t.courseId)
-      if (o.liveIds?.has(t.courseId)) {
-        w.tombstones.forLiveCourses++
-        if (w.tombstones.examples.length < EXAMPLES) w.tombstones.examples.push(t.courseId)
-      }
-      if (since !== undefined && !(timeOf(t.removedAt) > since)) {
-        w.notAfterSince.count++
-        problem = true
-        if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: t.courseId, at: String(t.removedAt) })
-      }
-    }
-    if (problem) w.firstProblemPage ??= { page, exchange: res.evidence }
-    if (announce && previous) {
-      // Worth asking only when the walk goes on past page 1 (nextFetch: its next page is already out).
-      if (page === 1 && nextFetch && o.prefetch?.estimateEnd && firstAt < serverAt) endAt = o.prefetch.estimateEnd(firstAt, serverAt, walkDone)
-      // An estimate the walk has already passed is wrong (e.g. updatedSince answered nothing at all):
-      // trusting it would announce members as final too early, so serverTime it is, as without one.
-      const estimate = endAt?.()
-      const end = estimate !== undefined && estimate >= previous.at ? estimate : Math.max(serverAt, previous.at)
-      // Another page follows: at least about a page more is to come, whatever the clock projects
-      // (entries changed during the walk, or a platform clock behind, reach progress 1 early).
-      const more = typeof doc.nextCursor === 'string' && doc.nextCursor.length > 0 ? Math.max(1, doc.items?.length ?? 0) : 0
-      announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free }, more)
-    }
-    if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
-      w.stopReason = 'entry-cap'
-      break
-    }
-    const next = doc.nextCursor
-    if (next === null || next === undefined) {
-      w.stopReason = 'end'
-      w.complete = true
-      break
-    }
-    if (typeof next !== 'string' || next.length === 0) {
-      w.stopReason = 'unreadable-page'
-      w.firstProblemPage ??= { page, exchange: res.evidence }
-      break
-    }
-    if (!cursors.add(next)) {
-      w.cycle = { page, cursor: next.length > 120 ? `${next.slice(0, 117)}...` : next }
-      w.stopReason = 'cycle'
-      w.firstProblemPage ??= { page, exchange: res.evidence }
-      break
-    }
+    walkItems(s, doc.items ?? [], page)
+    walkTombstones(s, doc.tombstones)
+    if (s.problem) w.firstProblemPage ??= { page, exchange: res.evidence }
+    if (announce) announceProgress(s, announce, doc, page === 1 && nextFetch !== undefined, walkDone)
+    const next = nextCursor(w, o, doc, cursors, page, res)
+    if (next === undefined) break
     cursor = next
   }
-  if (times) w.updatedAt = times.subarray(0, w.distinct)
-  w.sample = sample.values()
-  w.freeSample = freeSample.values()
+  if (s.times) w.updatedAt = s.times.subarray(0, w.distinct)
+  w.sample = s.sample.values()
+  w.freeSample = s.freeSample.values()
   return w
+}
+
+/**
+ * The page's body when the walk can read it (problems of content type and schema are counted and
+ * flagged on the state); undefined when the walk stops here (an HTTP error or no items array).
+ */
+function readPage(s: WalkState, res: ProbeResponse, page: number, validate: (doc: unknown) => boolean): Partial<CataloguePage> | undefined {
+  const { w } = s
+  s.problem = false
+  if (res.status !== 200) {
+    w.stoppedAt = { page, status: res.status, exchange: res.evidence }
+    w.stopReason = 'http-status'
+    w.firstProblemPage ??= { page, exchange: res.evidence }
+    return undefined
+  }
+  const contentType = String(res.headers['content-type'] ?? '')
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    w.contentType.badPages++
+    if (w.contentType.examples.length < EXAMPLES) w.contentType.examples.push({ page, contentType })
+    s.problem = true
+  }
+  const body = res.json
+  if (!validate(body)) {
+    w.schema.invalidPages++
+    s.problem = true
+    const { errors } = schemas().validate('catalogue-page', body)
+    for (const e of errors) if (w.schema.errors.length < EXAMPLES * 2) w.schema.errors.push({ ...e, page })
+  }
+  if (!isObject(body) || !Array.isArray(body.items)) {
+    w.stopReason = 'unreadable-page'
+    w.firstProblemPage ??= { page, exchange: res.evidence }
+    return undefined
+  }
+  return body as Partial<CataloguePage>
+}
+
+/** Every live item of a page: order, times, duplicates, the prefix, declared previews, categories, the samples. */
+function walkItems(s: WalkState, items: CataloguePage['items'], page: number): void {
+  const { w, o, since, sample, freeSample } = s
+  const { ids } = w
+  let { previous, times, firstAt } = s
+  for (const raw of items) {
+    if (!isObject(raw) || typeof raw.courseId !== 'string') continue
+    const item = raw as unknown as CourseSummary
+    w.itemsServed++
+    const at = timeOf(item.updatedAt)
+    if (Number.isNaN(at)) w.unparsableTimes++
+    else if (!w.subMillisecondTimes && FINER_THAN_MS.test(item.updatedAt)) w.subMillisecondTimes = true
+    if (previous && !Number.isNaN(at) && !Number.isNaN(previous.at)) {
+      const inOrder = at > previous.at || (at === previous.at && item.courseId > previous.courseId)
+      if (!inOrder) {
+        w.order.violations++
+        s.problem = true
+        if (w.order.examples.length < EXAMPLES) {
+          w.order.examples.push({ page, previous: { courseId: previous.courseId, updatedAt: previous.updatedAt }, next: { courseId: item.courseId, updatedAt: String(item.updatedAt) } })
+        }
+      }
+    }
+    previous = { courseId: item.courseId, updatedAt: String(item.updatedAt), at }
+    if (Number.isNaN(firstAt)) firstAt = at
+    if (since !== undefined && !(at > since)) {
+      w.notAfterSince.count++
+      s.problem = true
+      if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: item.courseId, at: String(item.updatedAt) })
+    }
+    if (!ids.add(item.courseId)) {
+      w.duplicates.count++
+      s.problem = true
+      if (w.duplicates.examples.length < EXAMPLES) w.duplicates.examples.push({ courseId: item.courseId, page })
+      continue
+    }
+    w.distinct++
+    if (w.prefix.length < (o.recordPrefix ?? 0)) w.prefix.push({ courseId: item.courseId, at })
+    if (times) {
+      if (w.distinct > times.length) {
+        const grown = new Float64Array(times.length * 2)
+        grown.set(times)
+        times = grown
+      }
+      times[w.distinct - 1] = at
+    }
+    if (o.shortPreviewSeconds !== undefined && !(typeof item.previewSeconds === 'number' && item.previewSeconds >= o.shortPreviewSeconds)) {
+      w.previewShort.count++
+      if (w.previewShort.examples.length < EXAMPLES) w.previewShort.examples.push(item.courseId)
+    }
+    const free = isObject(item.fee) && item.fee.free === true
+    if (free) w.free++
+    if (o.isValidCategory) {
+      const categoryOk = typeof item.category === 'string' && o.isValidCategory(item.category)
+      const occupationOk = item.occupationCode === undefined || (o.isValidCategory(item.occupationCode) && item.occupationCode.startsWith(`${item.category}-`))
+      if (!categoryOk || !occupationOk) {
+        w.categories.invalid++
+        if (w.categories.examples.length < EXAMPLES) {
+          w.categories.examples.push({ courseId: item.courseId, category: String(item.category), ...(item.occupationCode === undefined ? {} : { occupationCode: String(item.occupationCode) }) })
+        }
+      }
+    }
+    // Both samples use the same seed, so one priority serves both.
+    const priority = sample.priority(item.courseId)
+    sample.offer(item.courseId, item, priority)
+    if (free) freeSample.offer(item.courseId, item, priority)
+  }
+  s.previous = previous
+  s.times = times
+  s.firstAt = firstAt
+}
+
+function walkTombstones(s: WalkState, tombstones: Partial<CataloguePage>['tombstones']): void {
+  const { w, o, since } = s
+  for (const t of Array.isArray(tombstones) ? tombstones : []) {
+    if (!isObject(t) || typeof t.courseId !== 'string') continue
+    w.tombstones.count++
+    if (o.keepTombstoneIds && w.tombstoneIds.length < 100_000) w.tombstoneIds.push(t.courseId)
+    if (o.liveIds?.has(t.courseId)) {
+      w.tombstones.forLiveCourses++
+      if (w.tombstones.examples.length < EXAMPLES) w.tombstones.examples.push(t.courseId)
+    }
+    if (since !== undefined && !(timeOf(t.removedAt) > since)) {
+      w.notAfterSince.count++
+      s.problem = true
+      if (w.notAfterSince.examples.length < EXAMPLES) w.notAfterSince.examples.push({ courseId: t.courseId, at: String(t.removedAt) })
+    }
+  }
+}
+
+/** Tell the prefetch how far through the catalogue the walk is (see `likelySampled`). */
+function announceProgress(s: WalkState, announce: ReturnType<typeof likelySampled>, doc: Partial<CataloguePage>, firstPageWithMore: boolean, walkDone: AbortSignal): void {
+  const { w, o, previous, firstAt, serverAt } = s
+  if (!previous) return
+  // Worth asking where the catalogue ends only when the walk goes on past page 1 (its next page is already out).
+  if (firstPageWithMore && o.prefetch?.estimateEnd && firstAt < serverAt) s.endAt = o.prefetch.estimateEnd(firstAt, serverAt, walkDone)
+  const estimate = s.endAt?.()
+  // An estimate the walk has already passed is wrong (e.g. updatedSince answered nothing at all):
+  // trusting it would announce members as final too early, so serverTime it is, as without one.
+  const end = estimate !== undefined && estimate >= previous.at ? estimate : Math.max(serverAt, previous.at)
+  // Another page follows: at least about a page more is to come, whatever the clock projects
+  // (entries changed during the walk, or a platform clock behind, reach progress 1 early).
+  const more = typeof doc.nextCursor === 'string' && doc.nextCursor.length > 0 ? Math.max(1, doc.items?.length ?? 0) : 0
+  announce((previous.at - firstAt) / (end - firstAt), { sample: w.distinct, free: w.free }, more)
+}
+
+/** The cursor of the next page, or undefined when the walk ends here (with its stop reason set). */
+function nextCursor(w: CatalogueWalk, o: WalkOptions, doc: Partial<CataloguePage>, cursors: FingerprintSet, page: number, res: ProbeResponse): string | undefined {
+  if (o.maxEntries !== undefined && w.itemsServed + w.tombstones.count >= o.maxEntries) {
+    w.stopReason = 'entry-cap'
+    return undefined
+  }
+  const next = doc.nextCursor
+  if (next === null || next === undefined) {
+    w.stopReason = 'end'
+    w.complete = true
+    return undefined
+  }
+  if (typeof next !== 'string' || next.length === 0) {
+    w.stopReason = 'unreadable-page'
+    w.firstProblemPage ??= { page, exchange: res.evidence }
+    return undefined
+  }
+  if (!cursors.add(next)) {
+    w.cycle = { page, cursor: next.length > 120 ? `${next.slice(0, 117)}...` : next }
+    w.stopReason = 'cycle'
+    w.firstProblemPage ??= { page, exchange: res.evidence }
+    return undefined
+  }
+  return next
 }
 
 /**
@@ -335,88 +386,4 @@ function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors
   const p = fetchPage(next)
   p.catch(() => {})
   return p
-}
-
-/**
- * Which sample members to announce for prefetching while the walk is still going. A member of the
- * running bottom-k can still be evicted, so fetching every member eagerly would cost about
- * k·(1 + ln(n/k)) fetches instead of k (≈ 6k at 10,000 courses). Instead the final population is
- * projected from the walk's progress through time (the catalogue is in updatedAt order, from the
- * first item's time to where it ends), and a member is announced once it will stay in the sample
- * with probability ≥ `confidence` if the projection is right: the member of rank r (1 = lowest
- * priority) with priority p stays unless more than k − r of the m members still to come have a
- * priority below p, and their number is Poisson with mean m·p/RANGE (priorities are uniform).
- * Early in the walk only the lowest ranks qualify; as m falls towards 0 near the end (known from
- * `estimateEnd`) nearly every member does, so the walk's end leaves little to fetch. While another
- * page follows, m is at least that page's size, and a clock that claims the walk is already over
- * announces nothing. The projection only steers speculative work: the sample itself is still the
- * exact bottom-k, members never announced are fetched after the walk, and an announced member
- * that is evicted just wastes its fetch (capped). A catalogue whose newest entries are older than
- * serverTime makes the projection too large, which errs towards announcing fewer (safe), never
- * more; `estimateEnd` (newestEntryTime) corrects that.
- */
-export function likelySampled(
-  o: PrefetchOptions,
-  k: number,
-  sets: ReadonlyArray<readonly ['sample' | 'free', BottomK<CourseSummary>]>,
-): (progress: number, counts: { sample: number; free: number }, atLeastToCome?: number) => void {
-  const confidence = o.confidence ?? 0.9
-  const cap = o.maxPerSet ?? Math.ceil(k * 1.5)
-  const announced = { sample: new Set<string>(), free: new Set<string>() }
-  return (progress, counts, atLeastToCome = 0) => {
-    // A clock that says the walk is over while another page follows is wrong (entries changed
-    // during the walk, or a platform clock behind ours): it says nothing, so nothing is announced.
-    if (!(progress > 0) || (progress >= 1 && atLeastToCome > 0)) return
-    const f = Math.min(1, progress)
-    for (const [set, bottom] of sets) {
-      const done = announced[set]
-      if (done.size >= cap) continue
-      const toCome = Math.max(atLeastToCome, counts[set] / f - counts[set])
-      let rank = 0
-      for (const e of bottom.below(BottomK.RANGE)) {
-        rank++
-        if (done.has(e.id)) continue
-        // Ranks are in priority order, so once one member is unlikely to stay, so are the rest.
-        if (!(poissonCdf(k - rank, (toCome * e.priority) / BottomK.RANGE) >= confidence)) break
-        if (done.size >= cap) break
-        done.add(e.id)
-        o.onLikelySampled(e.value, set)
-      }
-    }
-  }
-}
-
-/**
- * P(X ≤ j) for X ~ Poisson(λ), summed in log space (no overflow for large λ or j). A λ that is
- * not a number ≥ 0 gives 0: the prefetch then announces nothing rather than everything.
- */
-export function poissonCdf(j: number, lambda: number): number {
-  if (j < 0 || Number.isNaN(j) || !(lambda >= 0)) return 0
-  if (lambda === 0 || j === Infinity) return 1
-  if (lambda === Infinity) return 0
-  const logLambda = Math.log(lambda)
-  let logTerm = -lambda
-  let sum = Math.exp(logTerm)
-  for (let i = 1; i <= j; i++) {
-    logTerm += logLambda - Math.log(i)
-    sum += Math.exp(logTerm)
-  }
-  return Math.min(1, sum)
-}
-
-/**
- * The time of the newest catalogue entry, to within `resolution` ms, by bisection over (lo, hi]:
- * `exists(t)` says whether any entry changed strictly after t (GET /v1/courses?limit=1&updatedSince=t).
- * lo is a time with an entry after it (the first entry's, less 1 ms) and hi one without (serverTime).
- * Returns the upper end of the final interval; at most `maxSteps` questions, one at a time.
- */
-export async function newestEntryTime(lo: number, hi: number, exists: (t: number) => Promise<boolean>, o: { resolution: number; maxSteps: number; signal?: AbortSignal }): Promise<number> {
-  const resolution = Math.max(1, o.resolution)
-  for (let step = 0; step < o.maxSteps && hi - lo > resolution; step++) {
-    o.signal?.throwIfAborted()
-    const mid = Math.floor((lo + hi) / 2)
-    if (await exists(mid)) lo = mid
-    else hi = mid
-  }
-  return hi
 }

@@ -1,0 +1,86 @@
+// What a check is: its definition (id, requirements, severity, who it applies to) and what it
+// returns, and what a run of a catalogue is given (context, options, progress events). The report's own shapes come from specs/schemas/conformance-report.schema.json (through
+// the generated types), so a check can never produce a field the published report does not have.
+import type { ConformanceReport, ProviderKind } from '../../../specs/types.gen.js'
+
+export type Report = ConformanceReport
+export type CheckResult = ConformanceReport['results'][number]
+export type ReportSubject = ConformanceReport['subject']
+export type CheckStatus = CheckResult['status']
+export type Severity = CheckResult['severity']
+export type SubjectType = ReportSubject['type']
+export type EvidenceKind = CheckResult['evidence'][number]['kind']
+export type { ProviderKind }
+
+/** Text shown to provider engineers and reviewers; both languages are required for our own text. */
+export interface Bilingual { 'zh-CN': string; en: string }
+
+export interface Evidence { kind: EvidenceKind; summary: string; data?: Record<string, unknown> }
+
+export interface CheckOutcome {
+  status: CheckStatus
+  message?: Bilingual
+  /** Measured values, units in the names (playableSeconds, freeShare). */
+  measured?: Record<string, unknown>
+  evidence: Evidence[]
+  /** curl command reproducing a failed HTTP exchange; see `httpEvidence` / `reproduceFrom`. */
+  reproduce?: string
+  errorCode?: string
+}
+
+/** What a check may ask of the run besides its own context. */
+export interface CheckRuntime {
+  /** Aborted when the check's time budget is over; pass it on to probes and ffprobe. */
+  signal: AbortSignal
+  /** The finished result of a check named in `dependsOn` (always present while `run` executes). */
+  dependency(checkId: string): CheckResult | undefined
+  /** Run-level note for the report's `warnings` (e.g. "private address allowed in local mode"). */
+  warn(text: string): void
+  /** Record the sampling statement (R5.1-3 preview media measured on n of N courses). */
+  setSampling(sampling: NonNullable<Report['sampling']>): void
+}
+
+export interface CheckDefinition<C = unknown> {
+  /** Dotted lower-case ID, stable across versions: `catalogue.count`. */
+  id: string
+  requirementIds: readonly [string, ...string[]]
+  severity: Severity
+  kinds: readonly ProviderKind[]
+  subject: SubjectType
+  title: Bilingual
+  dependsOn?: readonly string[]
+  run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
+}
+
+export type CheckCatalogue<C = unknown> = readonly CheckDefinition<C>[]
+
+/** Who and what a run is about; every context a catalogue runs with carries at least this. */
+export interface RunContext {
+  subject: ReportSubject
+  mode: Report['mode']
+}
+
+export type ProgressEvent =
+  | { type: 'start'; checkId: string; done: number; total: number }
+  | { type: 'finish'; checkId: string; result: CheckResult; done: number; total: number }
+
+export interface RunOptions {
+  /** Run only these checks (and, transitively, what they depend on). */
+  only?: readonly string[]
+  /** Leave these checks out; what depends on them is skipped with a reason. */
+  skip?: readonly string[]
+  /** Checks in flight at once (default 4). */
+  concurrency?: number
+  /** Per-check budget; when it runs out the check is an `error` (SG_ERR_CHECK_TIMEOUT). Default 10 min. */
+  checkTimeoutMs?: number
+  onProgress?: (event: ProgressEvent) => void
+  environment?: Report['environment']
+  tool?: Partial<Report['tool']>
+  /** Injected clock for reproducible reports. */
+  now?: () => Date
+}
+
+/** Identity with type inference, so a check file reads as data. */
+export function defineCheck<C = unknown>(def: CheckDefinition<C>): CheckDefinition<C> {
+  return def
+}
