@@ -8,6 +8,21 @@ import type { Kysely } from 'kysely'
 type AnyDb = Kysely<any>
 
 export async function up(db: AnyDb): Promise<void> {
+  await providerOperations(db)
+  await courseCentre(db)
+  await catalogueSync(db)
+  await learningRecords(db)
+  await assessments(db)
+  await feedback(db)
+}
+
+export async function down(db: AnyDb): Promise<void> {
+  for (const table of ['feedback_tickets', 'assessment_cases', 'assessment_runs', 'learning_records', 'sync_runs', 'sync_state', 'centre_courses', 'provider_actions', 'provider_status']) {
+    await db.schema.dropTable(table).ifExists().execute()
+  }
+}
+
+async function providerOperations(db: AnyDb): Promise<void> {
   // Operating status after admission. The admission state machine ends at 'active'; suspension,
   // interviews and exits (R18–R20) are tracked here, one row per provider that ever left 'active'.
   await db.schema
@@ -32,7 +47,9 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute()
   await db.schema.createIndex('provider_actions_provider_idx').on('provider_actions').columns(['provider_id', 'at']).execute()
+}
 
+async function courseCentre(db: AnyDb): Promise<void> {
   // The course centre: every course learners can find, whatever its source (R13, R16).
   await db.schema
     .createTable('centre_courses')
@@ -57,7 +74,10 @@ export async function up(db: AnyDb): Promise<void> {
     .execute()
   await db.schema.createIndex('centre_courses_provider_idx').on('centre_courses').columns(['provider_id', 'course_id']).unique().execute()
   await db.schema.createIndex('centre_courses_category_idx').on('centre_courses').columns(['category', 'id']).execute()
+}
 
+/** Catalogue-sync state with the per-provider circuit breaker, and one row per sync run. */
+async function catalogueSync(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('sync_state')
     .addColumn('provider_id', 'text', (c) => c.primaryKey())
@@ -86,7 +106,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('error_detail', 'text')
     .execute()
   await db.schema.createIndex('sync_runs_provider_idx').on('sync_runs').columns(['provider_id', 'started_at']).execute()
+}
 
+/** Learning records, kept ≥ 1095 days. */
+async function learningRecords(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('learning_records')
     .addColumn('provider_id', 'text', (c) => c.notNull())
@@ -110,7 +133,10 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('learning_records_course_idx').on('learning_records').columns(['provider_id', 'course_id', 'statement_at']).execute()
   await db.schema.createIndex('learning_records_learner_idx').on('learning_records').columns(['learner_account', 'statement_at']).execute()
   await db.schema.createIndex('learning_records_voids_idx').on('learning_records').columns(['provider_id', 'voids_statement_id']).execute()
+}
 
+/** Assessment runs and the cases they open. */
+async function assessments(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('assessment_runs')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -143,7 +169,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('note', 'text')
     .execute()
   await db.schema.createIndex('assessment_cases_status_idx').on('assessment_cases').columns(['status', 'opened_at']).execute()
+}
 
+/** Feedback tickets. */
+async function feedback(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('feedback_tickets')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -164,10 +193,4 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('rated_at', 'bigint')
     .execute()
   await db.schema.createIndex('feedback_tickets_provider_idx').on('feedback_tickets').columns(['provider_id', 'filed_at']).execute()
-}
-
-export async function down(db: AnyDb): Promise<void> {
-  for (const table of ['feedback_tickets', 'assessment_cases', 'assessment_runs', 'learning_records', 'sync_runs', 'sync_state', 'centre_courses', 'provider_actions', 'provider_status']) {
-    await db.schema.dropTable(table).ifExists().execute()
-  }
 }
