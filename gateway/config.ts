@@ -1,34 +1,25 @@
 // Gateway configuration: defaults < JSON file (SKILLGATE_CONFIG) < environment. Validated once
-// against gateway/config.schema.json at boot (unknown keys are errors), then deeply frozen.
+// against gateway/config.schema.json at boot (unknown keys are errors), then deeply frozen. Its
+// type, GatewayConfig, is generated from the same schema (gateway/config.gen.ts, drift-tested).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import cron from 'node-cron'
 import { sgError } from '../specs/lib/errors.js'
 import { packageRoot } from '../specs/lib/paths.js'
 import { createAjv, explain } from '../specs/lib/schemas.js'
+import type { GatewayConfig } from './config.gen.js'
 import type { DataInterfaceSettings } from './sync/settings.js'
 
-/** `dataInterface` in config.schema.json: the data interface's settings minus what only code can give (resolvers) or the top level sets (ssrfMode). */
-export type DataInterfaceConfig = Omit<DataInterfaceSettings, 'ssrfMode' | 'resolver' | 'geoResolver'>
+export type { GatewayConfig } from './config.gen.js'
 
-export interface GatewayConfig {
-  host: string
-  port: number
-  publicBaseUrl?: string
-  databaseUrl?: string
-  dataDir: string
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  bodyLimitBytes: number
-  uploadLimitBytes: number
-  rateLimit: { max: number; timeWindowMs: number }
-  ssrfMode: 'deny' | 'local'
-  conformance: { sample: number }
-  worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number }
-  scheduler: { enabled: boolean; timezone: string }
-  dataInterface: DataInterfaceConfig
-  demo: boolean
-  shutdownGraceMs: number
-}
+/** `dataInterface` in config.schema.json: the data interface's settings minus what only code can give (resolvers) or the top level sets (ssrfMode). */
+export type DataInterfaceConfig = GatewayConfig['dataInterface']
+
+// The schema's section and the code's settings must describe one shape: if config.schema.json and
+// gateway/sync/settings.ts disagree (a field added to one only), this stops compiling.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type _DataInterfaceConfigMatchesSettings = Assert<Same<DataInterfaceConfig, Omit<DataInterfaceSettings, 'ssrfMode' | 'resolver' | 'geoResolver'>>>
+type Assert<T extends true> = T
 
 export const configSchema = JSON.parse(readFileSync(join(packageRoot, 'gateway', 'config.schema.json'), 'utf8')) as Record<string, unknown>
 

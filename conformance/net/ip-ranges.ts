@@ -3,7 +3,13 @@
 // everything here is either internal to the gateway's network, not routable, or a translation
 // prefix that embeds an IPv4 address (checked separately, so 64:ff9b::7f00:1 is treated as
 // 127.0.0.1 rather than as "some IPv6 address").
+//
+// Parsing and prefix matching are ipaddr.js's; the table is ours because ipaddr.js's own range()
+// names too little for a verdict (documentation is "reserved", ::/96 and IPv6 outside 2000::/3 are
+// "unicast"). node:net's isIP gates the input first: ipaddr.js also accepts the legacy IPv4 forms
+// (127.1, 0x7f.0.0.1, 2130706433) that are not addresses here.
 import { isIP } from 'node:net'
+import ipaddr from 'ipaddr.js'
 
 export type AddressRange =
   | 'public'
@@ -29,9 +35,10 @@ export interface AddressClass {
   embeddedIPv4?: string
 }
 
-interface Cidr { bytes: Uint8Array; prefix: number; range: AddressRange }
+type Cidr<T> = readonly [T, number]
 
-const V4: Array<[string, AddressRange]> = [
+// First match wins, so a narrower range precedes any wider one that contains it.
+const V4 = ranges((cidr) => ipaddr.IPv4.parseCIDR(cidr), [
   ['0.0.0.0/8', 'unspecified'],
   ['10.0.0.0/8', 'private'],
   ['100.64.0.0/10', 'cgnat'],
@@ -40,7 +47,7 @@ const V4: Array<[string, AddressRange]> = [
   ['172.16.0.0/12', 'private'],
   ['192.0.0.0/24', 'reserved'],
   ['192.0.2.0/24', 'documentation'],
-  ['192.88.99.0/24', 'reserved'],
+  ['192.88.99.0/24', 'reserved'], // former 6to4 relay anycast
   ['192.168.0.0/16', 'private'],
   ['198.18.0.0/15', 'benchmarking'],
   ['198.51.100.0/24', 'documentation'],
@@ -48,84 +55,35 @@ const V4: Array<[string, AddressRange]> = [
   ['224.0.0.0/4', 'multicast'],
   ['255.255.255.255/32', 'broadcast'],
   ['240.0.0.0/4', 'reserved'],
-]
+])
 
-const V6: Array<[string, AddressRange]> = [
+const V6 = ranges((cidr) => ipaddr.IPv6.parseCIDR(cidr), [
   ['::/128', 'unspecified'],
   ['::1/128', 'loopback'],
   ['::/96', 'reserved'], // deprecated IPv4-compatible addresses
-  ['64:ff9b:1::/48', 'translation'],
-  ['100::/64', 'reserved'],
-  ['2001::/23', 'reserved'], // IETF protocol assignments, incl. Teredo, ORCHID, benchmarking
+  ['64:ff9b:1::/48', 'translation'], // local-use NAT64 (RFC 8215): the IPv4 sits where the operator chose
+  ['100::/64', 'reserved'], // discard-only
+  ['2001::/23', 'reserved'], // IETF protocol assignments, incl. Teredo 2001::/32, ORCHID, benchmarking
   ['2001:db8::/32', 'documentation'],
   ['3fff::/20', 'documentation'],
-  ['5f00::/16', 'reserved'],
+  ['5f00::/16', 'reserved'], // segment routing SIDs
   ['fc00::/7', 'unique-local'],
   ['fe80::/10', 'link-local'],
-  ['fec0::/10', 'reserved'],
+  ['fec0::/10', 'reserved'], // deprecated site-local
   ['ff00::/8', 'multicast'],
-]
+])
 
-function parseIPv4(s: string): Uint8Array | undefined {
-  const parts = s.split('.')
-  if (parts.length !== 4) return undefined
-  const out = new Uint8Array(4)
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] ?? ''
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined
-    out[i] = Number(p)
-  }
-  return out
+// Only 2000::/3 is allocated as global unicast; the rest of the space (IPv4-translated
+// ::ffff:0:0:0/96, fe00::/9, 4000::/3, …) is reserved by the IETF and routes nowhere public.
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3')
+
+// Prefixes through which an IPv6 connection ends at an IPv4 host chosen by the address bits.
+const NAT64 = ipaddr.IPv6.parseCIDR('64:ff9b::/96') // RFC 6052 well-known prefix: the last 32 bits
+const SIX_TO_FOUR = ipaddr.IPv6.parseCIDR('2002::/16') // RFC 3056: bits 16–47
+
+function ranges<T>(parseCIDR: (cidr: string) => [T, number], table: Array<[string, AddressRange]>): Array<[Cidr<T>, AddressRange]> {
+  return table.map(([cidr, range]) => [parseCIDR(cidr), range])
 }
-
-function parseIPv6(input: string): Uint8Array | undefined {
-  let s = input
-  const words: number[] = []
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(s)
-  let v4tail: Uint8Array | undefined
-  if (tail?.[1]) {
-    v4tail = parseIPv4(tail[1])
-    if (!v4tail) return undefined
-    s = s.slice(0, -tail[1].length) + '0:0'
-  }
-  const halves = s.split('::')
-  if (halves.length > 2) return undefined
-  const head = halves[0] ? halves[0].split(':') : []
-  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : []
-  const missing = 8 - head.length - rest.length
-  if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined
-  for (const w of head) words.push(parseInt(w, 16))
-  for (let i = 0; i < missing; i++) words.push(0)
-  for (const w of rest) words.push(parseInt(w, 16))
-  if (words.some((w) => Number.isNaN(w) || w < 0 || w > 0xffff)) return undefined
-  const out = new Uint8Array(16)
-  words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff })
-  if (v4tail) out.set(v4tail, 12)
-  return out
-}
-
-function toCidrs(list: Array<[string, AddressRange]>, parse: (s: string) => Uint8Array | undefined): Cidr[] {
-  return list.map(([cidr, range]) => {
-    const [net, len] = cidr.split('/')
-    const bytes = parse(net ?? '')
-    if (!bytes) throw new Error(`bad CIDR ${cidr}`)
-    return { bytes, prefix: Number(len), range }
-  })
-}
-
-const V4_CIDRS = toCidrs(V4, parseIPv4)
-const V6_CIDRS = toCidrs(V6, parseIPv6)
-
-function inCidr(bytes: Uint8Array, c: Cidr): boolean {
-  let bits = c.prefix
-  for (let i = 0; bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff
-    if (((bytes[i] ?? 0) & mask) !== ((c.bytes[i] ?? 0) & mask)) return false
-  }
-  return true
-}
-
-const v4String = (b: Uint8Array): string => Array.from(b).join('.')
 
 /** Strip brackets and a zone id, so URL hostnames and link-local scoped addresses classify. */
 export function normaliseAddress(address: string): string {
@@ -135,13 +93,24 @@ export function normaliseAddress(address: string): string {
   return a
 }
 
+/**
+ * Parses an address that isIP already called IPv6, bit for bit as the socket will use it. ipaddr.js
+ * reads the deprecated IPv4-compatible form ::a.b.c.d as the mapped ::ffff:a.b.c.d, which would
+ * turn ::8.8.8.8 (reserved, routes nowhere) into 8.8.8.8; so a dotted tail is rewritten as the two
+ * hex groups it stands for first.
+ */
+function parseIPv6(address: string): ipaddr.IPv6 {
+  const hex = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_tail, a: string, b: string, c: string, d: string) =>
+    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`)
+  return ipaddr.IPv6.parse(hex)
+}
+
 /** IPv4-mapped (::ffff:a.b.c.d) addresses become plain IPv4: the DB and the rules are keyed on it. */
 export function unmapIPv4(address: string): string {
   const a = normaliseAddress(address)
   if (isIP(a) !== 6) return a
-  const b = parseIPv6(a)
-  if (b && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return v4String(b.subarray(12))
-  return a
+  const v6 = parseIPv6(a)
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : a
 }
 
 /** Which special-purpose range an IP address is in ('public' if none). Throws on a non-IP string. */
@@ -149,31 +118,25 @@ export function classifyAddress(address: string): AddressClass {
   const a = normaliseAddress(address)
   const family = isIP(a)
   if (family === 4) {
-    const b = parseIPv4(a)
-    if (!b) throw new TypeError(`not an IP address: ${address}`)
-    const hit = V4_CIDRS.find((c) => inCidr(b, c))
-    return { address: a, family: 4, range: hit?.range ?? 'public' }
+    const v4 = ipaddr.IPv4.parse(a)
+    return { address: a, family: 4, range: V4.find(([cidr]) => v4.match(cidr[0], cidr[1]))?.[1] ?? 'public' }
   }
   if (family === 6) {
-    const b = parseIPv6(a)
-    if (!b) throw new TypeError(`not an IP address: ${address}`)
-    const embedded = embeddedIPv4(b)
-    if (embedded) {
-      const inner = classifyAddress(embedded)
-      return { address: a, family: 6, range: inner.range, embeddedIPv4: embedded }
-    }
-    const hit = V6_CIDRS.find((c) => inCidr(b, c))
-    return { address: a, family: 6, range: hit?.range ?? 'public' }
+    const v6 = parseIPv6(a)
+    const embedded = embeddedIPv4(v6)
+    if (embedded) return { address: a, family: 6, range: classifyAddress(embedded).range, embeddedIPv4: embedded }
+    const hit = V6.find(([cidr]) => v6.match(cidr[0], cidr[1]))?.[1]
+    return { address: a, family: 6, range: hit ?? (v6.match(GLOBAL_UNICAST_V6) ? 'public' : 'reserved') }
   }
   throw new TypeError(`not an IP address: ${address}`)
 }
 
-// Prefixes through which an IPv6 connection ends at an IPv4 host chosen by the address bits.
-function embeddedIPv4(b: Uint8Array): string | undefined {
-  const zeros = (from: number, to: number): boolean => b.subarray(from, to).every((x) => x === 0)
-  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return v4String(b.subarray(12)) // ::ffff:0:0/96
-  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return v4String(b.subarray(12)) // 64:ff9b::/96
-  if (b[0] === 0x20 && b[1] === 0x02) return v4String(b.subarray(2, 6)) // 2002::/16 (6to4)
+function embeddedIPv4(v6: ipaddr.IPv6): string | undefined {
+  const bytes = v6.toByteArray()
+  const v4 = (from: number): string => bytes.slice(from, from + 4).join('.')
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString() // ::ffff:0:0/96
+  if (v6.match(NAT64)) return v4(12)
+  if (v6.match(SIX_TO_FOUR)) return v4(2)
   return undefined
 }
 
