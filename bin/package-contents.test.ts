@@ -110,7 +110,7 @@ t.test('npm pack ships what the CLI and the gateway need, and nothing else', asy
   // probe validate against, the precompiled validators, and every file published under /spec/.
   const readByPath = [
     'package.json', 'README.md', 'bin/skillgate.js',
-    'gateway/config.schema.json', 'conformance/probe-config.schema.json', 'specs/lib/validators.gen.cjs',
+    'gateway/config.schema.json', 'specs/schemas/probe-config.schema.json', 'specs/lib/validators.gen.cjs',
     ...filesUnder(join(packageRoot, 'gateway', 'console', 'public')),
     ...listSpecFiles().filter((f) => f.path !== 'errors.json').map((f) => `specs/${f.path.split(sep).join('/')}`),
   ]
