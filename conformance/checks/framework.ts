@@ -55,6 +55,10 @@ export interface CheckDefinition<C = unknown> {
   kinds: readonly ProviderKind[]
   subject: SubjectType
   title: Bilingual
+  /** What the check does, for the published check catalogue (specs/checks/checks.json). */
+  does?: Bilingual
+  /** What a failure means for the provider, for the published check catalogue. */
+  failureMeans?: Bilingual
   dependsOn?: readonly string[]
   run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
 }
@@ -175,6 +179,8 @@ export interface CheckDescription {
   subject: SubjectType
   title: Bilingual
   dependsOn: string[]
+  does?: Bilingual
+  failureMeans?: Bilingual
 }
 
 /** Plain data for docs and `--list` output, in dependency order. */
@@ -187,6 +193,8 @@ export function describeCatalogue(catalogue: CheckCatalogue<never>): CheckDescri
     subject: c.subject,
     title: { ...c.title },
     dependsOn: [...(c.dependsOn ?? [])],
+    ...(c.does ? { does: { ...c.does } } : {}),
+    ...(c.failureMeans ? { failureMeans: { ...c.failureMeans } } : {}),
   }))
 }
 

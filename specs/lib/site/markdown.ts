@@ -3,7 +3,7 @@
 // for GitHub (README.md#conventions--约定) resolves here too, and links between the specification's
 // Markdown files are pointed at the pages they became.
 import GithubSlugger from 'github-slugger'
-import MarkdownIt from 'markdown-it'
+import MarkdownIt, { type Options } from 'markdown-it'
 import type Token from 'markdown-it/lib/token.mjs'
 import { posix } from 'node:path'
 
@@ -50,7 +50,7 @@ export function renderMarkdown(source: string, fromFile: string, fromPage: strin
     tokens[idx]!.attrSet('id', slugger.slug(inlineText(tokens[idx + 1])))
     return self.renderToken(tokens, idx, options)
   }
-  const rewrite = (attr: string) => (tokens: Token[], idx: number, options: MarkdownIt.Options, _env: unknown, self: { renderToken: (t: Token[], i: number, o: MarkdownIt.Options) => string }): string => {
+  const rewrite = (attr: string) => (tokens: Token[], idx: number, options: Options, _env: unknown, self: { renderToken: (t: Token[], i: number, o: Options) => string }): string => {
     const value = tokens[idx]!.attrGet(attr)
     if (value !== null) tokens[idx]!.attrSet(attr, siteLink(value, fromFile, fromPage))
     return self.renderToken(tokens, idx, options)
