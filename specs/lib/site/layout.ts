@@ -51,7 +51,7 @@ export function renderPage(o: PageOptions): string {
   const nav = NAV.map((n) => `<a href="${link(n.path)}"${n.path === o.path ? ' aria-current="page"' : ''}>${bi(n.label)}</a>`).join('\n')
   const styles = ['assets/site.css', ...(o.styles ?? [])].map((s) => `<link rel="stylesheet" href="${link(s)}">`).join('\n')
   const scripts = ['assets/site.js', ...(o.scripts ?? [])].map((s) => `<script src="${link(s)}" defer></script>`).join('\n')
-  const source = o.source ? `<p class="source"><span class="zh" lang="zh-CN">原始文件</span><span class="en" lang="en">Source file</span>: <a href="${link(o.source)}">${esc(o.source)}</a></p>` : ''
+  const source = o.source ? `<p class="source"><span class="zh" lang="zh-CN">原始文件</span><span class="sep"> / </span><span class="en" lang="en">Source file</span>: <a href="${link(o.source)}">${esc(o.source)}</a></p>` : ''
   return `<!doctype html>
 <html lang="zh-CN" data-show="both">
 <head>
