@@ -34,7 +34,7 @@ async function guardedPage(browser: Browser, allowed: (url: string) => boolean, 
   return page
 }
 
-async function shot(t: Pick<Tap.Test, 'comment'>, page: Page, name: string): Promise<void> {
+async function shot(t: { comment: (...args: unknown[]) => void }, page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   const path = join(SCREENSHOTS, `${name}.png`)
   await page.screenshot({ path, fullPage: name !== 'provider-api' })
