@@ -17,11 +17,11 @@ t.test('health, readiness and metrics', async (t) => {
 
 t.test('R7: the specification is published under /spec/, the same files as spec export', async (t) => {
   const { app } = await testApp(t)
-  const index = (await app.inject('/spec/')).json()
+  const index = (await app.inject('/spec/index.json')).json()
   const paths = index.files.map((f: { path: string }) => f.path)
-  t.ok(paths.includes('/spec/openapi/provider-api.openapi.json'))
-  t.ok(paths.includes('/spec/requirements/requirements.json'))
-  t.ok(paths.includes('/spec/errors.json'))
+  t.ok(paths.includes('openapi/provider-api.openapi.json'))
+  t.ok(paths.includes('requirements/requirements.json'))
+  t.ok(paths.includes('errors.json'))
   const oas = await app.inject('/spec/openapi/provider-api.openapi.json')
   t.equal(oas.statusCode, 200)
   t.match(oas.headers['content-type'], /openapi/)

@@ -7,11 +7,11 @@
  */
 export type Id = string
 /**
- * Training-catalogue category code from specs/categories (structure of the national occupation classification, e.g. 6-31-01).
+ * A listed code of the training catalogue (categories/categories.json), at any level (R16).
  */
 export type CategoryCode = string
 /**
- * Occupation code from the national occupation classification (2022), e.g. 6-31-01-03 (电工).
+ * Optional. A listed occupation-level code strictly below category: it starts with category followed by "-". A course whose category is itself an occupation omits occupationCode.
  */
 export type OccupationCode = string
 /**
@@ -19,13 +19,21 @@ export type OccupationCode = string
  */
 export type Seconds = number
 /**
- * RFC 3339 timestamp with an explicit offset (+08:00 in examples).
+ * When the course last changed as the catalogue shows it; compared with updatedSince as an instant, at the platform's own precision.
  */
 export type Timestamp = string
+/**
+ * RFC 3339 timestamp with an explicit offset (+08:00 in examples).
+ */
+export type Timestamp1 = string
 /**
  * An opaque pagination cursor: pass back exactly what the previous page returned.
  */
 export type Cursor = string
+/**
+ * RFC 3339 timestamp with an explicit offset (+08:00 in examples).
+ */
+export type Timestamp2 = string
 /**
  * A calendar date YYYY-MM-DD in Asia/Shanghai.
  */
@@ -50,6 +58,30 @@ export type Hostname = string
  * on-demand: 点播培训平台方 (joins by its API); resource: 数字课程资源方 (uploads packages); self-hosted: 自有课培训平台方 (joins by its API, hosts organisations' private courses).
  */
 export type ProviderKind = ("on-demand" | "resource" | "self-hosted")
+/**
+ * Training-catalogue category code from specs/categories (structure of the national occupation classification, e.g. 6-31-01).
+ */
+export type CategoryCode1 = string
+/**
+ * Occupation code from the national occupation classification (2022), e.g. 6-31-01-03 (电工).
+ */
+export type OccupationCode1 = string
+/**
+ * Training-catalogue category code from specs/categories (structure of the national occupation classification, e.g. 6-31-01).
+ */
+export type CategoryCode2 = string
+/**
+ * Occupation code from the national occupation classification (2022), e.g. 6-31-01-03 (电工).
+ */
+export type OccupationCode2 = string
+/**
+ * A duration in whole seconds.
+ */
+export type Seconds1 = number
+/**
+ * A duration in whole seconds.
+ */
+export type Seconds2 = number
 /**
  * An xAPI-shaped statement about one learner's activity, the basis of training subsidies. The learner is a pseudonymous account on the provider (never a raw ID-card number). Statements are immutable: a correction is a new statement with verb 'voided' whose object references the voided statement id. The statement id is the idempotency key.
  */
@@ -82,12 +114,12 @@ id: string
 })
 result?: {
 completion: boolean
-effectiveSeconds: Seconds1
+effectiveSeconds: Seconds3
 /**
  * @maxItems 1000
  */
 faceChecks?: {
-at: Timestamp
+at: Timestamp1
 passed: boolean
 /**
  * A reference to the face-check evidence held by the provider (never the image itself).
@@ -95,21 +127,41 @@ passed: boolean
 evidenceRef: string
 }[]
 }
-timestamp: Timestamp
+timestamp: Timestamp1
 }
 /**
  * A duration in whole seconds.
  */
-export type Seconds1 = number
+export type Seconds3 = number
+/**
+ * RFC 3339 timestamp with an explicit offset (+08:00 in examples).
+ */
+export type Timestamp3 = string
+/**
+ * RFC 3339 timestamp with an explicit offset (+08:00 in examples).
+ */
+export type Timestamp4 = string
 /**
  * A relative path inside the package using '/', without '.', '..', backslashes or control characters.
  */
 export type PackageManifestPath = string
+/**
+ * An absolute http(s) URL. Production platforms use https.
+ */
+export type HttpUrl1 = string
+/**
+ * A duration in whole seconds.
+ */
+export type Seconds4 = number
+/**
+ * A duration in whole seconds.
+ */
+export type Seconds5 = number
 
 export interface SkillgateSpecTypes {
 CataloguePage?: CataloguePage
 Text?: Text
-Timestamp?: Timestamp
+Timestamp?: Timestamp1
 CalendarDate?: CalendarDate
 Seconds?: Seconds
 Id?: Id
@@ -119,8 +171,8 @@ Uscc?: Uscc
 HttpUrl?: HttpUrl
 Hostname?: Hostname
 ProviderKind?: ProviderKind
-CategoryCode?: CategoryCode
-OccupationCode?: OccupationCode
+CategoryCode?: CategoryCode1
+OccupationCode?: OccupationCode1
 Money?: Money
 Fee?: Fee
 Copyright?: Copyright
@@ -146,23 +198,30 @@ ServiceInfo?: ServiceInfo
 StoredObject?: StoredObject
 }
 /**
- * One page of GET /v1/courses?cursor&limit&updatedSince. Entries are ordered by (updatedAt, courseId) ascending; with updatedSince, only entries changed strictly after it are returned, and deleted or retired courses appear as tombstones. nextCursor is null on the last page. Clients store serverTime and pass it as the next updatedSince.
+ * One page of GET /v1/courses?cursor&limit&updatedSince. Entries are ordered by (updatedAt, courseId) ascending; with updatedSince, only entries changed strictly after it are returned, and deleted or retired courses appear as tombstones. nextCursor is null on the last page. Clients store serverTime and pass it as the next updatedSince. Since 1.1: items and tombstones together number at most the request's limit (default 50, at most 200).
  */
 export interface CataloguePage {
 /**
+ * Live courses of this page in (updatedAt, courseId) order. Counted against limit together with tombstones. A courseId appears at most once in a whole walk, in its latest state: as an item or as a tombstone. Tenants' private objects (self-hosted storage) never appear here.
+ * 
  * @maxItems 200
  */
 items: CourseSummary[]
 /**
+ * Courses deleted or retired after updatedSince. A page is a contiguous stretch of one sequence of entries ordered by (time, courseId), where a live course's time is its updatedAt and a tombstone's is its removedAt; items and tombstones each keep that order, and the next page continues after the last entry of either kind. Without updatedSince (a full walk) the page lists live courses only and tombstones is empty.
+ * 
  * @maxItems 200
  */
 tombstones: {
 courseId: Id
 reason: ("deleted" | "retired")
-removedAt: Timestamp
+removedAt: Timestamp1
 }[]
+/**
+ * null on the last page and only there. A page may hold fewer entries than limit, even none, while more follow: clients stop on nextCursor null, never on a short page. The cursor carries the updatedSince it was issued under (see the cursor parameter of GET /v1/courses).
+ */
 nextCursor: (Cursor | null)
-serverTime: Timestamp
+serverTime: Timestamp2
 }
 /**
  * A live course as listed in the catalogue (GET /v1/courses). Free is explicit (R5.1-4); the category code is from the training catalogue (R16); previewSeconds is the declared free preview (R5.1-3).
@@ -221,6 +280,9 @@ reportVersion: "1.0"
 tool: {
 name: "skillgate"
 version: string
+/**
+ * major.minor of the specification the kit checked against (the provider OpenAPI's info.version, 1.1 today).
+ */
 specVersion: string
 }
 subject: {
@@ -237,8 +299,8 @@ size: number
  * local: run by a provider engineer (private addresses allowed with a warning); gateway: run by the platform (SSRF guard denies private targets).
  */
 mode: ("local" | "gateway")
-startedAt: Timestamp
-finishedAt: Timestamp
+startedAt: Timestamp1
+finishedAt: Timestamp1
 verdict: ("conformant" | "not-conformant" | "error")
 summary: {
 pass: number
@@ -328,13 +390,16 @@ export interface CourseDetail {
 courseId: Id
 title: Text
 description?: Text
-category: CategoryCode
-occupationCode?: OccupationCode
+category: CategoryCode2
+occupationCode?: OccupationCode2
 fee: Fee
-durationSeconds: Seconds
+durationSeconds: Seconds1
+/**
+ * The number of entries in lessons.
+ */
 lessonCount: number
-previewSeconds: Seconds
-updatedAt: Timestamp
+previewSeconds: Seconds2
+updatedAt: Timestamp1
 /**
  * @minItems 1
  * @maxItems 10000
@@ -342,7 +407,7 @@ updatedAt: Timestamp
 lessons: [Lesson, ...(Lesson)[]]
 copyright: Copyright
 /**
- * The declared free preview section: where it starts in the course and how long it is.
+ * The declared free preview section: where it starts in the course and how long it is. Both fields equal startSeconds and durationSeconds of the preview document, and durationSeconds equals previewSeconds.
  */
 preview: {
 startSeconds: Seconds
@@ -381,7 +446,7 @@ export interface LearningRecordPage {
  */
 items: LearningRecord[]
 nextCursor: (Cursor | null)
-serverTime: Timestamp
+serverTime: Timestamp1
 }
 /**
  * One page of GET /v1/moderation/alerts?since&cursor.
@@ -391,8 +456,11 @@ export interface ModerationAlertPage {
  * @maxItems 500
  */
 items: ModerationAlert[]
+/**
+ * null on the last page. The cursor carries since: the kit sends since on the first page only.
+ */
 nextCursor: (Cursor | null)
-serverTime: Timestamp
+serverTime: Timestamp4
 }
 /**
  * An alert raised when content is filtered (R5.3-4); served on GET /v1/moderation/alerts?since.
@@ -403,7 +471,7 @@ tenantId: Id
 objectId: Id
 category: ("political" | "pornographic" | "violent")
 action: "blocked"
-raisedAt: Timestamp
+raisedAt: Timestamp3
 }
 /**
  * POST /v1/tenants/{tenantId}/objects (self-hosted): a tenant uploads a course object. The conformance kit uses small objects in the sandbox tenants; production uploads may use the provider's own resumable mechanism as long as the resulting object has the same shape.
@@ -440,8 +508,8 @@ courseId: Id
 version: number
 title: Text
 description?: Text
-category: CategoryCode
-occupationCode?: OccupationCode
+category: CategoryCode1
+occupationCode?: OccupationCode1
 fee: Fee
 /**
  * @minItems 1
@@ -481,8 +549,8 @@ courseId: Id
 version: number
 title: Text
 description?: Text
-category: CategoryCode
-occupationCode?: OccupationCode
+category: CategoryCode1
+occupationCode?: OccupationCode1
 fee: Fee
 /**
  * @minItems 1
@@ -526,11 +594,14 @@ durationSeconds: Seconds
  */
 export interface Preview {
 courseId: Id
+/**
+ * mp4: one MP4 file (moov before mdat recommended). hls: an HLS media playlist, or a master playlist whose every variant plays the whole clip (the kit measures the first variant listed). Media playlists end with EXT-X-ENDLIST, carry MPEG-TS segments and use no EXT-X-KEY (other than METHOD=NONE), EXT-X-MAP or EXT-X-BYTERANGE; codecs per media/allow-list.json.
+ */
 format: ("mp4" | "hls")
-url: HttpUrl
-startSeconds: Seconds
-durationSeconds: Seconds
-expiresAt?: Timestamp
+url: HttpUrl1
+startSeconds: Seconds4
+durationSeconds: Seconds5
+expiresAt?: Timestamp1
 }
 export interface ProbeConfigTenant {
 /**
@@ -613,11 +684,23 @@ B?: ProbeConfigTenant
  * Every error, in both directions, is application/problem+json with a stable code from the published list (errors.json: code, HTTP status, bilingual title and how to fix it).
  */
 export interface Problem {
+/**
+ * Any URI reference; not normative. Recommended: https://skillgate.example.cn/spec/errors#<code>, as skillgate sends.
+ */
 type: string
+/**
+ * A short human-readable summary in any language; not normative. Recommended: the code's English title from errors.json.
+ */
 title: string
+/**
+ * Repeats the HTTP status code; where they differ, the HTTP status counts.
+ */
 status: number
 detail?: string
 instance?: string
+/**
+ * Normative: the stable code from errors.json, with the HTTP status listed there. Clients act on code alone. A path the API does not define gets 404 SG_ERR_NOT_FOUND (SG_ERR_ROUTE_NOT_FOUND is also accepted); a method a defined path does not serve gets the same 404, or 405 SG_ERR_METHOD_NOT_ALLOWED with an Allow header.
+ */
 code: string
 [k: string]: unknown
 }
@@ -638,14 +721,14 @@ earlyDeletion: ("refused" | "allowed")
  * What happens when retention ends.
  */
 endOfRetention: ("kept-until-tenant-deletes" | "archived" | "deleted")
-updatedAt: Timestamp
+updatedAt: Timestamp1
 }
 /**
  * Who the platform is: GET /v1/service-info. Declares every host it serves from (R20-3), its service contact (R5.1-5, R5.3-6) and certifications.
  */
 export interface ServiceInfo {
 /**
- * Version of this specification the platform implements.
+ * Version of this specification the platform implements, major.minor (1.0 or 1.1 today); a 1.0 platform stays valid under 1.1.
  */
 specVersion: string
 /**
@@ -661,7 +744,7 @@ name: Text
 baseUrl: HttpUrl
 }
 /**
- * Every host the platform serves from: API, media and CDN hosts. All must be in mainland China (R20-3).
+ * Every host the platform serves from: API, media and CDN hosts. All must be in mainland China (R20-3). Every host the kit reaches must be listed: the host of the base URL, each preview media host and every redirect target. A host that serves several roles is listed once per role; hosts are matched by name alone, so a host listed once under any role counts as declared. host is a DNS name or an IPv4 literal, without scheme, port or path, and a declaration covers every port of that host. region is declared; the kit locates the addresses itself.
  * 
  * @minItems 1
  * @maxItems 100
@@ -706,7 +789,7 @@ validUntil?: CalendarDate
  * Cumulative person-times served (R5.3-3, self-hosted must declare it).
  */
 peopleServed?: number
-updatedAt: Timestamp
+updatedAt: Timestamp1
 }
 /**
  * A tenant's stored course object (self-hosted). Private to its tenant (R5.3-5a); retainUntil ≥ uploadedAt + 3 years (R5.3-5b); carries the moderation verdict (R5.3-4). A blocked object is stored for evidence but never served.
@@ -718,9 +801,12 @@ name: string
 contentType: string
 size: number
 sha256: Sha256
+/**
+ * Tenant objects are private to their tenant (R5.3-5a): they never appear in the public catalogue (GET /v1/courses, course detail, preview).
+ */
 visibility: "private"
-uploadedAt: Timestamp
-retainUntil: Timestamp
+uploadedAt: Timestamp1
+retainUntil: Timestamp1
 moderation: {
 verdict: ("clean" | "blocked")
 categories: ("political" | "pornographic" | "violent")[]

@@ -43,6 +43,8 @@ export const unsignedCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '拒绝未签名的请求', en: 'An unsigned request is refused' },
+  does: { 'zh-CN': '不带签名头请求 GET /v1/service-info，核对以 401 SG_ERR_SIG_MISSING 拒绝。', en: 'Requests GET /v1/service-info without signature headers and checks it is refused with 401 SG_ERR_SIG_MISSING.' },
+  failureMeans: { 'zh-CN': '平台接受未签名的请求：任何人都能冒充管理平台调用接口。', en: 'The platform accepts unsigned requests: anyone can call it as if they were the management platform.' },
   async run(ctx, rt) {
     return expectRefusal(await send(ctx, rt, {}), 'SG_ERR_SIG_MISSING', { zh: '未签名的请求', en: 'An unsigned request' })
   },
@@ -55,6 +57,8 @@ export const badSignatureCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '拒绝签名错误的请求', en: 'A request with a wrong signature is refused' },
+  does: { 'zh-CN': '发送签名值被篡改的请求，核对以 401 SG_ERR_SIG_MISMATCH 拒绝。', en: 'Sends a request whose signature was altered and checks it is refused with 401 SG_ERR_SIG_MISMATCH.' },
+  failureMeans: { 'zh-CN': '平台不校验签名值：签名形同虚设，请求可被伪造或篡改。', en: 'The platform does not verify the signature: requests can be forged or altered.' },
   async run(ctx, rt) {
     const { keyId, secret } = credentialsOf(ctx)
     const headers = signRequest({ method: 'GET', url: ctx.url(TARGET), keyId, secret })
@@ -72,6 +76,8 @@ export const staleTimestampCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '拒绝时间戳超出 ±300 秒窗口的请求', en: 'A request with a stale timestamp (outside ±300 s) is refused' },
+  does: { 'zh-CN': '发送一小时前签名的请求，核对以 401 SG_ERR_SIG_STALE 拒绝（允许窗口 ±300 秒）。', en: 'Sends a request signed an hour ago and checks it is refused with 401 SG_ERR_SIG_STALE (the window is ±300 s).' },
+  failureMeans: { 'zh-CN': '平台接受过期的签名：截获的请求可在很久之后被重放。', en: 'The platform accepts stale signatures: a captured request can be replayed long after.' },
   async run(ctx, rt) {
     const { keyId, secret } = credentialsOf(ctx)
     const headers = signRequest({ method: 'GET', url: ctx.url(TARGET), keyId, secret, now: Date.now() - STALE_BY_MS })
@@ -86,6 +92,8 @@ export const replayedNonceCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '拒绝重放（随机数重复使用）的请求', en: 'A replayed request (nonce used again) is refused' },
+  does: { 'zh-CN': '将同一签名请求发送两次，核对第二次以 401 SG_ERR_SIG_REPLAY 拒绝。', en: 'Sends the same signed request twice and checks the second is refused with 401 SG_ERR_SIG_REPLAY.' },
+  failureMeans: { 'zh-CN': '平台不防重放：截获的请求可被原样再次发送。', en: 'The platform does not stop replays: a captured request can be sent again as it is.' },
   async run(ctx, rt) {
     const { keyId, secret } = credentialsOf(ctx)
     const headers = signRequest({ method: 'GET', url: ctx.url(TARGET), keyId, secret, nonce: randomBytes(18).toString('base64url') })
@@ -106,6 +114,8 @@ export const validSignatureCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '接受正确签名的请求', en: 'A correctly signed request is accepted' },
+  does: { 'zh-CN': '发送正确签名的请求，核对被接受（200）。', en: 'Sends a correctly signed request and checks it is accepted (200).' },
+  failureMeans: { 'zh-CN': '平台拒绝正确签名的请求：签名实现与规范（signing/vectors.json）不一致，管理平台无法调用。', en: 'The platform refuses correct signatures: its signing differs from the specification (signing/vectors.json), so the management platform cannot call it.' },
   async run(ctx, rt) {
     const { keyId, secret } = credentialsOf(ctx)
     const res = await send(ctx, rt, signRequest({ method: 'GET', url: ctx.url(TARGET), keyId, secret }))

@@ -27,6 +27,8 @@ export const courseCountCheck = defineCheck<ProbeContext>({
   kinds: ['on-demand'],
   subject: 'platform',
   title: { 'zh-CN': '在线课程不少于 100 门', en: 'At least 100 live courses' },
+  does: { 'zh-CN': '统计完整遍历得到的不同在线课程数，要求不少于 100 门（第五条（一）2）。', en: 'Counts the distinct live courses of the whole walk; at least 100 are required (R5.1-2).' },
+  failureMeans: { 'zh-CN': '在线课程少于 100 门，不满足点播平台的准入条件。', en: 'Fewer than 100 live courses: the platform does not meet the on-demand admission condition.' },
   dependsOn: ['contract.pagination'],
   async run(ctx) {
     const w = await ctx.walk()
@@ -46,6 +48,8 @@ export const freeShareCheck = defineCheck<ProbeContext>({
   kinds: ['on-demand'],
   subject: 'platform',
   title: { 'zh-CN': '免费课程不少于 50%', en: 'Free courses are at least 50 %' },
+  does: { 'zh-CN': '统计完整遍历中 fee.free 为 true 的课程占比，要求不低于 50%（第五条（一）4）。', en: 'Counts the share of live courses with fee.free true over the whole walk; at least 50 % is required (R5.1-4).' },
+  failureMeans: { 'zh-CN': '免费课程不足一半，不满足点播平台的准入条件。', en: 'Fewer than half the courses are free: the platform does not meet the on-demand admission condition.' },
   dependsOn: ['contract.pagination'],
   async run(ctx) {
     const w = await ctx.walk()
@@ -107,6 +111,8 @@ export const freePreviewOpenCheck = defineCheck<ProbeContext>({
   kinds: ['on-demand'],
   subject: 'platform',
   title: { 'zh-CN': '免费课程的试看媒体无需付费、无需登录即可打开（抽样）', en: 'Free courses open without payment or login (sampled)' },
+  does: { 'zh-CN': '对抽样的免费课程，不带任何凭据打开试看媒体（HLS 还打开第一个分片），要求返回 200 或 206。', en: 'Opens the preview media of sampled free courses with no credentials at all (and the first segment of HLS) and expects 200 or 206.' },
+  failureMeans: { 'zh-CN': '声明免费的课程需要登录或付费才能打开：免费声明不属实。', en: 'Courses declared free need a login or payment to open: the free declaration is not true.' },
   async run(ctx, rt) {
     const sample = await ctx.sample()
     if (sample.free.length === 0) return fail({ 'zh-CN': '目录中没有免费课程可供检查', en: 'The catalogue lists no free course to open' })
@@ -138,6 +144,8 @@ export const categoryCodesCheck = defineCheck<ProbeContext>({
   kinds: ['on-demand'],
   subject: 'platform',
   title: { 'zh-CN': '课程分类代码均取自培训目录', en: 'Every category code is in the training catalogue' },
+  does: { 'zh-CN': '核对完整遍历中每门课程的 category 属于培训目录，occupationCode（如有）为目录中的职业代码且位于 category 之下（第十六条）。', en: 'Checks every course of the whole walk: category is in the training catalogue, and occupationCode, when present, is a listed occupation under category (R16).' },
+  failureMeans: { 'zh-CN': '课程分类代码不在平台培训目录中：课程无法按目录分类上线。', en: 'Category codes are not in the training catalogue: the courses cannot be classified and go live.' },
   dependsOn: ['contract.pagination'],
   async run(ctx) {
     const w = await ctx.walk()

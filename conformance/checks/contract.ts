@@ -32,6 +32,8 @@ export const serviceInfoCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '平台基本信息（service-info）符合规范', en: 'Service info matches the specification' },
+  does: { 'zh-CN': '以签名请求读取 GET /v1/service-info，核对状态 200、Content-Type 为 application/json、文档符合 service-info.schema.json，且声明的 kind 与检测类型一致。', en: 'Reads GET /v1/service-info signed and checks status 200, an application/json content type, the document against service-info.schema.json, and that its kind is the kind probed.' },
+  failureMeans: { 'zh-CN': '平台基本信息缺失或不符合规范：管理平台无法识别平台类型、主机与联系方式，依赖它的检查也无法完成。', en: 'The platform does not describe itself as specified: the management platform cannot tell its kind, hosts or contact, and checks that read it cannot complete.' },
   async run(ctx) {
     const { response, doc, schemaErrors } = await ctx.serviceInfo()
     const reasons = documentProblems(response.status, contentTypeOf(response), schemaErrors)
@@ -52,6 +54,8 @@ export const cataloguePagesCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '课程目录每一页均符合规范', en: 'Every catalogue page matches the specification' },
+  does: { 'zh-CN': '按 nextCursor 逐页遍历 GET /v1/courses，核对每页的状态、Content-Type 与 catalogue-page.schema.json。', en: 'Walks GET /v1/courses page by page along nextCursor and checks every page’s status, content type and catalogue-page.schema.json.' },
+  failureMeans: { 'zh-CN': '至少有一页目录不符合规范或中途出错：管理平台无法可靠地同步课程目录。', en: 'At least one catalogue page is off-contract or the walk broke off: the management platform cannot sync the catalogue reliably.' },
   async run(ctx) {
     const w = await ctx.walk()
     const reasons: string[] = []
@@ -82,6 +86,8 @@ export const paginationCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '分页遍历完整：无重复、无遗漏、顺序稳定、游标不循环', en: 'The pagination walk is whole: no duplicates, no gaps, stable order, no cursor cycle' },
+  does: { 'zh-CN': '以两种页大小分别遍历目录，核对无重复、无遗漏、按 (updatedAt, courseId) 排序、游标不循环，且在页数上限内结束。', en: 'Walks the catalogue at two page sizes and checks for duplicates, gaps, (updatedAt, courseId) order, cursor cycles and an end within the page cap.' },
+  failureMeans: { 'zh-CN': '分页遍历不完整或不稳定：课程会被重复或遗漏统计，课程数量与免费占比等检查也无从得出结论。', en: 'The walk is not whole or not stable: courses are counted twice or missed, so the course count and free share cannot be judged either.' },
   async run(ctx) {
     const [main, cross] = await Promise.all([ctx.walk(), ctx.crossWalk()])
     const cmp = compareWalks(main, cross)
@@ -159,6 +165,8 @@ export const incrementalCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': 'updatedSince 增量同步只返回更新的条目与墓碑', en: 'updatedSince returns only newer entries plus tombstones' },
+  does: { 'zh-CN': '取全量遍历中较新的一个 updatedAt 作为 updatedSince 再遍历一次，核对只返回严格晚于该时刻的条目与墓碑，且条目数与全量遍历一致。', en: 'Walks again with updatedSince set to a recent updatedAt from the full walk and checks that exactly the entries changed strictly after it come back, with tombstones.' },
+  failureMeans: { 'zh-CN': '增量同步会漏掉或重复变更：管理平台的课程目录与平台不一致。', en: 'Incremental sync loses or repeats changes: the management platform’s copy of the catalogue drifts from the platform’s.' },
   async run(ctx) {
     // A syncing client asks for what changed since its last sync: the recent end of the catalogue.
     // So the cut-off is the updatedAt of the entry about `incrementalEntries` from the newest end of
@@ -213,6 +221,8 @@ export const courseDetailCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '课程详情符合规范且与目录一致（抽样）', en: 'Course detail matches the specification and agrees with the list (sampled)' },
+  does: { 'zh-CN': '对抽样课程读取 GET /v1/courses/{courseId}，核对其符合 course-detail.schema.json，且标题、分类、费用、时长、课节数、试看时长与更新时间与目录一致。', en: 'Reads GET /v1/courses/{courseId} for the sampled courses and checks course-detail.schema.json and that title, category, fee, durations, lesson count, preview length and updatedAt agree with the list.' },
+  failureMeans: { 'zh-CN': '课程详情不符合规范或与目录矛盾：管理平台展示的课程信息不可信。', en: 'Course details are off-contract or contradict the list: what the management platform shows about a course cannot be trusted.' },
   async run(ctx, rt) {
     const sample = await ctx.sample()
     const courses = sample.courses
@@ -252,6 +262,8 @@ export const previewDocumentCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '试看信息接口符合规范且与目录声明一致（抽样）', en: 'Preview documents match the specification and the declared preview length (sampled)' },
+  does: { 'zh-CN': '对抽样课程读取 GET /v1/courses/{courseId}/preview，核对其符合 preview.schema.json，且 durationSeconds 与目录的 previewSeconds 相等。', en: 'Reads GET /v1/courses/{courseId}/preview for the sampled courses and checks preview.schema.json and that durationSeconds equals the list’s previewSeconds.' },
+  failureMeans: { 'zh-CN': '试看信息不符合规范或与目录声明不一致：无法找到或核对免费试看片段。', en: 'Preview documents are off-contract or disagree with the list: the free preview cannot be found or checked.' },
   async run(ctx, rt) {
     const sample = await ctx.sample()
     const results = await mapLimit(sample.courses, ctx.settings.concurrency, async (summary: CourseSummary) => {
@@ -275,7 +287,7 @@ export const previewDocumentCheck = defineCheck<ProbeContext>({
   },
 })
 
-function simpleDocumentCheck(def: { id: string; title: CheckDefinition['title']; path: string; schema: string; requirementIds: readonly [string, ...string[]]; kinds: readonly ('on-demand' | 'self-hosted')[] }): CheckDefinition<ProbeContext> {
+function simpleDocumentCheck(def: { id: string; title: CheckDefinition['title']; does: NonNullable<CheckDefinition['does']>; failureMeans: NonNullable<CheckDefinition['failureMeans']>; path: string; schema: string; requirementIds: readonly [string, ...string[]]; kinds: readonly ('on-demand' | 'self-hosted')[] }): CheckDefinition<ProbeContext> {
   return defineCheck<ProbeContext>({
     id: def.id,
     requirementIds: def.requirementIds,
@@ -283,6 +295,8 @@ function simpleDocumentCheck(def: { id: string; title: CheckDefinition['title'];
     kinds: def.kinds,
     subject: 'platform',
     title: def.title,
+    does: def.does,
+    failureMeans: def.failureMeans,
     async run(ctx, rt) {
       const res = await ctx.client.request({ url: ctx.url(def.path), signal: rt.signal })
       const errors = res.status === 200 ? schemas().validate(def.schema, res.json).errors : []
@@ -304,6 +318,8 @@ export const learningRecordsCheck = simpleDocumentCheck({
   path: '/v1/learning-records?limit=100',
   schema: 'learning-record-page',
   title: { 'zh-CN': '学习记录分页符合规范', en: 'Learning-record pages match the specification' },
+  does: { 'zh-CN': '读取 GET /v1/learning-records 的一页，核对状态、Content-Type 与 learning-record-page.schema.json。', en: 'Reads one page of GET /v1/learning-records and checks its status, content type and learning-record-page.schema.json.' },
+  failureMeans: { 'zh-CN': '学习记录接口不符合规范：管理平台无法拉取学习记录。', en: 'The learning-record feed is off-contract: the management platform cannot pull learning records.' },
 })
 
 export const retentionPolicyDocumentCheck = simpleDocumentCheck({
@@ -313,6 +329,8 @@ export const retentionPolicyDocumentCheck = simpleDocumentCheck({
   path: '/v1/storage/retention-policy',
   schema: 'retention-policy',
   title: { 'zh-CN': '存储保存策略接口符合规范', en: 'The retention-policy document matches the specification' },
+  does: { 'zh-CN': '读取 GET /v1/storage/retention-policy，核对状态、Content-Type 与 retention-policy.schema.json。', en: 'Reads GET /v1/storage/retention-policy and checks its status, content type and retention-policy.schema.json.' },
+  failureMeans: { 'zh-CN': '保存策略文档缺失或不符合规范：无法核对保存期限规则。', en: 'The retention policy is missing or off-contract: the retention rules cannot be checked against it.' },
 })
 
 /** Opaque by the spec's grammar (so no parameter validator refuses it first) and never issued. */
@@ -326,6 +344,8 @@ export const badInputCheck = defineCheck<ProbeContext>({
   kinds: BOTH,
   subject: 'platform',
   title: { 'zh-CN': '错误输入返回带规范错误码的 problem+json', en: 'Bad input gets problem+json with a documented code' },
+  does: { 'zh-CN': '发送无效游标与不存在的课程标识，核对分别返回 400 SG_ERR_BAD_CURSOR 与 404 SG_ERR_NOT_FOUND，且均为符合 problem.schema.json 的 application/problem+json。', en: 'Sends an invalid cursor and an unknown course id and checks for 400 SG_ERR_BAD_CURSOR and 404 SG_ERR_NOT_FOUND, each application/problem+json valid against problem.schema.json.' },
+  failureMeans: { 'zh-CN': '错误输入没有得到规范的错误答复：调用方无法区分自身错误与平台故障。', en: 'Bad input does not get a documented problem: a caller cannot tell its own mistakes from platform faults.' },
   async run(ctx, rt) {
     const cases = [
       { label: 'an invalid cursor', url: ctx.url('/v1/courses', { cursor: INVALID_CURSOR }), status: 400, codes: ['SG_ERR_BAD_CURSOR'] },

@@ -129,6 +129,8 @@ export function createLocationChecks(o: LocationCheckOptions = {}): CheckDefinit
     kinds: ['on-demand', 'self-hosted'],
     subject: 'platform',
     title: { 'zh-CN': 'API 与媒体/CDN 服务器均位于中国大陆境内，且均已在 service-info 中声明', en: 'API and media/CDN servers are all in mainland China and declared in service-info' },
+    does: { 'zh-CN': '定位 API 主机、抽样试看中出现的媒体与 CDN 主机以及 service-info 声明的主机（离线 IP 库），要求全部位于中国大陆且每个访问到的主机都已声明（第二十条（三））。', en: 'Locates the API host, the media and CDN hosts seen in sampled previews and the declared hosts (offline IP database) and requires all in mainland China and every host reached to be declared (R20-3).' },
+    failureMeans: { 'zh-CN': '有服务器位于中国大陆以外或未声明：属于强制退出情形（第二十条（三））。', en: 'A server is outside mainland China or undeclared: a ground for forced exit (R20-3).' },
     async run(ctx, rt) {
       const hosts = await collectHosts(ctx, rt.signal)
       const all = uniq([...hosts.api, ...hosts.media, ...hosts.declared])

@@ -159,6 +159,8 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
   kinds: ON_DEMAND,
   subject: 'platform',
   title: { 'zh-CN': '声明的免费试看时长不少于 10 分钟（目录、详情、试看信息）', en: 'Declared free preview is at least 10 minutes (list, detail, preview document)' },
+  does: { 'zh-CN': '对抽样课程核对目录、详情（previewSeconds 与 preview.durationSeconds）和试看信息中声明的试看时长均不少于 600 秒，并统计整个目录中声明不足的课程。', en: 'Checks that the sampled courses declare at least 600 s of preview in the list, the detail (previewSeconds and preview.durationSeconds) and the preview document, and counts short declarations over the whole catalogue.' },
+  failureMeans: { 'zh-CN': '平台自己声明的免费试看不足 10 分钟，不满足第五条（一）3。', en: 'The platform itself declares less than 10 minutes of free preview: R5.1-3 is not met.' },
   async run(ctx, rt) {
     const sample = await ctx.sample()
     const w = await ctx.walk()
@@ -218,6 +220,8 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
   kinds: ON_DEMAND,
   subject: 'platform',
   title: { 'zh-CN': '试看媒体实测可连续播放不少于 10 分钟且与声明一致（免登录、免付费获取）', en: 'Preview media really plays ≥ 10 minutes without credentials and matches the declared length' },
+  does: { 'zh-CN': '不带凭据下载抽样课程的试看媒体（跟随重定向，读取全部 HLS 分片），用 ffprobe 按数据包测量可连续播放时长，要求不少于 600 秒且与声明相差不超过 max(2 秒, 1%)。', en: 'Downloads the sampled previews with no credentials (following redirects, every HLS segment), measures the contiguous playable span from the packets with ffprobe, and requires at least 600 s, within max(2 s, 1 %) of the declared length.' },
+  failureMeans: { 'zh-CN': '试看媒体实际可播放不足 10 分钟、与声明不符，或无法免登录获取：免费试看承诺不属实。', en: 'The preview really plays less than 10 minutes, not as declared, or cannot be fetched freely: the free preview promise is not kept.' },
   async run(ctx, rt) {
     const sample = await ctx.sample()
     rt.setSampling({ ...sample.statement })

@@ -95,6 +95,8 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
   kinds: SELF,
   subject: 'platform',
   title: { 'zh-CN': '保存策略：租户课程至少保存 3 年（1095 天）且拒绝提前删除', en: 'Retention policy: tenant courses kept ≥ 3 years (1095 days), early deletion refused' },
+  does: { 'zh-CN': '读取保存策略，要求 minimumRetentionDays 不少于 1095 天、earlyDeletion 为 refused、appliesTo 含 tenant-courses（第五条（三）5）。', en: 'Reads the retention policy and requires minimumRetentionDays ≥ 1095, earlyDeletion "refused" and appliesTo including tenant-courses (R5.3-5b).' },
+  failureMeans: { 'zh-CN': '声明的保存策略不足 3 年或允许提前删除：不满足第五条（三）5 的保存要求。', en: 'The declared policy keeps courses less than 3 years or allows early deletion: R5.3-5b is not met.' },
   async run(ctx, rt) {
     const res = await ctx.client.request({ url: ctx.url('/v1/storage/retention-policy'), signal: rt.signal })
     const evidence = [exchangeEvidence(res)]
@@ -121,6 +123,8 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
   kinds: SELF,
   subject: 'platform',
   title: { 'zh-CN': '上传对象的 retainUntil 不早于上传时间加 3 年', en: "An uploaded object's retainUntil is at least 3 years after uploadedAt" },
+  does: { 'zh-CN': '以租户 A 上传一个对象，要求 retainUntil 不早于 uploadedAt 加 1095 天。', en: 'Uploads an object as tenant A and requires retainUntil at least 1095 days after uploadedAt.' },
+  failureMeans: { 'zh-CN': '上传的课程实际保存期不足 3 年。', en: 'Uploaded courses are actually kept less than 3 years.' },
   async run(ctx) {
     const u = await probeObject(ctx, 'private')
     if (!u.object) return uploadFailure(u, '检测对象 / the probe object')
@@ -149,6 +153,8 @@ export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
   kinds: SELF,
   subject: 'platform',
   title: { 'zh-CN': '保存期内删除自有对象被拒绝（409）', en: 'Deleting an own object before retainUntil is refused (409)' },
+  does: { 'zh-CN': '以租户 A 在保存期内删除自己的对象，要求以 409 SG_ERR_RETENTION_ACTIVE 拒绝。', en: 'Deletes an own object as tenant A before retainUntil and requires a refusal with 409 SG_ERR_RETENTION_ACTIVE.' },
+  failureMeans: { 'zh-CN': '保存期内的课程可被删除：保存承诺可被绕过。', en: 'Courses can be deleted while retained: the retention promise can be bypassed.' },
   async run(ctx, rt) {
     const { A } = tenantsOf(ctx)
     const u = await probeObject(ctx, 'delete')
@@ -213,6 +219,8 @@ export const privacyAnonymousCheck = defineCheck<ProbeContext>({
   kinds: SELF,
   subject: 'platform',
   title: { 'zh-CN': '无租户令牌不能读取租户私有课程', en: "A tenant's private course cannot be read without a tenant token" },
+  does: { 'zh-CN': '确认租户 A 能读取自己的对象后，分别以签名但无租户令牌、以及完全匿名的请求读取，要求 401、403 或 404。', en: 'After checking that tenant A reads its own object, reads it signed without a tenant token and wholly anonymously, and requires 401, 403 or 404.' },
+  failureMeans: { 'zh-CN': '租户私有课程无需租户令牌即可读取：参培机构的自有课程未被保密（第五条（三）5）。', en: 'A tenant’s private course is readable without a tenant token: organisations’ own courses are not kept private (R5.3-5a).' },
   async run(ctx, rt) {
     return privacyCheckRun(ctx, rt.signal, async (A, _B, objectId) => {
       const url = ctx.url(objectPath(A.tenantId, objectId))
@@ -236,6 +244,8 @@ export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
   kinds: SELF,
   subject: 'platform',
   title: { 'zh-CN': '其他租户不能读取租户私有课程', en: "Another tenant cannot read a tenant's private course" },
+  does: { 'zh-CN': '以租户 B 的令牌读取租户 A 的对象（A 的路径和 B 的路径各一次），要求 403 或 404。', en: 'Reads tenant A’s object with tenant B’s token (under A’s path and under B’s) and requires 403 or 404.' },
+  failureMeans: { 'zh-CN': '一个租户可以读取另一个租户的私有课程：租户隔离失效（第五条（三）5）。', en: 'One tenant can read another’s private course: tenants are not isolated (R5.3-5a).' },
   async run(ctx, rt) {
     return privacyCheckRun(ctx, rt.signal, async (A, B, objectId) => {
       const [inA, inB] = await Promise.all([
@@ -345,6 +355,8 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
     kinds: SELF,
     subject: 'platform',
     title: { 'zh-CN': '内容审核测试标记被自动拦截并在规定时间内预警', en: 'Moderation canaries are blocked automatically and alerted in time' },
+    does: { 'zh-CN': '以租户 A 按各种投递方式上传带有规范测试标记（canaries）的内容，要求每次上传被拦截（verdict blocked 且类别正确），并在规定时间内出现在预警接口中。', en: 'Uploads content carrying the specification’s canaries in every delivery form as tenant A and requires each upload blocked with the right category and alerted on the feed in time.' },
+    failureMeans: { 'zh-CN': '含违规内容标记的上传未被自动拦截或未预警：内容审核链路不满足第五条（三）4。', en: 'Uploads carrying the markers are not blocked automatically or not alerted: content moderation does not meet R5.3-4.' },
     async run(ctx, rt) {
       const run = await moderationRun(ctx, o, rt.signal)
       const canaries = run.uploads.filter((u) => u.canary.category !== null)
@@ -396,6 +408,8 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
     kinds: SELF,
     subject: 'platform',
     title: { 'zh-CN': '正常对照内容不被拦截、不产生预警', en: 'Clean control content is stored as clean and raises no alert' },
+    does: { 'zh-CN': '上传正常对照内容，要求以 clean 保存、可被租户 A 读回且不产生预警。', en: 'Uploads clean control content and requires it stored as clean, readable by tenant A and raising no alert.' },
+    failureMeans: { 'zh-CN': '正常内容被误拦截或误报：审核只是“全部拦截”，并未真正识别内容。', en: 'Clean content is blocked or alerted: the filter blocks everything instead of recognising content.' },
     async run(ctx, rt) {
       const { A } = tenantsOf(ctx)
       const run = await moderationRun(ctx, o, rt.signal)

@@ -37,6 +37,8 @@ export const serviceContactCheck = defineCheck<ProbeContext>({
   kinds: ['on-demand', 'self-hosted'],
   subject: 'platform',
   title: { 'zh-CN': '公布服务团队联系方式（团队、电话、邮箱）', en: 'Service team contact is published (team, phone, email)' },
+  does: { 'zh-CN': '读取 service-info 的 serviceContact，核对团队名称、电话与邮箱齐全且格式正确（第五条（一）5、（三）6）。', en: 'Reads serviceContact from service-info and checks that the team name, phone and email are there and well formed (R5.1-5, R5.3-6).' },
+  failureMeans: { 'zh-CN': '未公布可用的服务团队联系方式：学员与管理平台无法联系平台的服务团队。', en: 'No usable service contact is published: learners and the management platform cannot reach the service team.' },
   async run(ctx) {
     const { response, doc } = await ctx.serviceInfo()
     const evidence = [exchangeEvidence(response)]
@@ -60,6 +62,8 @@ export const peopleServedCheck = defineCheck<ProbeContext>({
   kinds: ['self-hosted'],
   subject: 'platform',
   title: { 'zh-CN': '声明的累计服务人次不少于 100 万', en: 'Declared person-times served is at least 1,000,000' },
+  does: { 'zh-CN': '读取 service-info 声明的 peopleServed，提示其是否不少于 100 万人次（第五条（三）3）；该数字由审核人员结合材料核实。', en: 'Reads the declared peopleServed from service-info and says whether it is at least 1,000,000 (R5.3-3); reviewers verify the figure against documents.' },
+  failureMeans: { 'zh-CN': '未声明或声明不足 100 万人次：仅为提示，不影响检测结论，由审核人员判断。', en: 'The figure is missing or below 1,000,000: a warning for reviewers; it does not change the verdict.' },
   async run(ctx) {
     const { response, doc } = await ctx.serviceInfo()
     const evidence = [exchangeEvidence(response)]

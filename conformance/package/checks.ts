@@ -75,6 +75,8 @@ const archive = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('课程包可被安全读取（zip 结构、文件名、大小与压缩比限制）', 'The package opens safely (zip structure, names, size and ratio limits)'),
+  does: bi('安全地打开课程包：校验 zip 结构、文件名编码与路径、条目数、总大小与压缩比上限，拒绝符号链接与加密条目。', 'Opens the package safely: zip structure, name encoding and paths, entry count, total size and compression ratio limits; symlinks and encrypted entries are refused.'),
+  failureMeans: bi('课程包损坏、不安全或超出限制：无法读取其中的课程。', 'The package is damaged, unsafe or over the limits: its courses cannot be read.'),
   async run(ctx) {
     const err = ctx.archiveError
     if (err) {
@@ -98,6 +100,8 @@ const manifest = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('manifest.json 符合课程包清单 Schema', 'manifest.json validates against the package-manifest schema'),
+  does: bi('核对 manifest.json 符合 package-manifest.schema.json。', 'Checks manifest.json against package-manifest.schema.json.'),
+  failureMeans: bi('课程包清单不符合规范：无法得知包内有哪些课程与文件。', 'The manifest is off-contract: what courses and files the package holds is unknown.'),
   dependsOn: ['package.archive'],
   async run(ctx) {
     const data = ctx.opened?.manifest
@@ -120,6 +124,8 @@ const files = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('清单引用的文件都在包内，包内文件都被清单引用', 'Every file the manifest names is in the package, and every file in it is named'),
+  does: bi('核对清单引用的每个文件都在包内，且包内每个文件都被清单引用。', 'Checks that every file the manifest names is in the package and every file in it is named.'),
+  failureMeans: bi('清单与包内文件不一致：有课程缺少文件，或包内夹带未声明的文件。', 'The manifest and the files disagree: courses lack files, or the package carries undeclared files.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const m = manifestOf(ctx)
@@ -163,6 +169,8 @@ const courseIds = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('课程 ID 在课程包内唯一', 'Course ids are unique within the package'),
+  does: bi('核对课程标识在课程包内唯一。', 'Checks that course ids are unique within the package.'),
+  failureMeans: bi('同一课程标识出现多次：课程无法被唯一识别。', 'A course id appears more than once: courses cannot be told apart.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const seen = new Map<string, number>()
@@ -183,6 +191,8 @@ const category = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('课程分类代码属于平台培训目录', 'Each course category is a code of the platform training catalogue'),
+  does: bi('核对每门课程的分类代码属于平台培训目录（第十六条）。', 'Checks that each course’s category is a code of the training catalogue (R16).'),
+  failureMeans: bi('分类代码不在培训目录中：课程无法按目录分类上线。', 'A category is not in the training catalogue: the course cannot be classified and go live.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const bad = manifestOf(ctx).courses.filter((c) => !ctx.isValidCategory(c.category))
@@ -203,6 +213,8 @@ const copyright = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('每门课程附有版权证明文件（记录其 SHA-256）', 'Every course carries a copyright proof file (its SHA-256 is recorded)'),
+  does: bi('核对每门课程附有版权证明文件并记录其 SHA-256（第十五条）。', 'Checks that every course carries a copyright proof file and records its SHA-256 (R15).'),
+  failureMeans: bi('课程缺少版权证明：版权有效性无法审核。', 'A course lacks copyright proof: its copyright cannot be reviewed.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const today = new Date().toISOString().slice(0, 10)
@@ -233,6 +245,8 @@ const media = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('媒体可播放、容器与编码在白名单内、声明时长与实测时长相符（max(2 秒, 1%)）', 'Media plays, its container and codecs are allowed, and declared durations match the measured ones within max(2 s, 1 %)'),
+  does: bi('用 ffprobe 测量每个课节与试看媒体：可播放、容器与编码在白名单内、声明时长与实测相差不超过 max(2 秒, 1%)。', 'Measures every lesson and preview media with ffprobe: it plays, its container and codecs are allowed, and declared and measured durations agree within max(2 s, 1 %).'),
+  failureMeans: bi('媒体无法播放、格式不被支持或时长与声明不符。', 'Media does not play, is in an unsupported format, or does not last as declared.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const refs = manifestOf(ctx).courses.flatMap(mediaRefs)
@@ -270,6 +284,8 @@ const preview = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('每门课程的免费试看实测可连续播放不少于 10 分钟', 'Every course preview really plays for at least 10 minutes'),
+  does: bi('测量每门课程的试看媒体，要求可连续播放不少于 600 秒（第五条（二）2）。', 'Measures each course’s preview and requires at least 600 s of contiguous playback (R5.2-2).'),
+  failureMeans: bi('免费试看不足 10 分钟，不满足第五条（二）2。', 'A free preview is shorter than 10 minutes: R5.2-2 is not met.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const courses = manifestOf(ctx).courses
@@ -320,6 +336,8 @@ const courseCount = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('不少于 20 门拥有自主或授权版权的课程', 'At least 20 courses with own or licensed copyright'),
+  does: bi('统计拥有自主或授权版权的课程数（本包与已上线课程合计），要求不少于 20 门（第五条（二）1）。', 'Counts the courses with own or licensed copyright (this package plus courses already live); at least 20 are required (R5.2-1).'),
+  failureMeans: bi('课程少于 20 门，不满足数字课程资源方的准入条件。', 'Fewer than 20 courses: the resource-provider admission condition is not met.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const { courses, fromPackage, fromLive } = catalogueAfterUpload(ctx)
@@ -337,6 +355,8 @@ const freeShare = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('免费课程占比不低于 50%', 'Free courses are at least 50 %'),
+  does: bi('统计免费课程占比，要求不低于 50%（第五条（二）3）。', 'Counts the share of free courses; at least 50 % is required (R5.2-3).'),
+  failureMeans: bi('免费课程不足一半，不满足数字课程资源方的准入条件。', 'Fewer than half the courses are free: the resource-provider admission condition is not met.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const { courses } = catalogueAfterUpload(ctx)
@@ -356,6 +376,8 @@ const duplicateMedia = defineCheck<PackageContext>({
   kinds: KINDS,
   subject: 'package',
   title: bi('不同课程不应使用完全相同的媒体文件（供审核人员核查）', 'Different courses should not share identical media (flagged for reviewers)'),
+  does: bi('比较各课程媒体的 SHA-256，标记不同课程使用完全相同媒体的情况，供审核人员核查。', 'Compares the SHA-256 of every course’s media and flags different courses sharing identical media, for reviewers.'),
+  failureMeans: bi('不同课程使用了相同媒体：仅为提示，可能是凑数，由审核人员判断。', 'Different courses share identical media: a warning that the count may be padded; reviewers decide.'),
   dependsOn: ['package.manifest'],
   async run(ctx) {
     const byHash = new Map<string, { courses: Set<string>; files: Set<string> }>()

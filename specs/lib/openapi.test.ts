@@ -46,3 +46,13 @@ t.test('self-hosted endpoints of the architecture are present', async (t) => {
     t.ok(JSON.stringify(raw.paths[p]).includes('self-hosted'), `${p} tagged self-hosted`)
   }
 })
+
+t.test('every operation has a Chinese summary (x-summary-zh) and a Chinese description beside an English one (1.1)', async (t) => {
+  for (const [path, item] of Object.entries(raw.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      t.match(op['x-summary-zh'], /[\u4e00-\u9fff]/, `${method.toUpperCase()} ${path} x-summary-zh`)
+      if (op.description !== undefined) t.match(op['x-description-zh'], /[\u4e00-\u9fff]/, `${method.toUpperCase()} ${path} x-description-zh`)
+    }
+  }
+  t.equal(raw.info.version, '1.1.0')
+})

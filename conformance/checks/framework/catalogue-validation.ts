@@ -83,6 +83,8 @@ export interface CheckDescription {
   subject: SubjectType
   title: Bilingual
   dependsOn: string[]
+  does?: Bilingual
+  failureMeans?: Bilingual
 }
 
 /** Plain data for docs and `--list` output, in dependency order. */
@@ -95,6 +97,8 @@ export function describeCatalogue(catalogue: CheckCatalogue<never>): CheckDescri
     subject: c.subject,
     title: { ...c.title },
     dependsOn: [...(c.dependsOn ?? [])],
+    ...(c.does ? { does: { ...c.does } } : {}),
+    ...(c.failureMeans ? { failureMeans: { ...c.failureMeans } } : {}),
   }))
 }
 

@@ -48,6 +48,10 @@ export interface CheckDefinition<C = unknown> {
   kinds: readonly ProviderKind[]
   subject: SubjectType
   title: Bilingual
+  /** What the check does, for the published check catalogue (specs/checks/checks.json). */
+  does?: Bilingual
+  /** What a failure means for the provider, for the published check catalogue. */
+  failureMeans?: Bilingual
   dependsOn?: readonly string[]
   run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
 }
