@@ -6,7 +6,9 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sgError } from '../../specs/lib/errors.js'
-import { DEFECTS, isDefectName, startProvider } from '../../fixtures/providers/index.js'
+import { DEFECTS, isDefectName, startProvider, type DefectInfo } from '../../fixtures/providers/index.js'
+import { isMediaProfile, MEDIA_PROFILES, type MediaProfile } from '../../fixtures/media/profiles.js'
+import { skillgateCacheDir } from '../../fixtures/media/cache.js'
 import { EXIT, UsageError, type CliIo, type Command } from '../io.js'
 
 export const SECRET_ENV = 'SKILLGATE_FIXTURE_SECRET'
@@ -24,10 +26,18 @@ Usage:
         --secret S          signing secret (default: $${SECRET_ENV}, else generated and printed once to stderr)
         --public-host NAME  host name used in API URLs and declared hosts (default 127.0.0.1)
         --media-host NAME   host name used in preview media URLs (default: the public host)
-  skillgate fixtures package OUT.zip [--courses N] [--seed S] [--defect NAME]
-      write a sample course package (resource providers)
+        --media-profile P   tiny (default: 64x36, 1 fps) or realistic (640x360, 25 fps, H.264/AAC,
+                            ~1 Mbit/s; encoded once, minutes, then cached)
+        --hls-percent N     share of courses previewed as HLS, 0-100 (default 50)
+        --media-latency-ms N     delay every media answer by N ms (default 0)
+        --media-bandwidth-mbit N one link of N Mbit/s shared by all media answers (default unlimited)
+  skillgate fixtures package OUT.zip [--courses N] [--seed S] [--defect NAME] [--media-profile P]
+      write a sample course package (resource providers); realistic: ~85 MB a course
   skillgate fixtures defects
       list the defect switches of the reference platforms
+
+Media is generated with ffmpeg (FFMPEG, else ffmpeg on PATH, else @ffmpeg-installer/ffmpeg) and
+cached in $SKILLGATE_CACHE_DIR, else $XDG_CACHE_HOME/skillgate, else ~/.cache/skillgate.
 `
 
 const stops = new Set<() => void>()
@@ -42,6 +52,32 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return Number(value)
 }
 
+function decimal(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || Number(value) <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`)
+  return Number(value)
+}
+
+function mediaProfile(value: string | undefined): MediaProfile | undefined {
+  if (value === undefined) return undefined
+  if (!isMediaProfile(value)) throw new UsageError(`--media-profile must be ${MEDIA_PROFILES.join(' or ')}, got "${value}"`)
+  return value
+}
+
+function hlsShare(value: string | undefined): number | undefined {
+  const percent = positiveInt('hls-percent', value)
+  if (percent === undefined) return undefined
+  if (percent > 100) throw new UsageError(`--hls-percent must be 0-100, got ${percent}`)
+  return percent / 100
+}
+
+/** Realistic media is encoded on first use: say so before the wait, and where it will be kept. */
+function announceRealistic(profile: MediaProfile | undefined, io: CliIo): void {
+  if (profile === 'realistic') io.stderr.write(`realistic media: the first run encodes 12 minutes of video once (minutes), cached in ${skillgateCacheDir(io.env)}\n`)
+}
+
+const bytesText = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${n} B`)
+
 async function serve(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -50,7 +86,8 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     options: {
       port: { type: 'string' }, host: { type: 'string' }, courses: { type: 'string' }, seed: { type: 'string' },
       defect: { type: 'string', multiple: true }, 'key-id': { type: 'string' }, secret: { type: 'string' },
-      'public-host': { type: 'string' }, 'media-host': { type: 'string' },
+      'public-host': { type: 'string' }, 'media-host': { type: 'string' }, 'media-profile': { type: 'string' },
+      'hls-percent': { type: 'string' }, 'media-latency-ms': { type: 'string' }, 'media-bandwidth-mbit': { type: 'string' },
     },
   })
   const kind = positionals[0]
@@ -62,6 +99,11 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   const keyId = values['key-id'] ?? 'fixture-key-1'
   const given = values.secret ?? io.env[SECRET_ENV]
   const secret = given ?? randomBytes(24).toString('base64url')
+  const profile = mediaProfile(values['media-profile'])
+  const share = hlsShare(values['hls-percent'])
+  const latency = positiveInt('media-latency-ms', values['media-latency-ms'])
+  const bandwidth = decimal('media-bandwidth-mbit', values['media-bandwidth-mbit'])
+  announceRealistic(profile, io)
   const provider = await startProvider({
     kind,
     defects,
@@ -72,11 +114,15 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     ...(values['public-host'] !== undefined ? { publicHost: values['public-host'] } : {}),
     ...(values['media-host'] !== undefined ? { mediaHost: values['media-host'] } : {}),
+    ...(profile !== undefined ? { mediaProfile: profile } : {}),
+    ...(share !== undefined ? { hlsShare: share } : {}),
+    ...(latency !== undefined ? { mediaLatencyMs: latency } : {}),
+    ...(bandwidth !== undefined ? { mediaBandwidthMbit: bandwidth } : {}),
   })
   io.stdout.write([
     `${kind} reference platform${defects.length > 0 ? ` with defects: ${defects.join(', ')}` : ' (compliant)'}`,
     `base URL: ${provider.url}`,
-    `media:    ${provider.mediaUrl}`,
+    `media:    ${provider.mediaUrl} (${provider.media.profile}; MP4 ${bytesText(provider.media.fullBytes.mp4)}, HLS ${bytesText(provider.media.fullBytes.hls)} in ${provider.media.hlsSegmentSeconds} s segments)`,
     `key id:   ${provider.keyId}`,
     `secret:   $${SECRET_ENV}`,
     ...(kind === 'self-hosted' ? [`tenants:  A=${provider.tenants.A.tenantId} B=${provider.tenants.B.tenantId} (tokens on stderr)`] : []),
@@ -96,27 +142,31 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     process.on('SIGTERM', stop)
     stops.add(stop)
   })
+  const traffic = provider.mediaTraffic()
   await provider.close()
-  io.stderr.write('stopped\n')
+  io.stderr.write(`media host served ${traffic.requests} request(s) (${traffic.rangeRequests} with Range), ${bytesText(traffic.bytes)}\nstopped\n`)
   return EXIT.ok
 }
 
 async function writePackage(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args, strict: true, allowPositionals: true,
-    options: { courses: { type: 'string' }, seed: { type: 'string' }, defect: { type: 'string' } },
+    options: { courses: { type: 'string' }, seed: { type: 'string' }, defect: { type: 'string' }, 'media-profile': { type: 'string' } },
   })
   const out = positionals[0]
   if (!out) throw new UsageError('fixtures package needs an output file, e.g. package.zip')
   const { generatePackage, isPackageDefect, packageDefects } = await import('../../fixtures/packages/generate.js')
   const defect = values.defect
   if (defect !== undefined && !isPackageDefect(defect)) throw new UsageError(`unknown package defect ${defect}; known: ${packageDefects.join(', ')}`)
+  const profile = mediaProfile(values['media-profile'])
+  announceRealistic(profile, io)
   let built
   try {
     built = await generatePackage({
       ...(values.courses !== undefined ? { courses: positiveInt('courses', values.courses)! } : {}),
       ...(values.seed !== undefined ? { seed: positiveInt('seed', values.seed)! } : {}),
       ...(defect !== undefined ? { defect } : {}),
+      ...(profile !== undefined ? { profile } : {}),
     })
   } catch (err) {
     if (err instanceof RangeError) throw new UsageError(err.message)
@@ -125,7 +175,7 @@ async function writePackage(args: string[], io: CliIo): Promise<number> {
   const target = resolve(io.cwd, out)
   await mkdir(dirname(target), { recursive: true })
   await copyFile(built.path, target)
-  io.stdout.write(`wrote ${out}: ${built.manifest.courses.length} courses${defect ? `, defect ${defect}` : ''}, sha256 ${built.sha256}\n`)
+  io.stdout.write(`wrote ${out}: ${built.manifest.courses.length} courses${defect ? `, defect ${defect}` : ''}${built.profile === 'tiny' ? '' : `, ${built.profile} media`}, sha256 ${built.sha256}\n`)
   return EXIT.ok
 }
 
@@ -139,7 +189,9 @@ export const fixturesCommand: Command = {
     if (sub === 'package') return writePackage(rest, io)
     if (sub === 'defects') {
       const width = Math.max(...DEFECTS.map((d) => d.name.length))
-      for (const d of DEFECTS) io.stdout.write(`${d.name.padEnd(width)}  ${d.requirement.padEnd(10)}  ${d.kinds.join('+').padEnd(22)}  ${d.description}\n`)
+      for (const d of DEFECTS as readonly DefectInfo[]) {
+        io.stdout.write(`${d.name.padEnd(width)}  ${d.requirement.padEnd(10)}  ${d.kinds.join('+').padEnd(22)}  ${d.stillConformant ? '(still conformant) ' : ''}${d.description}\n`)
+      }
       return EXIT.ok
     }
     if (sub === undefined) throw new UsageError('fixtures needs a subcommand: serve, package or defects')
