@@ -3,7 +3,10 @@
 // moov still claims 11 minutes, patched mvhd/tkhd/mdhd durations, a video track that stops early,
 // or a timestamp jump; ffprobe's format.duration believes all of them. The packets do not lie:
 //
-// - per stream, times are packet dts (pts when dts is absent), sorted;
+// - per stream, times are the packets' presentation times (pts), sorted; dts only when a stream has
+//   no pts at all. Never a mix: Matroska stores no dts and ffprobe derives one only after the
+//   first few frames, so `dts ?? pts` put B-frame streams' first packets on the pts clock and the
+//   rest on the dts clock (two frames earlier): a 600 s file measured 598 s;
 // - the expected packet duration is the median step between consecutive packets;
 // - the contiguous span runs from the first packet until the first step longer than
 //   expected + GAP_THRESHOLD_SECONDS; a packet's own duration counts only up to that same bound,
@@ -79,7 +82,21 @@ export const methodText = (bin: BinaryEvidence): string =>
   `the first packet until a step longer than the median packet step + ${GAP_THRESHOLD_SECONDS} s; ` +
   `playable = minimum over the streams`
 
-interface Series { times: number[]; pts: number[]; durations: number[]; pos: number[] }
+interface Series { times: number[]; pts: number[]; dts: number[]; durations: number[]; pos: number[] }
+
+/**
+ * One clock per stream: pts when every packet has one (what plays, in presentation order), else
+ * dts when every packet has one, else the packets that carry a pts. Mixing the two shifts some
+ * packets by the decoder delay (R5.1-3, R5.2-2).
+ */
+function onOneClock(s: Series): Series {
+  const all = (xs: number[]): boolean => xs.every((x) => Number.isFinite(x))
+  if (all(s.pts)) return s
+  if (all(s.dts)) return { ...s, times: s.dts }
+  const keep = s.pts.map((p, i) => (Number.isFinite(p) ? i : -1)).filter((i) => i >= 0)
+  const pick = (xs: number[]): number[] => keep.map((i) => xs[i]!)
+  return { times: pick(s.pts), pts: pick(s.pts), dts: pick(s.dts), durations: pick(s.durations), pos: pick(s.pos) }
+}
 
 /** Contiguous-span arithmetic for one stream's packets (exported for unit tests). */
 export function spanOf(times: readonly number[], durations: readonly number[]): {
@@ -148,7 +165,7 @@ export async function measureParts(file: string, starts: readonly number[], opts
   const probed = await probePackets(file, opts)
   const parts = starts.map(() => new Map<number, Series>())
   for (const [index, s] of probed.series) {
-    for (const part of parts) part.set(index, { times: [], pts: [], durations: [], pos: [] })
+    for (const part of parts) part.set(index, { times: [], pts: [], dts: [], durations: [], pos: [] })
     let p = -1
     for (let i = 0; i < s.times.length; i++) {
       const pos = s.pos[i]!
@@ -161,6 +178,7 @@ export async function measureParts(file: string, starts: readonly number[], opts
       const target = parts[p]!.get(index)!
       target.times.push(s.times[i]!)
       target.pts.push(s.pts[i]!)
+      target.dts.push(s.dts[i]!)
       target.durations.push(s.durations[i]!)
       target.pos.push(pos)
     }
@@ -199,13 +217,14 @@ async function probePackets(file: string, opts: MeasureOptions): Promise<Probed>
           const f = fields(line)
           const index = Number(f.stream_index)
           let s = series.get(index)
-          if (!s) series.set(index, (s = { times: [], pts: [], durations: [], pos: [] }))
+          if (!s) series.set(index, (s = { times: [], pts: [], dts: [], durations: [], pos: [] }))
           if (++packets > maxPackets) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `more than ${maxPackets} packets`, { file, maxPackets })
           const pts = num(f.pts_time)
-          const time = num(f.dts_time) ?? pts
-          if (time === null) return
-          s.times.push(time)
-          s.pts.push(pts ?? time)
+          const dts = num(f.dts_time)
+          if (pts === null && dts === null) return
+          s.times.push(pts ?? Number.NaN)
+          s.pts.push(pts ?? Number.NaN)
+          s.dts.push(dts ?? Number.NaN)
           s.durations.push(num(f.duration_time) ?? Number.NaN)
           s.pos.push(num(f.pos) ?? Number.NaN)
         } else if (line.startsWith('stream|')) {
@@ -257,12 +276,12 @@ function buildMeasurement(file: string, probed: Probed, series: Map<number, Seri
   if (wanted.size === 0) {
     throw sgError('SG_ERR_MEDIA_UNREADABLE', 'the file has no audio or video stream', { file, formatName: json.format?.format_name })
   }
-  const empty: Series = { times: [], pts: [], durations: [], pos: [] }
+  const empty: Series = { times: [], pts: [], dts: [], durations: [], pos: [] }
   const packets = [...wanted.keys()].reduce((n, k) => n + (series.get(k) ?? empty).times.length, 0)
   if (probed.failure && packets === 0) throw sgError('SG_ERR_MEDIA_UNREADABLE', probed.failure.why, { file, exitCode: probed.failure.exitCode, signal: probed.failure.signal })
 
   const streams: StreamMeasurement[] = [...wanted.entries()].map(([index, w]) => {
-    const s = series.get(index) ?? empty
+    const s = onOneClock(series.get(index) ?? empty)
     const span = spanOf(s.times, s.durations)
     return {
       index,
@@ -270,7 +289,7 @@ function buildMeasurement(file: string, probed: Probed, series: Map<number, Seri
       codec: w.codec,
       declaredSeconds: w.declared,
       playableSeconds: span.playableSeconds,
-      firstPts: s.pts.length ? s.pts.reduce((a, b) => Math.min(a, b)) : null,
+      firstPts: span.firstTime,
       lastEnd: span.lastEnd,
       largestGapSeconds: span.largestGapSeconds,
       expectedPacketSeconds: span.expectedPacketSeconds,

@@ -110,3 +110,15 @@ t.test('ffprobe limits map to stable codes instead of hanging', async (t) => {
   const ok = await measureFile(file, { maxPackets: 100_000 })
   t.ok(agreeWithin(660, ok.playableSeconds), 'the same file passes under ordinary limits')
 })
+
+t.test('Matroska with B-frames: exactly 600 s passes, 599 s fails (one clock per stream, R5.1-3)', async (t) => {
+  // ffprobe gives the first packets of a Matroska B-frame stream no dts; mixing their pts with the
+  // later packets' dts measured a 600 s file 598 s.
+  const { matroska } = await import('./index-media.test-support.js')
+  const full = await measureFile(await matroska({ seconds: 600 }))
+  const short = await measureFile(await matroska({ seconds: 599 }))
+  t.equal(full.container, 'matroska')
+  t.ok(full.playableSeconds >= PREVIEW_MIN_SECONDS, `600 s file plays ${full.playableSeconds} s`)
+  t.ok(short.playableSeconds < PREVIEW_MIN_SECONDS, `599 s file plays ${short.playableSeconds} s`)
+  t.ok(agreeWithin(599, short.playableSeconds))
+})
