@@ -89,18 +89,21 @@ export function notMediaSamplesMp4(opts: { seconds: number }): Promise<string> {
 }
 
 /**
- * Lie: the last video chunk offset (stco) points `beyond` bytes past the end of the file, as an
- * index copied from a longer file would. Same length, same boxes; only that offset changes.
+ * Lie: the index points past the end of the file. In every track the chunk offsets (stco) of the
+ * second half are moved `beyond` bytes past the file's end, as an index copied from a longer file
+ * would read. Same length, same boxes; only those offsets change.
  */
 export function indexPastEndMp4(opts: { seconds: number; beyond?: number }): Promise<string> {
   const p = { seconds: opts.seconds, beyond: opts.beyond ?? 1_000_000 }
   return cached('index-past-end-mp4', p, '.mp4', async (tmp) => {
     const bytes = await readFile(await mp4({ seconds: p.seconds }))
-    const stco = findBox(bytes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stco'])[0]
-    if (!stco) throw new Error('honest MP4 has no stco box')
-    const payload = stco.start + stco.headerSize
-    const count = bytes.readUInt32BE(payload + 4)
-    bytes.writeUInt32BE(bytes.length + p.beyond, payload + 8 + (count - 1) * 4)
+    const tables = findBox(bytes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stco'])
+    if (tables.length === 0) throw new Error('honest MP4 has no stco box')
+    for (const stco of tables) {
+      const payload = stco.start + stco.headerSize
+      const count = bytes.readUInt32BE(payload + 4)
+      for (let k = Math.floor(count / 2); k < count; k++) bytes.writeUInt32BE(bytes.length + p.beyond + k, payload + 8 + k * 4)
+    }
     await writeFile(tmp, bytes)
   })
 }

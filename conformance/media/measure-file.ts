@@ -16,9 +16,9 @@
 import { sgError } from '../../specs/lib/errors.js'
 import { fileInput, lastLine, resolveFfprobe, runFfprobe } from './ffprobe.js'
 import type { FfprobeBinary, ProbeJson } from './ffprobe.js'
+import { GAP_THRESHOLD_SECONDS, spanOfSorted, type Span } from './span.js'
 
-/** A step this much longer than the expected packet duration ends the contiguous span. */
-export const GAP_THRESHOLD_SECONDS = 2
+export { GAP_THRESHOLD_SECONDS }
 
 export type StreamKind = 'video' | 'audio'
 
@@ -52,7 +52,8 @@ export interface FileMeasurement {
   /** Minimum of the audio and video streams' contiguous spans. */
   playableSeconds: number
   method: string
-  binary: BinaryEvidence
+  /** The ffprobe that read the packets (absent when the index alone was read). */
+  binary?: BinaryEvidence
   warnings: string[]
 }
 
@@ -98,40 +99,10 @@ function onOneClock(s: Series): Series {
   return { times: pick(s.pts), pts: pick(s.pts), dts: pick(s.dts), durations: pick(s.durations), pos: pick(s.pos) }
 }
 
-/** Contiguous-span arithmetic for one stream's packets (exported for unit tests). */
-export function spanOf(times: readonly number[], durations: readonly number[]): {
-  playableSeconds: number; firstTime: number | null; lastEnd: number | null; largestGapSeconds: number; expectedPacketSeconds: number
-} {
+/** Contiguous-span arithmetic for one stream's packets, in any order (exported for unit tests). */
+export function spanOf(times: readonly number[], durations: readonly number[]): Span {
   const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!)
-  const t = order.map((i) => times[i]!)
-  const d = order.map((i) => durations[i]!)
-  const first = t[0]
-  if (first === undefined) return { playableSeconds: 0, firstTime: null, lastEnd: null, largestGapSeconds: 0, expectedPacketSeconds: 0 }
-  const steps = t.slice(1).map((v, i) => v - t[i]!).filter((s) => s > 0).sort((a, b) => a - b)
-  const median = steps[Math.floor(steps.length / 2)]
-  const expected = median ?? (Number.isFinite(d[0]) && d[0]! > 0 ? d[0]! : 0)
-  const bound = expected + GAP_THRESHOLD_SECONDS
-  const lengthOf = (i: number): number => {
-    const own = d[i]!
-    return Number.isFinite(own) && own > 0 && own <= bound ? own : expected
-  }
-  let contiguousEnd = first + lengthOf(0)
-  let broken = false
-  let largestGap = 0
-  for (let i = 1; i < t.length; i++) {
-    const step = t[i]! - t[i - 1]!
-    largestGap = Math.max(largestGap, step - expected)
-    if (step > bound) broken = true
-    if (!broken) contiguousEnd = Math.max(contiguousEnd, t[i]! + lengthOf(i))
-  }
-  const last = t.length - 1
-  return {
-    playableSeconds: contiguousEnd - first,
-    firstTime: first,
-    lastEnd: t[last]! + lengthOf(last),
-    largestGapSeconds: Math.max(0, largestGap),
-    expectedPacketSeconds: expected,
-  }
+  return spanOfSorted(Float64Array.from(order, (i) => times[i]!), Float64Array.from(order, (i) => durations[i]!))
 }
 
 /** Fields read in the single ffprobe run: packets stream while the file is read, then streams and format. */

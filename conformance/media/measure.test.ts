@@ -44,7 +44,7 @@ t.test('honest media measures within tolerance of the truth (R5.1-3, R5.2-2)', a
       t.equal(m.container, 'mp4')
       t.ok(m.streams.every((s) => s.largestGapSeconds < 2), 'no gaps')
       t.match(m.method, /ffprobe .* packet timestamps/)
-      t.ok(m.binary.version.length > 0)
+      t.ok(m.binary!.version.length > 0)
       t.ok(checkCodecs(m).ok)
     })
   }
