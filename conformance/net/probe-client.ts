@@ -8,6 +8,7 @@ import diagnosticsChannel from 'node:diagnostics_channel'
 import { createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent } from 'undici'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
@@ -83,7 +84,17 @@ export interface ProbeRequest {
   /** Allow retrying a non-idempotent method (POST, PATCH): only when the caller knows it is safe. */
   idempotent?: boolean
   signal?: AbortSignal
+  /**
+   * Stream a 2xx body instead of buffering it: called with the status and headers once they
+   * arrive, it returns where the decoded body goes (still capped by maxBodyBytes and the
+   * deadline). The writable may end the transfer early by failing a write with an error whose
+   * code is BODY_STOPPED; the response then has `stopped` set. Never retried once streaming.
+   */
+  sink?: (status: number, headers: Record<string, string | string[]>) => Writable
 }
+
+/** The code a streaming sink fails a write with to stop reading the body (not an error). */
+export const BODY_STOPPED = 'SG_BODY_STOPPED'
 
 export interface AttemptRecord {
   url: string
@@ -107,6 +118,8 @@ export interface ProbeResponse {
   timings: { totalMs: number }
   /** Set when the response is a redirect that was not followed (other origin). */
   redirectedTo?: string
+  /** A streaming sink stopped reading the body before it ended. */
+  stopped?: boolean
   /** Same-origin redirects that were followed, in order. */
   redirects: string[]
   attempts: AttemptRecord[]
@@ -224,6 +237,7 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
     remoteAddress: string | undefined
     sentHeaders: Record<string, string>
     written?: { bytes: number; sha256: string }
+    stopped?: boolean
   }
 
   interface Ctx {
@@ -233,6 +247,7 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
     maxBody: number
     warnings: ProbeWarning[]
     toFile?: { tmpPath: string }
+    sink?: ProbeRequest['sink']
   }
 
   // IP-literal hosts: the decision depends only on the host text and the mode, so it is taken once
@@ -286,6 +301,16 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
         res.body.destroy()
         throw sgError('SG_ERR_NET_BODY_TOO_LARGE', `Content-Length ${declared} exceeds ${ctx.maxBody} bytes`, { limit: ctx.maxBody })
       }
+      if (ctx.sink && res.statusCode >= 200 && res.statusCode < 300) {
+        try {
+          await readLimitedBody(res.body, { contentEncoding: encoding, maxBytes: ctx.maxBody, sink: ctx.sink(res.statusCode, resHeaders), signal: ctx.signal })
+          return { ...partial, body: Buffer.alloc(0) }
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== BODY_STOPPED) throw err
+          res.body.destroy()
+          return { ...partial, body: Buffer.alloc(0), stopped: true }
+        }
+      }
       if (ctx.toFile && res.statusCode >= 200 && res.statusCode < 300) {
         const hash = createHash('sha256')
         const out = await readLimitedBody(res.body, {
@@ -333,7 +358,7 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
         result = await exchangeOnce(ctx, req.method, req.url, req.headers, req.body, req.sign)
         record.status = result.status
         const retryAfter = parseRetryAfter(result.headers['retry-after'])
-        if (!isRetryableStatus(result.status) || retryAfter === undefined || !req.retryable || attempt >= retries || ctx.toFile) return result
+        if (!isRetryableStatus(result.status) || retryAfter === undefined || !req.retryable || attempt >= retries || ctx.toFile || ctx.sink) return result
         wait = Math.min(retryAfter, retryAfterCap)
         reason = 'retry-after'
       } catch (err) {
@@ -388,11 +413,12 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(sgError('SG_ERR_NET_DEADLINE', `${url.origin} did not finish within ${deadlineMs} ms`, { deadlineMs })), deadlineMs)
     const signal = r.signal ? AbortSignal.any([deadline.signal, r.signal]) : deadline.signal
-    const ctx: Ctx = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: r.maxBodyBytes ?? defaultMaxBody, warnings, ...(toFile ? { toFile } : {}) }
+    const ctx: Ctx = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: r.maxBodyBytes ?? defaultMaxBody, warnings, ...(toFile ? { toFile } : {}), ...(r.sink ? { sink: r.sink } : {}) }
     let ex: Exchange | undefined
     try {
       for (;;) {
-        const retryable = isIdempotentMethod(method) || r.idempotent === true
+        // A body already streamed into a sink cannot be taken back, so a sink is never retried.
+        const retryable = (isIdempotentMethod(method) || r.idempotent === true) && !r.sink
         ex = await hop(ctx, { method, url, headers, body, sign, retryable, callerSignal: r.signal }, attempts)
         const remote = ex.remoteAddress ? classifyAddress(ex.remoteAddress) : undefined
         if (remote && remote.range !== 'public') {
@@ -470,6 +496,7 @@ export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
       warnings: out.warnings,
     }, () => buildEvidence({ method: out.method, url, headers: ex.sentHeaders, body: out.body }, ex, secrets))
     if (out.redirectedTo !== undefined) response.redirectedTo = out.redirectedTo
+    if (ex.stopped) response.stopped = true
     const contentType = firstHeader(ex.headers, 'content-type') ?? ''
     if (r.expect === 'text') response.text = ex.body.toString('utf8')
     if (r.expect === 'json' || (r.expect === undefined && /[/+]json\b/i.test(contentType))) {
