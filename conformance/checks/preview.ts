@@ -1,7 +1,9 @@
 // R5.1-3: every course has a free preview of at least ten minutes. Two checks: what the platform
 // declares (list, detail, preview document) and what its preview media really plays, fetched the
-// way a learner gets it (no signature, no credentials) and measured from the packets with ffprobe,
-// never from headers or #EXTINF. Every URL the media came from is noted as a media host for the
+// way a learner gets it (no signature, no credentials) and measured from the container's own index
+// over Range requests (conformance/media/measure-index.ts: sample tables, spot-checked samples,
+// ffprobe refereeing a random few and every doubt), or with `mediaMethod: 'ffprobe'` from every
+// packet of a full download; never from headers or #EXTINF. Every URL the media came from is noted as a media host for the
 // location check (R20-3), including CDN hosts reached through a cross-origin redirect, which the
 // probe client reports instead of following.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -9,6 +11,9 @@ import { join } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import type { CourseDetail, CourseSummary, Preview } from '../../specs/types.gen.js'
 import { agreeWithin, measureFile, measureHls, type Fetcher } from '../media/measure.js'
+import { openHttpSource } from '../media/http-byte-source.js'
+import { measureByIndex, type IndexEvidence, type MediaMethod } from '../media/measure-index.js'
+import { measureHlsByIndex } from '../media/measure-hls-index.js'
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
@@ -52,6 +57,19 @@ export interface PreviewMediaMeasurement {
   /** A failed download (evidence and reproduce command). */
   failedExchange?: DownloadResult['evidence']
   errorCode?: string
+  /** Index path: bytes read over the wire and the file's (or playlist's segments') real length. */
+  bytes?: { read: number; file: number | null; requests: number }
+  /** Index path: ffprobe refereed this preview. */
+  refereed?: boolean
+  /** Details of a failure (spot-checks, both sides of a referee disagreement). */
+  failureDetails?: Record<string, unknown>
+}
+
+export interface MeasurePreviewOptions {
+  /** 'index' (default) or 'ffprobe' (today's path: a full download, every packet read). */
+  method?: MediaMethod
+  /** Run the ffprobe referee on this preview too (index path). */
+  referee?: boolean
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
@@ -75,7 +93,7 @@ export async function downloadMedia(ctx: ProbeContext, url: string, dest: string
 }
 
 /** Measure one preview; provider faults become `reasons`, tool faults are thrown. */
-export async function measurePreview(ctx: ProbeContext, preview: Preview, workDir: string, signal?: AbortSignal): Promise<PreviewMediaMeasurement> {
+export async function measurePreview(ctx: ProbeContext, preview: Preview, workDir: string, signal?: AbortSignal, opts: MeasurePreviewOptions = {}): Promise<PreviewMediaMeasurement> {
   const declared = preview.durationSeconds
   const out: PreviewMediaMeasurement = {
     courseId: preview.courseId,
@@ -88,7 +106,9 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
   }
   await mkdir(workDir, { recursive: true })
   try {
-    if (preview.format === 'hls') {
+    if ((opts.method ?? 'index') === 'index') {
+      await measureFromIndex(ctx, preview, workDir, out, signal, opts.referee === true)
+    } else if (preview.format === 'hls') {
       let n = 0
       const fetcher: Fetcher = async (u) => {
         signal?.throwIfAborted()
@@ -99,16 +119,7 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
       out.playlistDeclaredSeconds = round3(m.declaredSeconds)
       out.segments = m.segments.length
       out.method = m.method
-      const lying = m.segments.filter((s) => !s.agrees)
-      if (lying.length > 0) {
-        out.lyingSegments = lying.slice(0, 20).map((s) => ({ index: s.index, uri: s.uri, declaredSeconds: s.declaredSeconds, measuredSeconds: round3(s.measuredSeconds) }))
-        out.reasons.push(`${lying.length} of ${m.segments.length} segment(s) play a different length than their #EXTINF (e.g. segment ${lying[0]!.index}: ${lying[0]!.declaredSeconds} s declared, ${round3(lying[0]!.measuredSeconds)} s measured)`)
-      }
-      if (!agreeWithin(m.declaredSeconds, m.playableSeconds)) {
-        out.reasons.push(`the playlist's #EXTINF values add up to ${round3(m.declaredSeconds)} s but ${out.measuredSeconds} s play`)
-      }
-      const stop = m.streams.find((s) => s.stoppedAt !== null)?.stoppedAt
-      if (stop) out.reasons.push(`playback stops at segment ${stop.segment}: ${stop.reason}`)
+      hlsReasons(out, m)
     } else {
       const res = await downloadMedia(ctx, preview.url, join(workDir, 'preview.mp4'), MEDIA_LIMITS.fileBytes)
       const m = await measureFile(res.path)
@@ -122,6 +133,7 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
     const ev = err.details?.evidence as PreviewMediaMeasurement['failedExchange'] | undefined
     if (ev) out.failedExchange = ev
     out.reasons.push(`${err.code}: ${err.message.split('. ')[0] ?? err.message}`)
+    if (err.code === 'SG_ERR_MEDIA_NOT_MEDIA_SAMPLES' || err.code === 'SG_ERR_MEDIA_REFEREE_DISAGREES') out.failureDetails = { ...err.details }
     return out
   } finally {
     // A sibling HLS segment download may still be landing in workDir when a 404 ends the measurement.
@@ -130,6 +142,52 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
   if (out.measuredSeconds < MIN_PREVIEW_SECONDS) out.reasons.push(`only ${out.measuredSeconds} s play without interruption (${MIN_PREVIEW_SECONDS} s required)`)
   if (!agreeWithin(declared, out.measuredSeconds)) out.reasons.push(`declared ${declared} s but ${out.measuredSeconds} s play (tolerance max(2 s, 1 %))`)
   return out
+}
+
+const bytesOf = (ev: IndexEvidence): NonNullable<PreviewMediaMeasurement['bytes']> => ({ read: ev.bytesRead, file: ev.fileBytes, requests: ev.requests })
+
+/** The index path: Range requests through the anonymous client, redirects noted as media hosts. */
+async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: string, out: PreviewMediaMeasurement, signal: AbortSignal | undefined, referee: boolean): Promise<void> {
+  const open = (url: string) => openHttpSource({
+    client: ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
+    maxFileBytes: preview.format === 'hls' ? MEDIA_LIMITS.segmentBytes : MEDIA_LIMITS.fileBytes,
+    onHost: (u) => ctx.noteHost(u, 'media'), scratchDir: async () => workDir, ...(signal ? { signal } : {}),
+  })
+  out.refereed = referee
+  if (preview.format === 'hls') {
+    const m = await measureHlsByIndex(preview.url, open, { referee, concurrency: 4, ...(signal ? { signal } : {}) })
+    out.measuredSeconds = round3(m.playableSeconds)
+    out.playlistDeclaredSeconds = round3(m.declaredSeconds)
+    out.segments = m.segments.length
+    out.method = m.method
+    out.bytes = { read: m.bytesRead, file: m.fileBytes, requests: m.requests }
+    hlsReasons(out, m)
+    return
+  }
+  const src = await open(preview.url)
+  try {
+    const m = await measureByIndex(src, { referee })
+    out.measuredSeconds = round3(m.playableSeconds)
+    out.headerSeconds = m.headerSeconds
+    out.method = m.method
+    out.bytes = bytesOf(m.index)
+  } finally {
+    await src.close()
+  }
+}
+
+/** What an HLS measurement says is wrong, whichever path measured it. */
+function hlsReasons(out: PreviewMediaMeasurement, m: { declaredSeconds: number; playableSeconds: number; segments: Array<{ index: number; uri: string; declaredSeconds: number; measuredSeconds: number; agrees: boolean }>; streams: Array<{ stoppedAt: { segment: number; reason: string } | null }> }): void {
+  const lying = m.segments.filter((s) => !s.agrees)
+  if (lying.length > 0) {
+    out.lyingSegments = lying.slice(0, 20).map((s) => ({ index: s.index, uri: s.uri, declaredSeconds: s.declaredSeconds, measuredSeconds: round3(s.measuredSeconds) }))
+    out.reasons.push(`${lying.length} of ${m.segments.length} segment(s) play a different length than their #EXTINF (e.g. segment ${lying[0]!.index}: ${lying[0]!.declaredSeconds} s declared, ${round3(lying[0]!.measuredSeconds)} s measured)`)
+  }
+  if (!agreeWithin(m.declaredSeconds, m.playableSeconds)) {
+    out.reasons.push(`the playlist's #EXTINF values add up to ${round3(m.declaredSeconds)} s but ${round3(m.playableSeconds)} s play`)
+  }
+  const stop = m.streams.find((s) => s.stoppedAt !== null)?.stoppedAt
+  if (stop) out.reasons.push(`playback stops at segment ${stop.segment}: ${stop.reason}`)
 }
 
 // ---------------------------------------------------------------------------------------------
