@@ -1,39 +1,12 @@
 // Loads `skillgate probe --config FILE`: JSON, `${VAR}` references replaced from the environment,
-// then validated against conformance/probe-config.schema.json (strict, no unknown keys, so a
-// literal `secret` in the file is refused). The result is frozen.
+// then validated against specs/schemas/probe-config.schema.json (published with the specification;
+// strict, no unknown keys, so a literal `secret` in the file is refused). The result is frozen.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { sgError } from '../specs/lib/errors.js'
-import { packageRoot } from '../specs/lib/paths.js'
-import { createAjv, explain } from '../specs/lib/schemas.js'
-import type { ValidateFunction } from 'ajv'
-import type { SandboxTenants } from './probe-context.js'
+import { schemas } from '../specs/lib/schemas.js'
+import type { ProbeConfig } from '../specs/types.gen.js'
 
-// From the package root, so the compiled CLI (dist/) reads the same file as the sources.
-export const PROBE_CONFIG_SCHEMA_PATH = join(packageRoot, 'conformance', 'probe-config.schema.json')
-
-export interface ProbeConfig {
-  baseUrl?: string
-  kind?: 'on-demand' | 'self-hosted'
-  keyId?: string
-  secretEnv?: string
-  out?: string
-  formats?: Array<'json' | 'junit' | 'html' | 'md'>
-  concurrency?: number
-  sample?: number
-  allMedia?: boolean
-  only?: string[]
-  skip?: string[]
-  denyPrivate?: boolean
-  deadlineMs?: number
-  tenants?: SandboxTenants
-}
-
-let validator: ValidateFunction | undefined
-function validate(): ValidateFunction {
-  validator ??= createAjv().compile(JSON.parse(readFileSync(PROBE_CONFIG_SCHEMA_PATH, 'utf8')) as object)
-  return validator
-}
+export type { ProbeConfig }
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
@@ -61,9 +34,8 @@ export function parseProbeConfig(text: string, env: NodeJS.ProcessEnv, label = '
     throw sgError('SG_ERR_PROBE_CONFIG', `${label} is not JSON: ${(err as Error).message}`)
   }
   const data = substituteEnv(raw, env)
-  const v = validate()
-  if (!v(data)) {
-    const problems = explain(v.errors ?? [], data)
+  const { ok, errors: problems } = schemas().validate('probe-config', data)
+  if (!ok) {
     throw sgError('SG_ERR_PROBE_CONFIG', `${label}: ${problems.map((p) => `at ${p.path}: expected ${p.expected}, found ${p.found}`).join('; ')}`, { problems })
   }
   return Object.freeze(data as ProbeConfig)

@@ -138,6 +138,8 @@ PackageManifestPath?: PackageManifestPath
 PackageManifestMediaRef?: PackageManifestMediaRef
 PackageManifest?: PackageManifest
 Preview?: Preview
+ProbeConfigTenant?: ProbeConfigTenant
+ProbeConfig?: ProbeConfig
 Problem?: Problem
 RetentionPolicy?: RetentionPolicy
 ServiceInfo?: ServiceInfo
@@ -529,6 +531,83 @@ url: HttpUrl
 startSeconds: Seconds
 durationSeconds: Seconds
 expiresAt?: Timestamp
+}
+export interface ProbeConfigTenant {
+/**
+ * The sandbox tenant's id, as it appears in /v1/tenants/{tenantId}/objects.
+ */
+tenantId: string
+/**
+ * The tenant's bearer token (sent as `Authorization: Bearer`, besides the request signature). Write it as a ${ENV} reference.
+ */
+token: string
+}
+/**
+ * The file given to `skillgate probe --config FILE`. Any string may contain ${VAR} references, replaced by environment variables before validation. Command-line flags override the file. The signing secret is never written here: name its environment variable with secretEnv.
+ */
+export interface ProbeConfig {
+$schema?: string
+/**
+ * Platform base URL.
+ */
+baseUrl?: string
+/**
+ * Provider kind.
+ */
+kind?: ("on-demand" | "self-hosted")
+/**
+ * Signing key id issued by the platform.
+ */
+keyId?: string
+/**
+ * Name of the environment variable holding the signing secret.
+ */
+secretEnv?: string
+/**
+ * Report directory.
+ */
+out?: string
+/**
+ * Report formats.
+ * 
+ * @minItems 1
+ */
+formats?: [("json" | "junit" | "html" | "md"), ...(("json" | "junit" | "html" | "md"))[]]
+/**
+ * Requests in flight at once.
+ */
+concurrency?: number
+/**
+ * Courses sampled for media and detail checks (default 59).
+ */
+sample?: number
+/**
+ * Check every course instead of a sample.
+ */
+allMedia?: boolean
+/**
+ * Run only these check ids (and what they depend on).
+ */
+only?: string[]
+/**
+ * Leave these check ids out.
+ */
+skip?: string[]
+/**
+ * Refuse private, loopback and link-local targets, as the gateway does.
+ */
+denyPrivate?: boolean
+/**
+ * Deadline of one HTTP exchange in milliseconds (default 15000).
+ */
+deadlineMs?: number
+/**
+ * Conformance sandbox tenants A and B of a self-hosted platform (R5.3-4, R5.3-5a, R5.3-5b). Write tokens as ${ENV} references.
+ */
+tenants?: {
+A?: ProbeConfigTenant
+B?: ProbeConfigTenant
+}
 }
 /**
  * Every error, in both directions, is application/problem+json with a stable code from the published list (errors.json: code, HTTP status, bilingual title and how to fix it).

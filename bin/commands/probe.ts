@@ -27,7 +27,7 @@ Options:
   --all-media            check every course instead of a sample
   --only ID,...          run only these checks (and what they depend on)
   --skip ID,...          leave these checks out
-  --config FILE          JSON config (conformance/probe-config.schema.json); \${VAR} is read from the environment
+  --config FILE          JSON config (specs/schemas/probe-config.schema.json); \${VAR} is read from the environment
   --deny-private         refuse private/loopback targets as the gateway does
   --deadline-ms N        deadline of one HTTP exchange (default 15000)
 ${SIGNING_USAGE}
