@@ -5,6 +5,7 @@
 import type { CourseSummary, Preview, ServiceInfo } from '../specs/types.gen.js'
 import type { ReadableError } from '../specs/lib/schemas.js'
 import type { Report, RunContext } from './checks/framework.js'
+import type { MediaMethod } from './media/measure-index.js'
 import type { ProbeClient, ProbeResponse } from './net/probe-client.js'
 import type { Resolver, SsrfMode } from './net/ssrf-guard.js'
 import type { CatalogueWalk } from './walk/catalogue-walk.js'
@@ -18,8 +19,12 @@ export interface SandboxTenants { A?: SandboxTenantCredentials; B?: SandboxTenan
 export interface ProbeSettings {
   /** Courses whose preview media and detail are checked (R5.1-3, R5.1-4). */
   sampleSize: number
-  /** Check every course's media instead of a sample. */
+  /** Check every course's media instead of a sample (the default when no sample size is given). */
   allMedia: boolean
+  /** How preview media is measured: 'index' (Range requests, the default) or 'ffprobe' (full download, every packet). */
+  mediaMethod: MediaMethod
+  /** Index path: previews per run also measured by the ffprobe referee, drawn at random. */
+  referee: number
   /** Seed of the deterministic course sample. */
   sampleSeed: string
   /** Requests in flight at once (probe clients) and sampled fetches in parallel. */

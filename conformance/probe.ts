@@ -20,6 +20,7 @@ import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSe
 import { makeSigner } from './signing/index.js'
 import { newestEntryTime, walkCatalogue, type PrefetchOptions } from './walk/catalogue-walk.js'
 import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
+import { MEDIA_METHODS, type MediaMethod } from './media/measure-index.js'
 
 export interface RunProbeOptions {
   baseUrl: string
@@ -30,9 +31,14 @@ export interface RunProbeOptions {
   mode: 'local' | 'deny'
   /** Requests in flight at once; default 8. */
   concurrency?: number
-  /** Courses sampled for media, detail and free-opening checks; default 59. */
+  /** Courses sampled for media, detail and free-opening checks; default: every course (allMedia). */
   sample?: number
+  /** Every course (the default unless `sample` is given). */
   allMedia?: boolean
+  /** 'index' (default) or 'ffprobe' (today's path: full download, every packet read). */
+  mediaMethod?: MediaMethod
+  /** Previews also measured by the ffprobe referee (index path); default 3. */
+  referee?: number
   only?: readonly string[]
   skip?: readonly string[]
   resolver?: Resolver
@@ -73,16 +79,26 @@ const WALK_CHAINS = 2
 const MIN_PREVIEW_SECONDS = 600
 const CROSS_CHECK_LIMIT = 50
 
-export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages'>): ProbeSettings {
+/** Previews refereed by ffprobe per run by default: a few, whatever the catalogue's size. */
+export const DEFAULT_REFEREE = 3
+
+export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages' | 'mediaMethod' | 'referee'>): ProbeSettings {
   const concurrency = o.concurrency ?? 8
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw sgError('SG_ERR_USAGE', `--concurrency must be an integer 1–256, got ${String(o.concurrency)}`)
   const sampleSize = o.sample ?? DEFAULT_SAMPLE_SIZE
   if (!Number.isInteger(sampleSize) || sampleSize < 1) throw sgError('SG_ERR_USAGE', `--sample must be a positive integer, got ${String(o.sample)}`)
   const deadlineMs = o.deadlineMs ?? 15_000
   if (!(deadlineMs > 0)) throw sgError('SG_ERR_USAGE', `the deadline must be positive, got ${String(o.deadlineMs)}`)
+  const mediaMethod = o.mediaMethod ?? 'index'
+  if (!MEDIA_METHODS.includes(mediaMethod)) throw sgError('SG_ERR_USAGE', `--media-method must be ${MEDIA_METHODS.join(' or ')}, got ${String(o.mediaMethod)}`)
+  const referee = o.referee ?? DEFAULT_REFEREE
+  if (!Number.isInteger(referee) || referee < 0) throw sgError('SG_ERR_USAGE', `--referee must be an integer ≥ 0, got ${String(o.referee)}`)
   return {
     sampleSize,
-    allMedia: o.allMedia === true,
+    // R5.1-3 binds every course: every preview is measured unless a sample size is asked for.
+    allMedia: o.allMedia ?? o.sample === undefined,
+    mediaMethod,
+    referee,
     sampleSeed: o.sampleSeed ?? 'skillgate',
     concurrency,
     deadlineMs,
@@ -283,7 +299,7 @@ function samplePrefetch(context: () => ProbeContext, concurrency: number, subjec
     void limiter.acquire().then((release) => work().catch(() => {}).finally(release))
   }
   return {
-    ...(opts.allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
+    ...(context().settings.allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
     onLikelySampled: (course, set) => {
       const ctx = context()
       if (set === 'sample') {

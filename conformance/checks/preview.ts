@@ -6,6 +6,7 @@
 // packet of a full download; never from headers or #EXTINF. Every URL the media came from is noted as a media host for the
 // location check (R20-3), including CDN hosts reached through a cross-origin redirect, which the
 // probe client reports instead of following.
+import { randomInt } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
@@ -197,6 +198,17 @@ const ON_DEMAND = ['on-demand'] as const
 /** ffprobe is CPU-bound: a few at a time whatever the HTTP concurrency. */
 const MEDIA_PARALLEL = 3
 
+/** `n` distinct positions among `count`, drawn uniformly (the previews the ffprobe referee measures too). */
+function drawReferee(count: number, n: number): Set<number> {
+  const out = new Set<number>()
+  for (let i = Math.max(0, count - n); i < count; i++) {
+    // Floyd's algorithm: exactly min(n, count) distinct picks, uniform, in n draws.
+    const pick = randomInt(i + 1)
+    out.add(out.has(pick) ? i : pick)
+  }
+  return out
+}
+
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const shown = (v: unknown): string => (v === undefined ? 'absent' : JSON.stringify(v))
 
@@ -280,13 +292,17 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     const sample = await ctx.sample()
     rt.setSampling({ ...sample.statement })
     const root = await mkdtemp(join(await ctx.scratchDir(), 'preview-'))
+    const method = ctx.settings.mediaMethod
+    const refereed = drawReferee(sample.courses.length, method === 'index' ? ctx.settings.referee : 0)
+    // ffprobe is CPU-bound; reading an index is mostly waiting for the network.
+    const parallel = method === 'index' ? ctx.settings.concurrency : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
-      const rows = await mapLimit(sample.courses, Math.min(ctx.settings.concurrency, MEDIA_PARALLEL), async (summary: CourseSummary, i) => {
+      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
         const doc = await ctx.preview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
-        return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal) }
+        return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
       }, rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []
@@ -306,6 +322,8 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
         if (m.headerSeconds !== undefined) row.headerSeconds = m.headerSeconds
         if (m.playlistDeclaredSeconds !== undefined) row.playlistDeclaredSeconds = m.playlistDeclaredSeconds
         if (m.segments !== undefined) row.segments = m.segments
+        if (m.bytes) row.bytes = m.bytes
+        if (m.refereed) row.refereed = true
         perCourse.push(row)
         if (m.reasons.length === 0) continue
         problems.push(`${m.courseId} (${m.format}): ${m.reasons.join('; ')}`)
@@ -314,7 +332,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           evidence.push(httpEvidence(m.failedExchange, `${m.courseId}: ${m.reasons.join('; ')}`))
           reproduceCmd ??= reproduceFrom(m.failedExchange)
         } else {
-          evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}) }))
+          evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}), ...(m.failureDetails ? { details: m.failureDetails } : {}) }))
         }
       }
       const methods = [...new Set(rows.flatMap((r) => (r.kind === 'measured' && r.m.method ? [r.m.method] : [])))]
@@ -326,6 +344,14 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
         minPlayableSeconds: measuredValues.length ? Math.min(...measuredValues) : null,
         perCourse,
         method: methods.join(' | ') || 'none measured',
+        mediaMethod: method,
+      }
+      const read = rows.flatMap((r) => (r.kind === 'measured' && r.m.bytes ? [r.m.bytes] : []))
+      if (read.length > 0) {
+        const file = read.every((b) => b.file !== null) ? read.reduce((n, b) => n + b.file!, 0) : null
+        const bytesRead = read.reduce((n, b) => n + b.read, 0)
+        measured.bytes = { read: bytesRead, media: file, fetchedRatio: file ? Math.round((bytesRead / file) * 10_000) / 10_000 : null, requests: read.reduce((n, b) => n + b.requests, 0) }
+        measured.refereed = rows.filter((r) => r.kind === 'measured' && r.m.refereed).length
       }
       if (problems.length > 0) {
         return fail({
