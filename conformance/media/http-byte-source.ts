@@ -34,7 +34,7 @@ export interface HttpSourceOptions {
 }
 
 /** How far a progressive download may run ahead of the furthest byte asked for. */
-const READ_AHEAD = 1024 * 1024
+const READ_AHEAD = 64 * 1024
 
 /** The body of a server that ignored Range, spooled to disk as it arrives. */
 class Spool {

@@ -71,10 +71,17 @@ function evidence(src: ByteSource, detected: IndexEvidence['detected'], fileByte
   }
 }
 
-/** First, last and `random` more fully present samples of each stream with a checkable codec. */
-function pickSamples(index: Mp4Index, streams: IndexedStream[], random: number, draw: (n: number) => number): SpotSample[] {
+/** Bytes past what a server that ignores Range has already sent that spot-checks may still ask for. */
+const FORWARD_REACH = 256 * 1024
+
+/**
+ * First, last and `random` more fully present samples of each stream with a checkable codec. A
+ * server that ignores Range can only be read by downloading up to the sample, so there the
+ * samples are drawn from the first bytes after what the index already cost.
+ */
+function pickSamples(index: Mp4Index, streams: IndexedStream[], random: number, draw: (n: number) => number, reach: number): SpotSample[] {
   const out: SpotSample[] = []
-  const size = index.fileSize ?? Infinity
+  const size = Math.min(index.fileSize ?? Infinity, reach)
   for (const s of streams) {
     const track = index.movie.tracks.find((t) => t.trackId === s.trackId)
     if (!track || !canCheckFraming(track.description)) continue
@@ -113,7 +120,8 @@ async function measureMp4(src: ByteSource, ev: IndexEvidence, opts: IndexMeasure
   if (index.fragments) ev.fragments = index.fragments
   ev.fileBytes = index.fileSize ?? null
   if (judged.streams.length === 0) throw sgError('SG_ERR_MEDIA_UNREADABLE', 'the file has no audio or video stream', { file: src.name })
-  const samples = pickSamples(index, judged.streams, opts.spotChecks ?? 2, opts.randomInt ?? ((n) => randomInt(n)))
+  const reach = src.stats.rangeIgnored && !src.stats.fullDownload ? Math.max(src.stats.bytes, index.moov.start + index.moov.size) + FORWARD_REACH : Infinity
+  const samples = pickSamples(index, judged.streams, opts.spotChecks ?? 2, opts.randomInt ?? ((n) => randomInt(n)), reach)
   ev.spotChecks = await spotCheck(src, samples)
   const failed = ev.spotChecks.filter((c) => c.problem !== undefined)
   if (failed.length > 0) {
@@ -133,7 +141,7 @@ async function measureMp4(src: ByteSource, ev: IndexEvidence, opts: IndexMeasure
     streams: judged.streams,
     headerSeconds: judged.headerSeconds,
     playableSeconds: Math.min(...judged.streams.map((s) => s.playableSeconds)),
-    method: methodText(ev, ev.spotChecks.length),
+    method: methodText(ev, ev.spotChecks.length) + (judged.warnings.length && ev.rangeIgnored ? `; ${judged.warnings.join('; ')}` : ''),
     warnings: judged.warnings,
     index: ev,
   }

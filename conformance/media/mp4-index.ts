@@ -78,7 +78,7 @@ export async function readMp4Index(src: ByteSource, opts: Mp4IndexOptions): Prom
     fragments.finish()
     notes.push(`fragmented MP4: ${fragments.fragments} moof box(es) read`)
   }
-  if (moov.start > 0 && !fragments && src.stats.fullDownload) notes.push('the moov is at the end of the file and the server ignored Range: the whole file was downloaded to reach it')
+  if (moov.start > 0 && src.stats.rangeIgnored) notes.push(`the moov is at the end of the file and the server ignored Range: the ${moov.start} bytes before it were downloaded to reach it`)
   return { movie, majorBrand, moov, fragments: fragments?.fragments ?? 0, fileSize: await src.size(), ...(truncatedBox ? { truncatedBox } : {}), notes }
 }
 
