@@ -205,7 +205,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   // what a selected check will ask for is fetched, in slots the walk chains do not need.
   const catalogue = opts.catalogue ?? platformChecks
   const subject = { type: 'platform', kind: opts.kind, baseUrl } as const
-  const prefetch = samplePrefetch(() => ctx, settings.concurrency, subject, catalogue, opts)
+  const prefetch = samplePrefetch(() => ctx, settings, subject, catalogue, opts)
   const ctx: ProbeContext = {
     subject,
     mode: opts.mode === 'deny' ? 'gateway' : 'local',
@@ -280,7 +280,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
 }
 
 /** What a selected check will fetch for a sampled course, started early (undefined: nothing to do). */
-function samplePrefetch(context: () => ProbeContext, concurrency: number, subject: ProbeContext['subject'], catalogue: CheckCatalogue<ProbeContext>, opts: RunProbeOptions): PrefetchOptions | undefined {
+function samplePrefetch(context: () => ProbeContext, { concurrency, allMedia }: ProbeSettings, subject: ProbeContext['subject'], catalogue: CheckCatalogue<ProbeContext>, opts: RunProbeOptions): PrefetchOptions | undefined {
   const slots = concurrency - WALK_CHAINS
   if (slots < 1) return undefined
   let chosen: Set<string>
@@ -299,7 +299,7 @@ function samplePrefetch(context: () => ProbeContext, concurrency: number, subjec
     void limiter.acquire().then((release) => work().catch(() => {}).finally(release))
   }
   return {
-    ...(context().settings.allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
+    ...(allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
     onLikelySampled: (course, set) => {
       const ctx = context()
       if (set === 'sample') {
