@@ -35,6 +35,9 @@ export const MEDIA_LIMITS = Object.freeze({
   redirects: 3,
 })
 
+/** First request of an MP4 preview on the index path. */
+const MP4_HEAD_BYTES = 512 * 1024
+
 /** Codes that mean the tool could not measure, not that the platform's media is wrong. */
 const TOOL_FAILURES = new Set(['SG_ERR_MEDIA_TOOL_MISSING', 'SG_ERR_MEDIA_TIMEOUT'])
 
@@ -152,6 +155,8 @@ async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: st
   const open = (url: string) => openHttpSource({
     client: ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
     maxFileBytes: preview.format === 'hls' ? MEDIA_LIMITS.segmentBytes : MEDIA_LIMITS.fileBytes,
+    // A faststart moov of a 10-minute 25 fps preview is ~340 KB: head and index in one request.
+    ...(preview.format === 'hls' ? {} : { headBytes: MP4_HEAD_BYTES }),
     onHost: (u) => ctx.noteHost(u, 'media'), scratchDir: async () => workDir, ...(signal ? { signal } : {}),
   })
   out.refereed = referee

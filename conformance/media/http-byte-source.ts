@@ -36,7 +36,12 @@ export interface HttpSourceOptions {
 /** How far a progressive download may run ahead of the furthest byte asked for. */
 const READ_AHEAD = 64 * 1024
 
-/** The body of a server that ignored Range, spooled to disk as it arrives. */
+const stopError = (): Error => Object.assign(new Error('measurement done'), { code: BODY_STOPPED })
+
+/**
+ * The first answer's body: in memory for a 206 (the head asked for), spooled to disk for a 200
+ * (a server ignoring Range sends the whole file, and reads may come back to any byte of it).
+ */
 class Spool {
   written = 0
   ended = false
@@ -45,19 +50,32 @@ class Spool {
   #held: (() => void) | undefined
   #waiters: Array<() => void> = []
   #stopped = false
-  constructor(readonly handle: FileHandle, readonly path: string, initialDemand: number) {
+  #chunks: Buffer[] = []
+  #joined: Buffer = Buffer.alloc(0)
+  #file: Promise<FileHandle> | undefined
+  constructor(readonly path: string, initialDemand: number) {
     this.#demand = initialDemand
+  }
+
+  get onDisk(): boolean {
+    return this.#file !== undefined
+  }
+
+  toDisk(): void {
+    this.#file ??= open(this.path, 'w+')
   }
 
   writable(): Writable {
     return new Writable({
       write: (chunk: Buffer, _enc, cb) => {
-        if (this.#stopped) return cb(Object.assign(new Error('measurement done'), { code: BODY_STOPPED }))
-        this.handle.write(chunk, 0, chunk.length, this.written).then(() => {
+        if (this.#stopped) return cb(stopError())
+        const stored = this.#file ? this.#file.then((h) => h.write(chunk, 0, chunk.length, this.written)) : Promise.resolve(this.#chunks.push(chunk))
+        stored.then(() => {
           this.written += chunk.length
           this.#wake()
-          if (this.written < this.#demand + READ_AHEAD || this.#stopped) return cb(this.#stopped ? Object.assign(new Error('measurement done'), { code: BODY_STOPPED }) : null)
-          this.#held = () => cb(this.#stopped ? Object.assign(new Error('measurement done'), { code: BODY_STOPPED }) : null)
+          if (this.#stopped) return cb(stopError())
+          if (this.written < this.#demand + READ_AHEAD) return cb()
+          this.#held = () => cb(this.#stopped ? stopError() : null)
         }, cb)
       },
       final: (cb) => {
@@ -78,7 +96,7 @@ class Spool {
     held?.()
   }
 
-  /** Wait until `end` bytes are on disk, the body ended or failed. */
+  /** Wait until `end` bytes are in, the body ended or failed. */
   async until(end: number): Promise<void> {
     if (end > this.#demand) this.#demand = end
     this.#release()
@@ -86,6 +104,18 @@ class Spool {
       await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
     if (this.written < end && this.failed !== undefined) throw this.failed
+  }
+
+  async readAt(offset: number, length: number): Promise<Buffer> {
+    const want = Math.max(0, Math.min(length, this.written - offset))
+    if (want === 0) return Buffer.alloc(0)
+    if (this.#file) {
+      const buf = Buffer.alloc(want)
+      await (await this.#file).read(buf, 0, want, offset)
+      return buf
+    }
+    if (this.#joined.length !== this.written) this.#joined = Buffer.concat(this.#chunks, this.written)
+    return this.#joined.subarray(offset, offset + want)
   }
 
   fail(err: unknown): void {
@@ -98,6 +128,12 @@ class Spool {
     this.#stopped = true
     this.#release()
     this.#wake()
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.#file) return
+    await (await this.#file).close().catch(() => undefined)
+    await rm(this.path, { force: true })
   }
 }
 
@@ -116,8 +152,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
   const headBytes = o.headBytes ?? 64 * 1024
   const dir = await o.scratchDir()
   const spoolPath = join(dir, `media-${randomBytes(6).toString('hex')}`)
-  const handle = await open(spoolPath, 'w+')
-  const spool = new Spool(handle, spoolPath, headBytes)
+  const spool = new Spool(spoolPath, headBytes)
   let otherBytes = 0
   const stats: ByteSourceStats = Object.defineProperty(newStats(), 'bytes', { enumerable: true, get: () => spool.written + otherBytes })
   let target = o.url
@@ -137,6 +172,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
           const range = s === 206 ? contentRange({ headers } as ProbeResponse) : undefined
           const length = Number(Array.isArray(headers['content-length']) ? headers['content-length'][0] : headers['content-length'])
           size = s === 206 ? range?.total : headers['content-encoding'] === undefined && Number.isFinite(length) ? length : undefined
+          if (s !== 206) spool.toDisk()
           started()
           return spool.writable()
         },
@@ -155,8 +191,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
       throw unavailable(target, res)
     }
   } catch (err) {
-    await handle.close()
-    await rm(spoolPath, { force: true })
+    await spool.dispose()
     throw err
   }
   const finalUrl = target
@@ -190,10 +225,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
 
   const spoolRead = async (offset: number, length: number): Promise<Buffer> => {
     await spool.until(offset + length)
-    const want = Math.max(0, Math.min(length, spool.written - offset))
-    const buf = Buffer.alloc(want)
-    if (want > 0) await handle.read(buf, 0, want, offset)
-    return buf
+    return spool.readAt(offset, length)
   }
 
   return {
@@ -235,8 +267,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
     async close() {
       spool.stop()
       await transfer.catch(() => undefined)
-      await handle.close()
-      await rm(spoolPath, { force: true })
+      await spool.dispose()
       if (copy) await copy.then((p) => rm(p, { force: true }), () => undefined)
     },
   }

@@ -12,6 +12,8 @@ import { looksLikeIsoBmff, readMp4Index, type Mp4Index } from './mp4-index.js'
 import { judgeMp4, type IndexedStream } from './mp4-judgement.js'
 import { compareWithReferee, refereeDisagrees, type RefereeVerdict } from './referee.js'
 import { canCheckFraming, spotCheck, type SpotCheck, type SpotSample } from './sample-framing.js'
+import type { SampleDescription } from './mp4-codec.js'
+import type { TrackIndex } from './mp4-sample-table.js'
 import { GAP_THRESHOLD_SECONDS } from './span.js'
 
 /** How a file is measured: from its index (default) or, today's path, ffprobe over the whole file. */
@@ -19,7 +21,7 @@ export type MediaMethod = 'index' | 'ffprobe'
 export const MEDIA_METHODS: readonly MediaMethod[] = ['index', 'ffprobe']
 
 export interface IndexMeasureOptions extends MeasureOptions {
-  /** Random samples spot-checked per stream besides its first and last (default 2). */
+  /** Random samples spot-checked per file, besides each stream's first and last (default 2). */
   spotChecks?: number
   /** Also run the ffprobe referee over the whole file and compare (default: only on doubt). */
   referee?: boolean
@@ -75,23 +77,37 @@ function evidence(src: ByteSource, detected: IndexEvidence['detected'], fileByte
 const FORWARD_REACH = 256 * 1024
 
 /**
- * First, last and `random` more fully present samples of each stream with a checkable codec. A
- * server that ignores Range can only be read by downloading up to the sample, so there the
- * samples are drawn from the first bytes after what the index already cost.
+ * The first and last fully present sample of each stream with a checkable codec, and `random`
+ * more per file, drawn in turn from those streams. A server that ignores Range can only be read
+ * by downloading up to the sample, so there the samples are drawn from the first bytes after what
+ * the index already cost.
  */
 function pickSamples(index: Mp4Index, streams: IndexedStream[], random: number, draw: (n: number) => number, reach: number): SpotSample[] {
   const out: SpotSample[] = []
   const size = Math.min(index.fileSize ?? Infinity, reach)
+  const eligible: Array<{ stream: number; track: TrackIndex; desc: SampleDescription; first: number; last: number }> = []
   for (const s of streams) {
     const track = index.movie.tracks.find((t) => t.trackId === s.trackId)
     if (!track || !canCheckFraming(track.description)) continue
-    const present: number[] = []
-    for (let i = 0; i < track.count; i++) if (track.sizes[i]! > 0 && track.offsets[i]! + track.sizes[i]! <= size) present.push(i)
-    if (present.length === 0) continue
-    const chosen = new Set([present[0]!, present[present.length - 1]!])
-    for (let k = 0; k < random && chosen.size < present.length; k++) chosen.add(present[draw(present.length)]!)
-    for (const i of chosen) out.push({ stream: s.index, desc: track.description, sample: i, offset: track.offsets[i]!, size: track.sizes[i]! })
+    const present = (i: number): boolean => track.sizes[i]! > 0 && track.offsets[i]! + track.sizes[i]! <= size
+    let first = 0
+    while (first < track.count && !present(first)) first++
+    let last = track.count - 1
+    while (last >= first && !present(last)) last--
+    if (first <= last) eligible.push({ stream: s.index, track, desc: track.description, first, last })
   }
+  const chosen = eligible.map((e) => new Set([e.first, e.last]))
+  // Random samples: a drawn sample that is not wholly in the file is redrawn a few times, then skipped.
+  for (let k = 0, tries = 0; k < random && eligible.length > 0 && tries < 4 * random; tries++) {
+    const e = eligible[(k + tries) % eligible.length]!
+    const i = e.first + draw(e.last - e.first + 1)
+    if (e.track.sizes[i]! === 0 || e.track.offsets[i]! + e.track.sizes[i]! > size || chosen[eligible.indexOf(e)]!.has(i)) continue
+    chosen[eligible.indexOf(e)]!.add(i)
+    k++
+  }
+  eligible.forEach((e, n) => {
+    for (const i of chosen[n]!) out.push({ stream: e.stream, desc: e.desc, sample: i, offset: e.track.offsets[i]!, size: e.track.sizes[i]! })
+  })
   return out
 }
 

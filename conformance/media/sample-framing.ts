@@ -96,17 +96,38 @@ export interface SpotCheck {
 
 export interface SpotSample { stream: number; desc: SampleDescription; sample: number; offset: number; size: number }
 
-/** Read the samples (ascending offsets, so a forward-only source can serve them) and check each. */
+/** Samples closer than this share one read (the first audio and video samples sit side by side). */
+const COALESCE_GAP = 64 * 1024
+/** Reads in flight at once: over HTTP each is a round trip. */
+const PARALLEL_READS = 4
+
+/** Read the samples (neighbours in one range, a few ranges at once) and check each. */
 export async function spotCheck(src: ByteSource, samples: SpotSample[]): Promise<SpotCheck[]> {
   const sorted = [...samples].sort((a, b) => a.offset - b.offset)
-  const out: SpotCheck[] = []
+  const groups: SpotSample[][] = []
   for (const s of sorted) {
-    const want = Math.min(s.size, MAX_SPOT_BYTES)
-    const bytes = await src.read(s.offset, want)
-    const problem = bytes.length < want
-      ? `only ${bytes.length} of the sample's ${s.size} bytes exist`
-      : framingProblem(s.desc, bytes, want < s.size)
-    out.push({ stream: s.stream, codec: s.desc.codec, sample: s.sample, offset: s.offset, size: s.size, ...(problem ? { problem } : {}) })
+    const group = groups[groups.length - 1]
+    const last = group?.[group.length - 1]
+    if (group && last && s.offset - (last.offset + Math.min(last.size, MAX_SPOT_BYTES)) < COALESCE_GAP && s.offset + s.size - group[0]!.offset <= MAX_SPOT_BYTES) group.push(s)
+    else groups.push([s])
   }
-  return out
+  const results: SpotCheck[][] = new Array(groups.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < groups.length) {
+      const g = next++
+      const group = groups[g]!
+      const from = group[0]!.offset
+      const to = Math.max(...group.map((s) => s.offset + Math.min(s.size, MAX_SPOT_BYTES)))
+      const bytes = await src.read(from, to - from)
+      results[g] = group.map((s) => {
+        const want = Math.min(s.size, MAX_SPOT_BYTES)
+        const own = bytes.subarray(s.offset - from, s.offset - from + want)
+        const problem = own.length < want ? `only ${own.length} of the sample's ${s.size} bytes exist` : framingProblem(s.desc, own, want < s.size)
+        return { stream: s.stream, codec: s.desc.codec, sample: s.sample, offset: s.offset, size: s.size, ...(problem ? { problem } : {}) }
+      })
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, groups.length) }, worker))
+  return results.flat()
 }

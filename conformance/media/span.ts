@@ -28,8 +28,7 @@ export function spanOfSorted(t: Float64Array, d: Float64Array): Span {
     const s = t[i]! - t[i - 1]!
     if (s > 0) steps[k++] = s
   }
-  const positive = steps.subarray(0, k).sort()
-  const median = k > 0 ? positive[Math.floor(k / 2)]! : undefined
+  const median = k > 0 ? medianOf(steps.subarray(0, k)) : undefined
   const d0 = d[0]!
   const expected = median ?? (Number.isFinite(d0) && d0 > 0 ? d0 : 0)
   const bound = expected + GAP_THRESHOLD_SECONDS
@@ -54,4 +53,17 @@ export function spanOfSorted(t: Float64Array, d: Float64Array): Span {
     largestGapSeconds: Math.max(0, largestGap),
     expectedPacketSeconds: expected,
   }
+}
+
+/** Median of positive steps. An index's steps are usually all equal (a constant frame rate): then no sort. */
+function medianOf(steps: Float64Array): number {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < steps.length; i++) {
+    const x = steps[i]!
+    if (x < min) min = x
+    if (x > max) max = x
+  }
+  if (max - min < 1e-9) return min
+  return steps.sort()[Math.floor(steps.length / 2)]!
 }
