@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os'
 import { isSkillgateError, sgError, type SkillgateError } from '../../specs/lib/errors.js'
 import { randomInt } from 'node:crypto'
-import { checkCodecs, measureFile, measureHls, resolveFfprobe, type CodecVerdict, type FfprobeBinary, type Fetcher } from '../media/measure.js'
+import { checkCodecs, measureFile, measureHls, resolveFfprobe, type CodecVerdict, type FfprobeBinary, type Fetcher, type FileMeasurement } from '../media/measure.js'
 import { fileSource } from '../media/byte-source.js'
 import { measureByIndex, type MediaMethod } from '../media/measure-index.js'
 import { measureHlsByIndex } from '../media/measure-hls-index.js'
@@ -144,36 +144,10 @@ export class MediaProber {
         if (this.#method === 'index') return this.#fromIndex(entry, format, lookup)
         if (format === 'hls') {
           // Segments are fetched from the package itself: a URI that leaves it does not resolve.
-          const fetcher: Fetcher = async (url) => {
-            const name = entryNameOf(url)
-            const found = name === undefined ? undefined : lookup(name)
-            if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
-            return { path: found.path }
-          }
-          const m = await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
-          const streams = m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))
-          return {
-            file: entry.name, format, sha256: entry.sha256,
-            containers: [...new Set(m.segments.map((s) => s.container))],
-            streams: dedupeStreams(streams),
-            playableSeconds: m.playableSeconds,
-            headerSeconds: m.declaredSeconds,
-            codecs: checkCodecs(m),
-            method: m.method,
-            warnings: m.notes,
-          }
+          const fetcher: Fetcher = async (url) => ({ path: inPackage(url, lookup).path })
+          return fromHls(entry, await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
         }
-        const m = await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
-        return {
-          file: entry.name, format, sha256: entry.sha256,
-          containers: [m.container],
-          streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
-          playableSeconds: m.playableSeconds,
-          headerSeconds: m.headerSeconds,
-          codecs: checkCodecs(m),
-          method: m.method,
-          warnings: m.warnings,
-        }
+        return fromFile(entry, await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
       })
       return { ok: true, measurement }
     } catch (err) {
@@ -187,40 +161,50 @@ export class MediaProber {
     const referee = this.#drawReferee()
     const timeout = this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}
     if (format === 'hls') {
-      const open = async (url: string) => {
-        const name = entryNameOf(url)
-        const found = name === undefined ? undefined : lookup(name)
-        if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
-        return fileSource(found.path)
-      }
-      const m = await measureHlsByIndex(packageUrl(entry.name), open, { referee, ...timeout })
-      return {
-        file: entry.name, format, sha256: entry.sha256,
-        containers: [...new Set(m.segments.map((s) => s.container))],
-        streams: dedupeStreams(m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))),
-        playableSeconds: m.playableSeconds,
-        headerSeconds: m.declaredSeconds,
-        codecs: checkCodecs(m),
-        method: m.method,
-        warnings: m.notes,
-      }
+      return fromHls(entry, await measureHlsByIndex(packageUrl(entry.name), async (url) => fileSource(inPackage(url, lookup).path), { referee, ...timeout }))
     }
     const src = await fileSource(entry.path)
     try {
-      const m = await measureByIndex(src, { referee, ...timeout })
-      return {
-        file: entry.name, format, sha256: entry.sha256,
-        containers: [m.container],
-        streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
-        playableSeconds: m.playableSeconds,
-        headerSeconds: m.headerSeconds,
-        codecs: checkCodecs(m),
-        method: m.method,
-        warnings: m.warnings,
-      }
+      return fromFile(entry, await measureByIndex(src, { referee, ...timeout }))
     } finally {
       await src.close()
     }
+  }
+}
+
+/** The entry a playlist's segment URI names; a URI that leaves the package does not resolve. */
+function inPackage(url: string, lookup: (name: string) => PackageEntry | undefined): PackageEntry {
+  const name = entryNameOf(url)
+  const found = name === undefined ? undefined : lookup(name)
+  if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
+  return found
+}
+
+type HlsLike = Parameters<typeof checkCodecs>[0] & { segments: Array<{ container: string; streams: MediaStreamSummary[] }>; playableSeconds: number; declaredSeconds: number; method: string; notes: string[] }
+
+function fromHls(entry: PackageEntry, m: HlsLike): MediaMeasurement {
+  return {
+    file: entry.name, format: 'hls', sha256: entry.sha256,
+    containers: [...new Set(m.segments.map((s) => s.container))],
+    streams: dedupeStreams(m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))),
+    playableSeconds: m.playableSeconds,
+    headerSeconds: m.declaredSeconds,
+    codecs: checkCodecs(m),
+    method: m.method,
+    warnings: m.notes,
+  }
+}
+
+function fromFile(entry: PackageEntry, m: FileMeasurement): MediaMeasurement {
+  return {
+    file: entry.name, format: 'mp4', sha256: entry.sha256,
+    containers: [m.container],
+    streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
+    playableSeconds: m.playableSeconds,
+    headerSeconds: m.headerSeconds,
+    codecs: checkCodecs(m),
+    method: m.method,
+    warnings: m.warnings,
   }
 }
 
