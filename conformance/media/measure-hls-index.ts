@@ -5,7 +5,8 @@
 // of its last frame; the spans are chained across segments exactly as measure-hls.ts chains
 // ffprobe's. A segment the reader cannot judge from its ends (not MPEG-TS, no PMT in its head, a
 // gap seen at either end) is measured whole by ffprobe; with `referee`, one random segment is also
-// measured by ffprobe and must agree.
+// measured by ffprobe and must agree. A gap in the middle of a segment cannot be seen from its
+// ends; the per-segment #EXTINF agreement and the refereed segment are what guard against it.
 import { randomInt } from 'node:crypto'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import type { ByteSource } from './byte-source.js'

@@ -8,10 +8,10 @@
 import { availableParallelism } from 'node:os'
 import { isSkillgateError, sgError, type SkillgateError } from '../../specs/lib/errors.js'
 import { randomInt } from 'node:crypto'
-import { checkCodecs, measureFile, measureHls, resolveFfprobe, type CodecVerdict, type FfprobeBinary, type Fetcher, type FileMeasurement } from '../media/measure.js'
-import { fileSource } from '../media/byte-source.js'
-import { measureByIndex, type MediaMethod } from '../media/measure-index.js'
-import { measureHlsByIndex } from '../media/measure-hls-index.js'
+import {
+  checkCodecs, fileSource, measureByIndex, measureFile, measureHls, measureHlsByIndex, resolveFfprobe,
+  type CodecVerdict, type FfprobeBinary, type Fetcher, type FileMeasurement, type MediaMethod,
+} from '../media/measure.js'
 import type { OpenedPackage, PackageEntry } from './zip-reader.js'
 
 export type MediaFormat = 'mp4' | 'hls'
