@@ -196,3 +196,21 @@ t.test('the referee: agreement passes, disagreement fails with both measurements
   t.equal(err.code, 'SG_ERR_MEDIA_REFEREE_DISAGREES')
   t.equal(err.details.streams.length, 2, 'both sides, stream by stream')
 })
+
+t.test('limits: an index listing more samples than allowed is refused, not held in memory', async (t) => {
+  const file = await media.mp4({ seconds: 660 })
+  await t.rejects(measureByIndex(await fileSource(file), { maxPackets: 100 }), { code: 'SG_ERR_MEDIA_TOO_LARGE' })
+  const ok = await measureByIndex(await fileSource(file), { maxPackets: 100_000 })
+  t.ok(ok.playableSeconds >= 659, 'the same file under ordinary limits')
+})
+
+t.test('an index that cannot be read goes whole to ffprobe, and the evidence says why', async (t) => {
+  // An ftyp, then a "moov" that claims far more bytes than the file has.
+  const ftyp = Buffer.from('0000001866747970697336d000000200697336d6d703431', 'hex').subarray(0, 24)
+  ftyp.writeUInt32BE(24, 0)
+  const moov = Buffer.alloc(16)
+  moov.writeUInt32BE(1_000_000, 0)
+  moov.write('moov', 4, 'latin1')
+  const dir = t.testdir({ 'cut.mp4': Buffer.concat([ftyp, moov]) })
+  await t.rejects(measureByIndex(await fileSource(join(dir, 'cut.mp4'))), { code: 'SG_ERR_MEDIA_UNREADABLE' }, 'ffprobe cannot read it either')
+})
