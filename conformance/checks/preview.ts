@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import type { CourseDetail, CourseSummary, Preview } from '../../specs/types.gen.js'
+import { HEAD_WINDOW } from '../media/measure-hls-index.js'
 import { agreeWithin, measureByIndex, measureFile, measureHls, measureHlsByIndex, openHttpSource, type Fetcher, type IndexEvidence, type MediaMethod } from '../media/measure.js'
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
@@ -153,7 +154,7 @@ async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: st
     client: ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
     maxFileBytes: preview.format === 'hls' ? MEDIA_LIMITS.segmentBytes : MEDIA_LIMITS.fileBytes,
     // A faststart moov of a 10-minute 25 fps preview is ~340 KB: head and index in one request.
-    ...(preview.format === 'hls' ? {} : { headBytes: MP4_HEAD_BYTES }),
+    headBytes: preview.format === 'hls' ? HEAD_WINDOW : MP4_HEAD_BYTES,
     onHost: (u) => ctx.noteHost(u, 'media'), scratchDir: async () => workDir, ...(signal ? { signal } : {}),
   })
   out.refereed = referee

@@ -9,7 +9,7 @@
 // Cross-origin redirects are followed by hand (up to maxRedirects), each target reported as a media
 // host (R20-3); a non-2xx answer is SG_ERR_PREVIEW_MEDIA_UNAVAILABLE with the exchange as evidence.
 import { randomBytes } from 'node:crypto'
-import { open, rm, type FileHandle } from 'node:fs/promises'
+import { open, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
@@ -118,6 +118,13 @@ class Spool {
     return this.#joined.subarray(offset, offset + want)
   }
 
+  /** A body that came whole (a 206 head, or a small file). */
+  fill(body: Buffer): void {
+    this.#chunks = [body]
+    this.written = body.length
+    this.ended = true
+  }
+
   fail(err: unknown): void {
     this.failed ??= err
     this.ended = true
@@ -147,6 +154,31 @@ function contentRange(res: ProbeResponse): { start: number; end: number; total: 
 const unavailable = (url: string, res: ProbeResponse): Error =>
   sgError('SG_ERR_PREVIEW_MEDIA_UNAVAILABLE', `GET ${url} without credentials answered ${res.status}`, { url, status: res.status, evidence: res.evidence })
 
+/** The whole body of a server that ignores Range, spooled to disk while reads wait for their bytes. */
+async function progressive(o: HttpSourceOptions, url: string, spool: Spool): Promise<{ transfer: Promise<unknown>; status: number; size: number | undefined }> {
+  let status = 0
+  let size: number | undefined
+  let started!: () => void
+  const begun = new Promise<void>((resolve) => { started = resolve })
+  const attempt = o.client.request({
+    url, sign: false, expect: 'bytes', maxBodyBytes: o.maxFileBytes, deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}),
+    sink: (s, headers) => {
+      status = s
+      const length = Number(Array.isArray(headers['content-length']) ? headers['content-length'][0] : headers['content-length'])
+      size = headers['content-encoding'] === undefined && Number.isFinite(length) ? length : undefined
+      spool.toDisk()
+      started()
+      return spool.writable()
+    },
+  })
+  attempt.catch(() => {})
+  if ((await Promise.race([begun.then(() => 'body' as const), attempt.then(() => 'done' as const)])) === 'done') {
+    const res = await attempt
+    throw unavailable(url, res)
+  }
+  return { transfer: attempt, status, size }
+}
+
 /** Open `url` for reading: resolves once the first answer's headers (and a 206 body) are in. */
 export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> {
   const headBytes = o.headBytes ?? 64 * 1024
@@ -156,39 +188,33 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
   let otherBytes = 0
   const stats: ByteSourceStats = Object.defineProperty(newStats(), 'bytes', { enumerable: true, get: () => spool.written + otherBytes })
   let target = o.url
-  let status = 0
+  let status: number
   let size: number | undefined
-  let transfer: Promise<ProbeResponse> | undefined
+  let transfer: Promise<unknown> = Promise.resolve()
   try {
     for (let hop = 0; ; hop++) {
       o.onHost?.(target)
-      let started!: () => void
-      const begun = new Promise<void>((resolve) => { started = resolve })
-      const attempt = o.client.request({
-        url: target, headers: { range: `bytes=0-${headBytes - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: o.maxFileBytes, deadlineMs: o.deadlineMs,
-        ...(o.signal ? { signal: o.signal } : {}),
-        sink: (s, headers) => {
-          status = s
-          const range = s === 206 ? contentRange({ headers } as ProbeResponse) : undefined
-          const length = Number(Array.isArray(headers['content-length']) ? headers['content-length'][0] : headers['content-length'])
-          size = s === 206 ? range?.total : headers['content-encoding'] === undefined && Number.isFinite(length) ? length : undefined
-          if (s !== 206) spool.toDisk()
-          started()
-          return spool.writable()
-        },
-      })
-      stats.requests++
-      const first = await Promise.race([begun.then(() => 'body' as const), attempt.then(() => 'done' as const)])
-      if (first === 'body') {
-        transfer = attempt
+      let res: ProbeResponse
+      try {
+        // A plain buffered request: a 206 (or a small whole file) is the common answer.
+        res = await o.client.request({ url: target, headers: { range: `bytes=0-${headBytes - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: headBytes, deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}) })
+      } catch (err) {
+        if (!isSkillgateError(err) || err.code !== 'SG_ERR_NET_BODY_TOO_LARGE') throw err
+        // More than the head came back: the server ignores Range and sends the whole file.
+        stats.requests++
+        ;({ transfer, status, size } = await progressive(o, target, spool))
         break
       }
-      const res = await attempt
+      stats.requests++
       if (res.redirectedTo !== undefined && hop < (o.maxRedirects ?? 3)) {
         target = res.redirectedTo
         continue
       }
-      throw unavailable(target, res)
+      if (res.status !== 206 && res.status !== 200) throw unavailable(target, res)
+      status = res.status
+      size = res.status === 206 ? contentRange(res)?.total : res.body.length
+      spool.fill(res.body)
+      break
     }
   } catch (err) {
     await spool.dispose()
@@ -196,7 +222,6 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
   }
   const finalUrl = target
   transfer.then(() => spool.fail(undefined), (err: unknown) => spool.fail(err))
-  transfer.catch(() => {})
   const ranged = status === 206
   if (!ranged) stats.rangeIgnored = true
   let copy: Promise<string> | undefined
@@ -252,6 +277,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
         if (!ranged) {
           await spool.until(Infinity)
           stats.fullDownload = true
+          if (!spool.onDisk) await writeFile(spoolPath, await spool.readAt(0, spool.written))
           return spoolPath
         }
         const path = join(dir, `whole-${randomBytes(6).toString('hex')}`)

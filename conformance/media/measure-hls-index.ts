@@ -38,9 +38,11 @@ export interface HlsIndexMeasurement extends Omit<HlsMeasurement, 'binary'> {
   probedSegments: number[]
 }
 
-const HEAD = 64 * 1024
-const TAIL = 64 * 1024
 const TS_PACKET = 188
+/** First windows read at the head (256 packets) and the tail (64 packets) of a segment, and the largest either grows to. */
+export const HEAD_WINDOW = 256 * TS_PACKET
+const TAIL_WINDOW = 64 * TS_PACKET
+const MAX_WINDOW = 4096 * TS_PACKET
 
 interface SegmentResult { seg: HlsSegmentMeasurement; probed: boolean; size: number | undefined }
 
@@ -73,20 +75,32 @@ async function probeWhole(src: ByteSource, entry: HlsSegmentEntry, index: number
 
 /** Judge one segment from its two ends; undefined when the ends do not tell (the caller probes it whole). */
 async function fromEnds(src: ByteSource, entry: HlsSegmentEntry, index: number, url: string): Promise<HlsSegmentMeasurement | undefined> {
-  const head = await src.read(0, HEAD)
-  const size = (await src.size()) ?? (head.length < HEAD ? head.length : undefined)
+  // Each end is read in a small window, doubled only while a stream's packets are not in it yet:
+  // a segment of a 1 Mbit/s preview is ~750 KB; its PAT, PMT and first frames of each stream (a
+  // keyframe comes first) ~40 KB, its last frames a few KB.
+  let head = await src.read(0, HEAD_WINDOW)
+  const size = (await src.size()) ?? (head.length < HEAD_WINDOW ? head.length : undefined)
   if (size === undefined || head.length < 2 * TS_PACKET || head[0] !== 0x47 || head[TS_PACKET] !== 0x47) return undefined
-  const program = readProgram(head)
-  if (!program || program.length === 0) return undefined
-  const tailStart = Math.max(0, Math.floor((size - TAIL) / TS_PACKET) * TS_PACKET)
-  const tail = tailStart + TAIL <= head.length || size <= head.length ? head.subarray(tailStart) : await src.read(tailStart, size - tailStart)
-  const ends = streamEnds(head, tail, program)
+  let program = readProgram(head)
+  const started = (): boolean => program !== undefined && program.length > 0 && streamEnds(head, head, program).length === program.length
+  for (let w = HEAD_WINDOW * 2; !started() && head.length < size && w <= MAX_WINDOW; w *= 2) {
+    head = await src.read(0, w)
+    program = readProgram(head)
+  }
+  if (!program || !started()) return undefined
+  let ends: ReturnType<typeof streamEnds>
+  for (let w = TAIL_WINDOW; ; w *= 2) {
+    const tailStart = Math.max(0, Math.floor((size - w) / TS_PACKET) * TS_PACKET)
+    const tail = size <= head.length ? head.subarray(tailStart) : await src.read(tailStart, size - tailStart)
+    ends = streamEnds(head, tail, program)
+    if ((ends.length === program.length && ends.every((e) => e.frameSeconds > 0)) || tailStart === 0 || w >= MAX_WINDOW) break
+  }
   if (ends.length !== program.length) return undefined
   const badFraming = ends.find((e) => e.framing !== undefined)
   if (badFraming) {
     throw sgError('SG_ERR_MEDIA_NOT_MEDIA_SAMPLES', `segment ${index} (${entry.uri}): its first ${badFraming.codec} PES is not ${badFraming.codec} (${badFraming.framing})`, { segment: index, uri: entry.uri, url, pid: badFraming.pid })
   }
-  if (ends.some((e) => e.largestGapSeconds > GAP_THRESHOLD_SECONDS)) return undefined
+  if (ends.some((e) => e.largestGapSeconds > GAP_THRESHOLD_SECONDS || !(e.frameSeconds > 0))) return undefined
   const streams = ends.map((e) => ({ kind: e.kind, codec: e.codec, playableSeconds: e.lastEnd - e.firstPts, firstPts: e.firstPts, lastEnd: e.lastEnd, largestGapSeconds: e.largestGapSeconds }))
   const measured = Math.min(...streams.map((s) => s.playableSeconds))
   return { index, uri: entry.uri, url, declaredSeconds: entry.declaredSeconds, measuredSeconds: measured, agrees: agreeWithin(entry.declaredSeconds, measured), container: 'mpegts', streams, warnings: [] }
