@@ -32,7 +32,7 @@ function cached(kind: string, params: object, ext: string, build: (tmp: string) 
         await build(tmp)
         await rename(tmp, final)
       } finally {
-        await rm(tmp, { force: true })
+        await rm(tmp, { recursive: true, force: true })
       }
       return final
     })()
@@ -105,5 +105,23 @@ export function indexPastEndMp4(opts: { seconds: number; beyond?: number }): Pro
       for (let k = Math.floor(count / 2); k < count; k++) bytes.writeUInt32BE(bytes.length + p.beyond + k, payload + 8 + k * 4)
     }
     await writeFile(tmp, bytes)
+  })
+}
+
+/**
+ * Honest HLS whose 33-bit MPEG-TS clock wraps to 0 in the middle of the playlist (timestamps start
+ * `beforeWrap` seconds before the wrap), as an encoder with a random initial PTS produces.
+ */
+export function wrappingHls(opts: { seconds: number; segmentSeconds: number; beforeWrap: number }): Promise<string> {
+  return cached('wrapping-hls', opts, '', async (dir) => {
+    await mkdir(dir, { recursive: true })
+    const offset = 2 ** 33 / 90_000 - opts.beforeWrap
+    await ffmpeg([
+      ...video(opts.seconds), ...audio(opts.seconds),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '10', ...AAC,
+      '-force_key_frames', `expr:gte(t,n_forced*${opts.segmentSeconds})`, '-output_ts_offset', String(offset),
+      '-f', 'hls', '-hls_time', String(opts.segmentSeconds), '-hls_list_size', '0',
+      '-hls_segment_filename', join(dir, 'seg%04d.ts'), join(dir, 'index.m3u8'),
+    ])
   })
 }

@@ -106,6 +106,33 @@ async function fromEnds(src: ByteSource, entry: HlsSegmentEntry, index: number, 
   return { index, uri: entry.uri, url, declaredSeconds: entry.declaredSeconds, measuredSeconds: measured, agrees: agreeWithin(entry.declaredSeconds, measured), container: 'mpegts', streams, warnings: [] }
 }
 
+/** Seconds of the 33-bit 90 kHz MPEG-TS clock before it wraps to 0 (about 26.5 h). */
+const PTS_WRAP_SECONDS = 2 ** 33 / 90_000
+
+/**
+ * Each segment's times are unwrapped from its own first PTS; a clock that wraps between two
+ * segments would read as a jump of −26.5 h and stop the chain. Per stream kind, a segment that
+ * starts more than half a wrap before the previous one ended is moved one wrap on (ffprobe's
+ * joined run corrects the same way).
+ */
+function unwrapAcrossSegments(segments: HlsSegmentMeasurement[]): HlsSegmentMeasurement[] {
+  const shift = new Map<string, number>()
+  const prevEnd = new Map<string, number>()
+  return segments.map((seg) => ({
+    ...seg,
+    streams: seg.streams.map((s) => {
+      if (s.firstPts === null || s.lastEnd === null) return s
+      let by = shift.get(s.kind) ?? 0
+      const before = prevEnd.get(s.kind)
+      if (before !== undefined && s.firstPts + by < before - PTS_WRAP_SECONDS / 2) by += PTS_WRAP_SECONDS
+      else if (before !== undefined && s.firstPts + by > before + PTS_WRAP_SECONDS / 2) by -= PTS_WRAP_SECONDS
+      shift.set(s.kind, by)
+      prevEnd.set(s.kind, s.lastEnd + by)
+      return by === 0 ? s : { ...s, firstPts: s.firstPts + by, lastEnd: s.lastEnd + by }
+    }),
+  }))
+}
+
 async function readPlaylist(open: (url: string) => Promise<ByteSource>, url: string, maxBytes: number, counted: ByteSource[]): Promise<string> {
   const src = await open(url)
   counted.push(src)
@@ -155,7 +182,7 @@ export async function measureHlsByIndex(playlist: string, open: (url: string) =>
         await src.close()
       }
     })
-    const segments = results.map((r) => r.seg)
+    const segments = unwrapAcrossSegments(results.map((r) => r.seg))
     const kinds = [...new Set(segments[0]!.streams.map((s) => s.kind))]
     const streams = kinds.map((k) => chain(k, segments, entries))
     const probedSegments = results.flatMap((r, i) => (r.probed ? [i] : []))

@@ -214,3 +214,13 @@ t.test('an index that cannot be read goes whole to ffprobe, and the evidence say
   const dir = t.testdir({ 'cut.mp4': Buffer.concat([ftyp, moov]) })
   await t.rejects(measureByIndex(await fileSource(join(dir, 'cut.mp4'))), { code: 'SG_ERR_MEDIA_UNREADABLE' }, 'ffprobe cannot read it either')
 })
+
+t.test('HLS whose MPEG-TS clock wraps mid-playlist plays through on both paths', async (t) => {
+  const dir = await ix.wrappingHls({ seconds: 660, segmentSeconds: 60, beforeWrap: 300 })
+  const server = await serveDir(t, dir)
+  const ctx = contextFor(t)
+  for (const method of ['ffprobe', 'index'] as const) {
+    const m = await measurePreview(ctx, { courseId: 'c', format: 'hls', url: `${server.url}/index.m3u8`, durationSeconds: 660 } as Preview, t.testdir(), undefined, { method })
+    t.same(m.reasons, [], `${method}: ${m.measuredSeconds} s`)
+  }
+})
