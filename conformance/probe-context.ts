@@ -25,6 +25,8 @@ export interface ProbeSettings {
   mediaMethod: MediaMethod
   /** Index path: previews per run also measured by the ffprobe referee, drawn at random. */
   referee: number
+  /** Index path: media requests in flight at once (a CDN serves many small ranges). */
+  mediaConcurrency: number
   /** Seed of the deterministic course sample. */
   sampleSeed: string
   /** Requests in flight at once (probe clients) and sampled fetches in parallel. */
@@ -70,6 +72,12 @@ export interface ProbeContext extends RunContext {
   client: ProbeClient
   /** Never signs, sends no credentials: preview media and anonymous-access probes. */
   anonymous: ProbeClient
+  /**
+   * Never signs either: preview media read from its index, with more requests in flight
+   * (`settings.mediaConcurrency`): an HLS preview is ~200 small Range requests, so reading it is
+   * bound by round trips, not bytes. Absent: `anonymous` is used.
+   */
+  media?: ProbeClient
   /** Present when --key-id/--secret-env were given (the auth checks craft their own headers). */
   credentials?: { keyId: string; secret: string }
   tenants: SandboxTenants

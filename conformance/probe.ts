@@ -39,6 +39,8 @@ export interface RunProbeOptions {
   mediaMethod?: MediaMethod
   /** Previews also measured by the ffprobe referee (index path); default 3. */
   referee?: number
+  /** Preview media requests in flight at once on the index path; default 32. */
+  mediaConcurrency?: number
   only?: readonly string[]
   skip?: readonly string[]
   resolver?: Resolver
@@ -81,8 +83,13 @@ const CROSS_CHECK_LIMIT = 50
 
 /** Previews refereed by ffprobe per run by default: a few, whatever the catalogue's size. */
 export const DEFAULT_REFEREE = 3
+/**
+ * Media requests in flight on the index path. Measured locally with 20 ms of latency: 1,000
+ * realistic previews (10 % HLS) took 78 s at 8 and 28 s at 32; every request is small.
+ */
+export const DEFAULT_MEDIA_CONCURRENCY = 32
 
-export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages' | 'mediaMethod' | 'referee'>): ProbeSettings {
+export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | 'concurrency' | 'deadlineMs' | 'sampleSeed' | 'maxPages' | 'mediaMethod' | 'referee' | 'mediaConcurrency'>): ProbeSettings {
   const concurrency = o.concurrency ?? 8
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw sgError('SG_ERR_USAGE', `--concurrency must be an integer 1–256, got ${String(o.concurrency)}`)
   const sampleSize = o.sample ?? DEFAULT_SAMPLE_SIZE
@@ -93,8 +100,11 @@ export function probeSettings(o: Pick<RunProbeOptions, 'sample' | 'allMedia' | '
   if (!MEDIA_METHODS.includes(mediaMethod)) throw sgError('SG_ERR_USAGE', `--media-method must be ${MEDIA_METHODS.join(' or ')}, got ${String(o.mediaMethod)}`)
   const referee = o.referee ?? DEFAULT_REFEREE
   if (!Number.isInteger(referee) || referee < 0) throw sgError('SG_ERR_USAGE', `--referee must be an integer ≥ 0, got ${String(o.referee)}`)
+  const mediaConcurrency = o.mediaConcurrency ?? DEFAULT_MEDIA_CONCURRENCY
+  if (!Number.isInteger(mediaConcurrency) || mediaConcurrency < 1 || mediaConcurrency > 256) throw sgError('SG_ERR_USAGE', `the media concurrency must be an integer 1–256, got ${String(o.mediaConcurrency)}`)
   return {
     sampleSize,
+    mediaConcurrency,
     // R5.1-3 binds every course: every preview is measured unless a sample size is asked for.
     allMedia: o.allMedia ?? o.sample === undefined,
     mediaMethod,
@@ -166,6 +176,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   const credentials = opts.keyId !== undefined && opts.secret !== undefined ? { keyId: opts.keyId, secret: opts.secret } : undefined
   const client = observed(createProbeClient({ ...common, ...(credentials ? { signer: makeSigner(credentials) } : {}) }), credentials !== undefined, opts.onRequest)
   const anonymous = observed(createProbeClient(common), false, opts.onRequest)
+  const media = observed(createProbeClient({ ...common, concurrency: settings.mediaConcurrency }), false, opts.onRequest)
 
   const memo = new Map<string, Promise<unknown>>()
   const once = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
@@ -215,6 +226,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     settings,
     client,
     anonymous,
+    media,
     ...(credentials ? { credentials } : {}),
     tenants: opts.tenants ?? {},
     ...(opts.resolver ? { resolver: opts.resolver } : {}),
@@ -274,7 +286,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     if (warnings.size > 0) report.warnings = [...(report.warnings ?? []), ...warnings.values()]
     return report
   } finally {
-    await Promise.allSettled([client.close(), anonymous.close()])
+    await Promise.allSettled([client.close(), anonymous.close(), media.close()])
     if (scratch) await rm(await scratch, { recursive: true, force: true })
   }
 }

@@ -31,6 +31,7 @@ Options:
                          spot-checked) or ffprobe (download every preview, read every packet)
   --referee N            previews also measured whole by ffprobe and compared (default 3; 0 = only
                          when the index leaves a doubt)
+  --media-concurrency N  preview media requests in flight at once on the index path (default 32)
   --only ID,...          run only these checks (and what they depend on)
   --skip ID,...          leave these checks out
   --config FILE          JSON config (specs/schemas/probe-config.schema.json); \${VAR} is read from the environment
@@ -52,6 +53,7 @@ const OPTIONS = {
   'all-media': { type: 'boolean' },
   'media-method': { type: 'string' },
   referee: { type: 'string' },
+  'media-concurrency': { type: 'string' },
   only: { type: 'string' },
   skip: { type: 'string' },
   config: { type: 'string' },
@@ -123,6 +125,7 @@ async function probe(args: string[], io: CliIo): Promise<number> {
   if (allMedia && values.sample !== undefined) throw new UsageError('--sample and --all-media exclude each other')
   const mediaMethod = mediaMethodOf(values['media-method'])
   const referee = countOf('--referee', values.referee)
+  const mediaConcurrency = integer('--media-concurrency', values['media-concurrency'])
   const formats = formatsOf(list(values.format) ?? config.formats)
   const outDir = resolve(io.cwd, values.out ?? config.out ?? 'skillgate-report')
   const concurrency = integer('--concurrency', values.concurrency) ?? config.concurrency
@@ -141,6 +144,7 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(allMedia || sample === undefined ? { allMedia: true } : {}),
     ...(mediaMethod ? { mediaMethod } : {}),
     ...(referee !== undefined ? { referee } : {}),
+    ...(mediaConcurrency !== undefined ? { mediaConcurrency } : {}),
     ...(only ? { only } : {}),
     ...(skip ? { skip } : {}),
     ...(config.tenants ? { tenants: config.tenants } : {}),

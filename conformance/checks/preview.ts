@@ -148,10 +148,10 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
 
 const bytesOf = (ev: IndexEvidence): NonNullable<PreviewMediaMeasurement['bytes']> => ({ read: ev.bytesRead, file: ev.fileBytes, requests: ev.requests })
 
-/** The index path: Range requests through the anonymous client, redirects noted as media hosts. */
+/** The index path: Range requests through the media client (no credentials), redirects noted as media hosts. */
 async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: string, out: PreviewMediaMeasurement, signal: AbortSignal | undefined, referee: boolean): Promise<void> {
   const open = (url: string) => openHttpSource({
-    client: ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
+    client: ctx.media ?? ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
     maxFileBytes: preview.format === 'hls' ? MEDIA_LIMITS.segmentBytes : MEDIA_LIMITS.fileBytes,
     // A faststart moov of a 10-minute 25 fps preview is ~340 KB: head and index in one request.
     headBytes: preview.format === 'hls' ? HEAD_WINDOW : MP4_HEAD_BYTES,
@@ -297,8 +297,9 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     const root = await mkdtemp(join(await ctx.scratchDir(), 'preview-'))
     const method = ctx.settings.mediaMethod
     const refereed = drawReferee(sample.courses.length, method === 'index' ? ctx.settings.referee : 0)
-    // ffprobe is CPU-bound; reading an index is mostly waiting for the network.
-    const parallel = method === 'index' ? ctx.settings.concurrency : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
+    // ffprobe is CPU-bound; reading an index is mostly waiting for the network (the media client
+    // caps the requests; an HLS preview keeps up to 4 of them busy).
+    const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 2)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
       const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
         const doc = await ctx.preview(summary.courseId)
