@@ -33,6 +33,8 @@ export const MEDIA_LIMITS = Object.freeze({
   redirects: 3,
 })
 
+/** Segments of one HLS preview read at once on the index path (two small ranges each). */
+const HLS_SEGMENTS_AT_ONCE = 8
 /** First request of an MP4 preview on the index path. */
 const MP4_HEAD_BYTES = 512 * 1024
 
@@ -159,7 +161,7 @@ async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: st
   })
   out.refereed = referee
   if (preview.format === 'hls') {
-    const m = await measureHlsByIndex(preview.url, open, { referee, concurrency: 4, ...(signal ? { signal } : {}) })
+    const m = await measureHlsByIndex(preview.url, open, { referee, concurrency: HLS_SEGMENTS_AT_ONCE, ...(signal ? { signal } : {}) })
     out.measuredSeconds = round3(m.playableSeconds)
     out.playlistDeclaredSeconds = round3(m.declaredSeconds)
     out.segments = m.segments.length
@@ -298,8 +300,9 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     const method = ctx.settings.mediaMethod
     const refereed = drawReferee(sample.courses.length, method === 'index' ? ctx.settings.referee : 0)
     // ffprobe is CPU-bound; reading an index is mostly waiting for the network (the media client
-    // caps the requests; an HLS preview keeps up to 4 of them busy).
-    const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 2)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
+    // caps the requests; an HLS preview keeps up to HLS_SEGMENTS_AT_ONCE of them busy). More
+    // previews at once than a quarter of the requests only holds more indexes in memory.
+    const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
       const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
         const doc = await ctx.preview(summary.courseId)
