@@ -75,12 +75,6 @@ export async function fileSource(path: string): Promise<ByteSource> {
   }
 }
 
-/** Read exactly `length` bytes or report how many the file really has. */
-export async function readExact(src: ByteSource, offset: number, length: number): Promise<{ bytes: Buffer; complete: boolean }> {
-  const bytes = await src.read(offset, length)
-  return { bytes, complete: bytes.length === length }
-}
-
 /**
  * Serve the first `bytes` of `src` from one read: format detection, the ftyp/moov walk and an
  * MPEG-TS segment's first packets all ask for the head, which should cost one request.

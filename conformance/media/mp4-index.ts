@@ -1,7 +1,7 @@
 // Find and read an MP4/MOV file's index over a ByteSource: the top-level boxes are walked one
 // header at a time (ftyp, then the moov wherever it is; a faststart file gives both in the first
 // read), and for a fragmented file every moof after it. The media data in between is never read.
-import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+import { sgError } from '../../specs/lib/errors.js'
 import type { ByteSource } from './byte-source.js'
 import { walkTopLevel, wholeBox } from './mp4-boxes.js'
 import { FragmentReader } from './mp4-fragments.js'
@@ -81,5 +81,3 @@ export async function readMp4Index(src: ByteSource, opts: Mp4IndexOptions): Prom
   if (moov.start > 0 && src.stats.rangeIgnored) notes.push(`the moov is at the end of the file and the server ignored Range: the ${moov.start} bytes before it were downloaded to reach it`)
   return { movie, majorBrand, moov, fragments: fragments?.fragments ?? 0, fileSize: await src.size(), ...(truncatedBox ? { truncatedBox } : {}), notes }
 }
-
-export const isIndexDoubt = (err: unknown): boolean => isSkillgateError(err) && err.code === 'SG_ERR_MEDIA_INDEX_UNREADABLE'

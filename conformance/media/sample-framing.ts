@@ -15,7 +15,7 @@ export function framingProblem(desc: SampleDescription, bytes: Buffer, cut = fal
   if (bytes.length === 0) return 'empty sample'
   if ((desc.codec === 'h264' || desc.codec === 'hevc') && desc.nalLengthSize) return nalProblem(desc.codec, desc.nalLengthSize, bytes, cut)
   if (desc.codec === 'aac') return desc.aac ? rawAacProblem(desc.aac.channels, bytes) : undefined
-  if (desc.codec === 'mp3') return mpegAudioSync(bytes, 0) ? undefined : `no MPEG audio frame sync at the start (${hex(bytes)})`
+  if (desc.codec === 'mp3') return mpegAudioSync(bytes) ? undefined : `no MPEG audio frame sync at the start (${hex(bytes)})`
   return undefined
 }
 
@@ -60,9 +60,7 @@ function rawAacProblem(channels: number, bytes: Buffer): string | undefined {
   return undefined
 }
 
-export function mpegAudioSync(bytes: Buffer, at: number): boolean {
-  return at + 1 < bytes.length && bytes[at] === 0xff && (bytes[at + 1]! & 0xe0) === 0xe0
-}
+const mpegAudioSync = (bytes: Buffer): boolean => bytes.length > 1 && bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0
 
 /** ADTS (AAC in MPEG-TS): sync word, layer 0, and a frame length that fits what follows. */
 export function adtsProblem(bytes: Buffer): string | undefined {
