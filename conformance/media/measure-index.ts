@@ -52,6 +52,8 @@ export interface IndexEvidence {
 export interface IndexedFileMeasurement extends FileMeasurement { index: IndexEvidence }
 
 const HEAD_BYTES = 64 * 1024
+/** The referee's failures that are ours (a missing or hung ffprobe), not the file's. */
+const REFEREE_OWN_FAILURES = new Set(['SG_ERR_MEDIA_TOOL_MISSING', 'SG_ERR_MEDIA_TIMEOUT'])
 /**
  * Samples one file's index may list (all tracks): ~3.8 h at 25 fps with 48 kHz AAC. Each costs
  * about 60 bytes while it is judged, so a hostile index is refused before it costs 60 MB.
@@ -167,7 +169,17 @@ async function measureMp4(src: ByteSource, ev: IndexEvidence, opts: IndexMeasure
     index: ev,
   }
   if (!opts.referee && judged.doubts.length === 0) return measured
-  const referee = await measureFile(await src.localFile(), opts)
+  let referee: FileMeasurement
+  try {
+    referee = await measureFile(await src.localFile(), opts)
+  } catch (err) {
+    // ffprobe cannot read what the index describes as playable: that is a disagreement too.
+    if (!isSkillgateError(err) || judged.doubts.length > 0 || REFEREE_OWN_FAILURES.has(err.code)) throw err
+    throw sgError('SG_ERR_MEDIA_REFEREE_DISAGREES', `${src.name}: the index says ${measured.playableSeconds.toFixed(3)} s play, ffprobe could not read the file (${err.code})`, {
+      file: src.name, indexPlayableSeconds: measured.playableSeconds, refereeError: { code: err.code, message: err.message.split('. ')[0] },
+      streams: measured.streams.map((x) => ({ kind: x.kind, start: x.firstPts, end: x.lastEnd, span: x.playableSeconds })),
+    }, err)
+  }
   const verdict = compareWithReferee(measured, referee)
   const final: IndexEvidence = { ...ev, referee: verdict, bytesRead: src.stats.bytes, requests: src.stats.requests, fullDownload: src.stats.fullDownload }
   if (judged.doubts.length > 0) {
