@@ -5,6 +5,7 @@
 import type { CourseSummary, Preview, ServiceInfo } from '../specs/types.gen.js'
 import type { ReadableError } from '../specs/lib/schemas.js'
 import type { Report, RunContext } from './checks/framework.js'
+import type { MediaMethod } from './media/measure-index.js'
 import type { ProbeClient, ProbeResponse } from './net/probe-client.js'
 import type { Resolver, SsrfMode } from './net/ssrf-guard.js'
 import type { CatalogueWalk } from './walk/catalogue-walk.js'
@@ -18,8 +19,14 @@ export interface SandboxTenants { A?: SandboxTenantCredentials; B?: SandboxTenan
 export interface ProbeSettings {
   /** Courses whose preview media and detail are checked (R5.1-3, R5.1-4). */
   sampleSize: number
-  /** Check every course's media instead of a sample. */
+  /** Check every course's media instead of a sample (the default when no sample size is given). */
   allMedia: boolean
+  /** How preview media is measured: 'index' (Range requests, the default) or 'ffprobe' (full download, every packet). */
+  mediaMethod: MediaMethod
+  /** Index path: previews per run also measured by the ffprobe referee, drawn at random. */
+  referee: number
+  /** Index path: media requests in flight at once (a CDN serves many small ranges). */
+  mediaConcurrency: number
   /** Seed of the deterministic course sample. */
   sampleSeed: string
   /** Requests in flight at once (probe clients) and sampled fetches in parallel. */
@@ -65,6 +72,12 @@ export interface ProbeContext extends RunContext {
   client: ProbeClient
   /** Never signs, sends no credentials: preview media and anonymous-access probes. */
   anonymous: ProbeClient
+  /**
+   * Never signs either: preview media read from its index, with more requests in flight
+   * (`settings.mediaConcurrency`): an HLS preview is ~200 small Range requests, so reading it is
+   * bound by round trips, not bytes. Absent: `anonymous` is used.
+   */
+  media?: ProbeClient
   /** Present when --key-id/--secret-env were given (the auth checks craft their own headers). */
   credentials?: { keyId: string; secret: string }
   tenants: SandboxTenants

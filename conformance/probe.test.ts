@@ -17,8 +17,8 @@ t.test('a compliant platform: conformant, schema-valid report, sampling stated, 
     t.ok(v.ok, 'validates against conformance-report.schema.json', { errors: v.errors })
     t.match(report.subject, { type: 'platform', kind: 'on-demand', baseUrl: p.url })
     t.equal(report.mode, 'local')
-    t.match(report.sampling, { population: 120, size: 59, all: false })
-    t.match(report.sampling?.confidence, /95\.2 % probability/)
+    t.match(report.sampling, { population: 120, size: 120, all: true }, 'R5.1-3: every course by default')
+    t.match(report.sampling?.confidence, /all 120 courses were checked/)
     t.match(report.warnings?.join('\n'), /SSRF_NON_PUBLIC_ALLOWED/, 'loopback allowed in local mode, with a warning')
     t.notOk(JSON.stringify(report).includes(p.secret), 'the signing secret never reaches the report')
     const again = await probeProvider(p, { only: ['contract.course-detail'] })
@@ -26,12 +26,15 @@ t.test('a compliant platform: conformant, schema-valid report, sampling stated, 
   })
 })
 
-t.test('--only pulls in dependencies; --sample and --all-media set the sample', async (t) => {
+t.test('--only pulls in dependencies; --sample N samples and states its confidence, --all-media is the default', async (t) => {
   await withProvider({ kind: 'on-demand' }, async (p) => {
     const only = await probeProvider(p, { only: ['catalogue.count'], sample: 5 })
     t.same(only.results.map((r) => r.checkId), ['contract.pagination', 'catalogue.count'])
     const sampled = await probeProvider(p, { only: ['contract.course-detail'], sample: 5 })
     t.match(resultOf(sampled, 'contract.course-detail').measured, { sampled: 5, population: 120 })
+    const fiftyNine = await probeProvider(p, { only: ['contract.course-detail'], sample: 59 })
+    t.match(fiftyNine.sampling, { population: 120, size: 59, all: false })
+    t.match(fiftyNine.sampling?.confidence, /95\.2 % probability/)
     const all = await probeProvider(p, { only: ['contract.course-detail'], allMedia: true })
     t.match(all.sampling, { population: 120, size: 120, all: true })
   })

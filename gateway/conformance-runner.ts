@@ -9,7 +9,7 @@ import type { ConformanceRunner, ConformanceTarget } from './workflow/conformanc
 
 export interface RunnerOptions {
   mode: 'deny' | 'local'
-  /** Courses whose preview media is measured per run (the CLI default is 59). */
+  /** Courses whose preview media is measured per run (default: every course, each from its own index). */
   sample?: number
   /** Tests map fixture host names to loopback with this. */
   resolver?: Parameters<typeof runProbe>[0]['resolver']

@@ -9,13 +9,17 @@ import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conforman
 import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import { EXIT, UsageError, parseFlags, type Command } from '../io.js'
+import { countOf, mediaMethodOf } from './probe.js'
 
 const usage = `
 Usage:
   skillgate check-package PKG.zip [--out DIR] [--format json,junit,html,md] [--only ID,…] [--skip ID,…]
         check a course package (R5.2-1…3, R13, R15, R16): the zip is opened safely, the manifest
-        validated, every media file measured with ffprobe. Reports go to DIR (default ./skillgate-report);
+        validated, every lesson's and preview's media measured. Reports go to DIR (default ./skillgate-report);
         formats default to json,html,md,junit.
+        --media-method index|ffprobe   index (default): each file's own index, a few samples spot-checked;
+                                       ffprobe: every packet of every file
+        --referee N                    files also measured whole by ffprobe and compared (default 3)
         Exit 0 conformant, 1 not conformant (a hostile zip included: see package.archive),
         2 usage error (unknown flag or check id, unreadable file), 3 tool failure (e.g. ffprobe missing).
 ${SIGNING_USAGE}
@@ -36,17 +40,21 @@ export const checkPackageCommand: Command = {
   summary: 'check a course package (zip) before uploading it: manifest, files, media, preview, copyright, categories',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, ...SIGNING_OPTIONS })
+    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, 'media-method': { type: 'string' }, referee: { type: 'string' }, ...SIGNING_OPTIONS })
     const [file, extra] = positionals
     if (!file) throw new UsageError('check-package needs the package file: skillgate check-package PKG.zip')
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
     const formats = parseFormats(values.format)
     const outDir = resolve(io.cwd, values.out ?? 'skillgate-report')
+    const mediaMethod = mediaMethodOf(values['media-method'])
+    const referee = countOf('--referee', values.referee)
     let report
     try {
       report = await checkPackage(resolve(io.cwd, file), {
         only: csv(values.only),
         skip: csv(values.skip),
+        ...(mediaMethod ? { mediaMethod } : {}),
+        ...(referee !== undefined ? { referee } : {}),
         onProgress: (e) => {
           if (e.type === 'finish') io.stderr.write(`[${e.done}/${e.total}] ${e.checkId} ${e.result.status}\n`)
         },

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { exitCodeFor, type ProgressEvent } from '../../conformance/checks/framework.js'
 import { runProbe } from '../../conformance/probe.js'
+import { MEDIA_METHODS, type MediaMethod } from '../../conformance/media/measure-index.js'
 import { loadProbeConfig, type ProbeConfig } from '../../conformance/probe-config.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
 import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
@@ -23,8 +24,14 @@ Options:
   --out DIR              report directory (default ./skillgate-report)
   --format LIST          comma-separated json,junit,html,md (default all four)
   --concurrency N        requests in flight at once (default 8)
-  --sample N             courses sampled for media/detail/free checks (default 59)
-  --all-media            check every course instead of a sample
+  --sample N             check a deterministic sample of N courses (media, detail, free) instead of
+                         every course, for huge catalogues; the report states its confidence
+  --all-media            check every course (the default)
+  --media-method M       index (default: each preview's own index over Range requests, a few samples
+                         spot-checked) or ffprobe (download every preview, read every packet)
+  --referee N            previews also measured whole by ffprobe and compared (default 3; 0 = only
+                         when the index leaves a doubt)
+  --media-concurrency N  preview media requests in flight at once on the index path (default 32)
   --only ID,...          run only these checks (and what they depend on)
   --skip ID,...          leave these checks out
   --config FILE          JSON config (specs/schemas/probe-config.schema.json); \${VAR} is read from the environment
@@ -44,6 +51,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   sample: { type: 'string' },
   'all-media': { type: 'boolean' },
+  'media-method': { type: 'string' },
+  referee: { type: 'string' },
+  'media-concurrency': { type: 'string' },
   only: { type: 'string' },
   skip: { type: 'string' },
   config: { type: 'string' },
@@ -57,6 +67,20 @@ const CONFIG_CODES = new Set(['SG_ERR_PROBE_CONFIG', 'SG_ERR_PROBE_ENV_MISSING',
 function integer(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined
   if (!/^[1-9][0-9]*$/.test(raw)) throw new UsageError(`${flag} takes a positive integer, got '${raw}'`)
+  return Number(raw)
+}
+
+/** --media-method: 'index' or 'ffprobe' (shared with check-package). */
+export function mediaMethodOf(raw: string | undefined): MediaMethod | undefined {
+  if (raw === undefined) return undefined
+  if (!MEDIA_METHODS.includes(raw as MediaMethod)) throw new UsageError(`--media-method takes ${MEDIA_METHODS.join(' or ')}, got '${raw}'`)
+  return raw as MediaMethod
+}
+
+/** A count that may be 0 (--referee). */
+export function countOf(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  if (!/^(0|[1-9][0-9]*)$/.test(raw)) throw new UsageError(`${flag} takes an integer ≥ 0, got '${raw}'`)
   return Number(raw)
 }
 
@@ -99,6 +123,9 @@ async function probe(args: string[], io: CliIo): Promise<number> {
   const sample = integer('--sample', values.sample) ?? config.sample
   const allMedia = values['all-media'] ?? config.allMedia ?? false
   if (allMedia && values.sample !== undefined) throw new UsageError('--sample and --all-media exclude each other')
+  const mediaMethod = mediaMethodOf(values['media-method'])
+  const referee = countOf('--referee', values.referee)
+  const mediaConcurrency = integer('--media-concurrency', values['media-concurrency'])
   const formats = formatsOf(list(values.format) ?? config.formats)
   const outDir = resolve(io.cwd, values.out ?? config.out ?? 'skillgate-report')
   const concurrency = integer('--concurrency', values.concurrency) ?? config.concurrency
@@ -114,7 +141,10 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(keyId !== undefined && secret !== undefined ? { keyId, secret } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(sample !== undefined ? { sample } : {}),
-    allMedia,
+    ...(allMedia || sample === undefined ? { allMedia: true } : {}),
+    ...(mediaMethod ? { mediaMethod } : {}),
+    ...(referee !== undefined ? { referee } : {}),
+    ...(mediaConcurrency !== undefined ? { mediaConcurrency } : {}),
     ...(only ? { only } : {}),
     ...(skip ? { skip } : {}),
     ...(config.tenants ? { tenants: config.tenants } : {}),

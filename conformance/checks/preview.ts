@@ -1,14 +1,18 @@
 // R5.1-3: every course has a free preview of at least ten minutes. Two checks: what the platform
 // declares (list, detail, preview document) and what its preview media really plays, fetched the
-// way a learner gets it (no signature, no credentials) and measured from the packets with ffprobe,
-// never from headers or #EXTINF. Every URL the media came from is noted as a media host for the
+// way a learner gets it (no signature, no credentials) and measured from the container's own index
+// over Range requests (conformance/media/measure-index.ts: sample tables, spot-checked samples,
+// ffprobe refereeing a random few and every doubt), or with `mediaMethod: 'ffprobe'` from every
+// packet of a full download; never from headers or #EXTINF. Every URL the media came from is noted as a media host for the
 // location check (R20-3), including CDN hosts reached through a cross-origin redirect, which the
 // probe client reports instead of following.
+import { randomInt } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import type { CourseDetail, CourseSummary, Preview } from '../../specs/types.gen.js'
-import { agreeWithin, measureFile, measureHls, type Fetcher } from '../media/measure.js'
+import { HEAD_WINDOW } from '../media/measure-hls-index.js'
+import { agreeWithin, measureByIndex, measureFile, measureHls, measureHlsByIndex, openHttpSource, type Fetcher, type IndexEvidence, type MediaMethod } from '../media/measure.js'
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
@@ -28,6 +32,11 @@ export const MEDIA_LIMITS = Object.freeze({
   /** Cross-origin (CDN) redirects followed by hand. */
   redirects: 3,
 })
+
+/** Segments of one HLS preview read at once on the index path (two small ranges each). */
+const HLS_SEGMENTS_AT_ONCE = 8
+/** First request of an MP4 preview on the index path. */
+const MP4_HEAD_BYTES = 512 * 1024
 
 /** Codes that mean the tool could not measure, not that the platform's media is wrong. */
 const TOOL_FAILURES = new Set(['SG_ERR_MEDIA_TOOL_MISSING', 'SG_ERR_MEDIA_TIMEOUT'])
@@ -52,6 +61,19 @@ export interface PreviewMediaMeasurement {
   /** A failed download (evidence and reproduce command). */
   failedExchange?: DownloadResult['evidence']
   errorCode?: string
+  /** Index path: bytes read over the wire and the file's (or playlist's segments') real length. */
+  bytes?: { read: number; file: number | null; requests: number }
+  /** Index path: ffprobe refereed this preview. */
+  refereed?: boolean
+  /** Details of a failure (spot-checks, both sides of a referee disagreement). */
+  failureDetails?: Record<string, unknown>
+}
+
+export interface MeasurePreviewOptions {
+  /** 'index' (default) or 'ffprobe' (today's path: a full download, every packet read). */
+  method?: MediaMethod
+  /** Run the ffprobe referee on this preview too (index path). */
+  referee?: boolean
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
@@ -75,7 +97,7 @@ export async function downloadMedia(ctx: ProbeContext, url: string, dest: string
 }
 
 /** Measure one preview; provider faults become `reasons`, tool faults are thrown. */
-export async function measurePreview(ctx: ProbeContext, preview: Preview, workDir: string, signal?: AbortSignal): Promise<PreviewMediaMeasurement> {
+export async function measurePreview(ctx: ProbeContext, preview: Preview, workDir: string, signal?: AbortSignal, opts: MeasurePreviewOptions = {}): Promise<PreviewMediaMeasurement> {
   const declared = preview.durationSeconds
   const out: PreviewMediaMeasurement = {
     courseId: preview.courseId,
@@ -88,7 +110,9 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
   }
   await mkdir(workDir, { recursive: true })
   try {
-    if (preview.format === 'hls') {
+    if ((opts.method ?? 'index') === 'index') {
+      await measureFromIndex(ctx, preview, workDir, out, signal, opts.referee === true)
+    } else if (preview.format === 'hls') {
       let n = 0
       const fetcher: Fetcher = async (u) => {
         signal?.throwIfAborted()
@@ -99,16 +123,7 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
       out.playlistDeclaredSeconds = round3(m.declaredSeconds)
       out.segments = m.segments.length
       out.method = m.method
-      const lying = m.segments.filter((s) => !s.agrees)
-      if (lying.length > 0) {
-        out.lyingSegments = lying.slice(0, 20).map((s) => ({ index: s.index, uri: s.uri, declaredSeconds: s.declaredSeconds, measuredSeconds: round3(s.measuredSeconds) }))
-        out.reasons.push(`${lying.length} of ${m.segments.length} segment(s) play a different length than their #EXTINF (e.g. segment ${lying[0]!.index}: ${lying[0]!.declaredSeconds} s declared, ${round3(lying[0]!.measuredSeconds)} s measured)`)
-      }
-      if (!agreeWithin(m.declaredSeconds, m.playableSeconds)) {
-        out.reasons.push(`the playlist's #EXTINF values add up to ${round3(m.declaredSeconds)} s but ${out.measuredSeconds} s play`)
-      }
-      const stop = m.streams.find((s) => s.stoppedAt !== null)?.stoppedAt
-      if (stop) out.reasons.push(`playback stops at segment ${stop.segment}: ${stop.reason}`)
+      hlsReasons(out, m)
     } else {
       const res = await downloadMedia(ctx, preview.url, join(workDir, 'preview.mp4'), MEDIA_LIMITS.fileBytes)
       const m = await measureFile(res.path)
@@ -122,6 +137,7 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
     const ev = err.details?.evidence as PreviewMediaMeasurement['failedExchange'] | undefined
     if (ev) out.failedExchange = ev
     out.reasons.push(`${err.code}: ${err.message.split('. ')[0] ?? err.message}`)
+    if (err.code === 'SG_ERR_MEDIA_NOT_MEDIA_SAMPLES' || err.code === 'SG_ERR_MEDIA_REFEREE_DISAGREES') out.failureDetails = { ...err.details }
     return out
   } finally {
     // A sibling HLS segment download may still be landing in workDir when a 404 ends the measurement.
@@ -132,12 +148,71 @@ export async function measurePreview(ctx: ProbeContext, preview: Preview, workDi
   return out
 }
 
+const bytesOf = (ev: IndexEvidence): NonNullable<PreviewMediaMeasurement['bytes']> => ({ read: ev.bytesRead, file: ev.fileBytes, requests: ev.requests })
+
+/** The index path: Range requests through the media client (no credentials), redirects noted as media hosts. */
+async function measureFromIndex(ctx: ProbeContext, preview: Preview, workDir: string, out: PreviewMediaMeasurement, signal: AbortSignal | undefined, referee: boolean): Promise<void> {
+  const open = (url: string) => openHttpSource({
+    client: ctx.media ?? ctx.anonymous, url, deadlineMs: MEDIA_LIMITS.deadlineMs, maxRedirects: MEDIA_LIMITS.redirects,
+    maxFileBytes: preview.format === 'hls' ? MEDIA_LIMITS.segmentBytes : MEDIA_LIMITS.fileBytes,
+    // A faststart moov of a 10-minute 25 fps preview is ~340 KB: head and index in one request.
+    headBytes: preview.format === 'hls' ? HEAD_WINDOW : MP4_HEAD_BYTES,
+    onHost: (u) => ctx.noteHost(u, 'media'), scratchDir: async () => workDir, ...(signal ? { signal } : {}),
+  })
+  out.refereed = referee
+  if (preview.format === 'hls') {
+    const m = await measureHlsByIndex(preview.url, open, { referee, concurrency: HLS_SEGMENTS_AT_ONCE, ...(signal ? { signal } : {}) })
+    out.measuredSeconds = round3(m.playableSeconds)
+    out.playlistDeclaredSeconds = round3(m.declaredSeconds)
+    out.segments = m.segments.length
+    out.method = m.method
+    out.bytes = { read: m.bytesRead, file: m.fileBytes, requests: m.requests }
+    hlsReasons(out, m)
+    return
+  }
+  const src = await open(preview.url)
+  try {
+    const m = await measureByIndex(src, { referee })
+    out.measuredSeconds = round3(m.playableSeconds)
+    out.headerSeconds = m.headerSeconds
+    out.method = m.method
+    out.bytes = bytesOf(m.index)
+  } finally {
+    await src.close()
+  }
+}
+
+/** What an HLS measurement says is wrong, whichever path measured it. */
+function hlsReasons(out: PreviewMediaMeasurement, m: { declaredSeconds: number; playableSeconds: number; segments: Array<{ index: number; uri: string; declaredSeconds: number; measuredSeconds: number; agrees: boolean }>; streams: Array<{ stoppedAt: { segment: number; reason: string } | null }> }): void {
+  const lying = m.segments.filter((s) => !s.agrees)
+  if (lying.length > 0) {
+    out.lyingSegments = lying.slice(0, 20).map((s) => ({ index: s.index, uri: s.uri, declaredSeconds: s.declaredSeconds, measuredSeconds: round3(s.measuredSeconds) }))
+    out.reasons.push(`${lying.length} of ${m.segments.length} segment(s) play a different length than their #EXTINF (e.g. segment ${lying[0]!.index}: ${lying[0]!.declaredSeconds} s declared, ${round3(lying[0]!.measuredSeconds)} s measured)`)
+  }
+  if (!agreeWithin(m.declaredSeconds, m.playableSeconds)) {
+    out.reasons.push(`the playlist's #EXTINF values add up to ${round3(m.declaredSeconds)} s but ${round3(m.playableSeconds)} s play`)
+  }
+  const stop = m.streams.find((s) => s.stoppedAt !== null)?.stoppedAt
+  if (stop) out.reasons.push(`playback stops at segment ${stop.segment}: ${stop.reason}`)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The checks
 
 const ON_DEMAND = ['on-demand'] as const
 /** ffprobe is CPU-bound: a few at a time whatever the HTTP concurrency. */
 const MEDIA_PARALLEL = 3
+
+/** `n` distinct positions among `count`, drawn uniformly (the previews the ffprobe referee measures too). */
+function drawReferee(count: number, n: number): Set<number> {
+  const out = new Set<number>()
+  for (let i = Math.max(0, count - n); i < count; i++) {
+    // Floyd's algorithm: exactly min(n, count) distinct picks, uniform, in n draws.
+    const pick = randomInt(i + 1)
+    out.add(out.has(pick) ? i : pick)
+  }
+  return out
+}
 
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const shown = (v: unknown): string => (v === undefined ? 'absent' : JSON.stringify(v))
@@ -226,13 +301,19 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     const sample = await ctx.sample()
     rt.setSampling({ ...sample.statement })
     const root = await mkdtemp(join(await ctx.scratchDir(), 'preview-'))
+    const method = ctx.settings.mediaMethod
+    const refereed = drawReferee(sample.courses.length, method === 'index' ? ctx.settings.referee : 0)
+    // ffprobe is CPU-bound; reading an index is mostly waiting for the network (the media client
+    // caps the requests; an HLS preview keeps up to HLS_SEGMENTS_AT_ONCE of them busy). More
+    // previews at once than a quarter of the requests only holds more indexes in memory.
+    const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
-      const rows = await mapLimit(sample.courses, Math.min(ctx.settings.concurrency, MEDIA_PARALLEL), async (summary: CourseSummary, i) => {
+      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
         const doc = await ctx.preview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
-        return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal) }
+        return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
       }, rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []
@@ -252,6 +333,8 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
         if (m.headerSeconds !== undefined) row.headerSeconds = m.headerSeconds
         if (m.playlistDeclaredSeconds !== undefined) row.playlistDeclaredSeconds = m.playlistDeclaredSeconds
         if (m.segments !== undefined) row.segments = m.segments
+        if (m.bytes) row.bytes = m.bytes
+        if (m.refereed) row.refereed = true
         perCourse.push(row)
         if (m.reasons.length === 0) continue
         problems.push(`${m.courseId} (${m.format}): ${m.reasons.join('; ')}`)
@@ -260,7 +343,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           evidence.push(httpEvidence(m.failedExchange, `${m.courseId}: ${m.reasons.join('; ')}`))
           reproduceCmd ??= reproduceFrom(m.failedExchange)
         } else {
-          evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}) }))
+          evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}), ...(m.failureDetails ? { details: m.failureDetails } : {}) }))
         }
       }
       const methods = [...new Set(rows.flatMap((r) => (r.kind === 'measured' && r.m.method ? [r.m.method] : [])))]
@@ -272,6 +355,14 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
         minPlayableSeconds: measuredValues.length ? Math.min(...measuredValues) : null,
         perCourse,
         method: methods.join(' | ') || 'none measured',
+        mediaMethod: method,
+      }
+      const read = rows.flatMap((r) => (r.kind === 'measured' && r.m.bytes ? [r.m.bytes] : []))
+      if (read.length > 0) {
+        const file = read.every((b) => b.file !== null) ? read.reduce((n, b) => n + b.file!, 0) : null
+        const bytesRead = read.reduce((n, b) => n + b.read, 0)
+        measured.bytes = { read: bytesRead, media: file, fetchedRatio: file ? Math.round((bytesRead / file) * 10_000) / 10_000 : null, requests: read.reduce((n, b) => n + b.requests, 0) }
+        measured.refereed = rows.filter((r) => r.kind === 'measured' && r.m.refereed).length
       }
       if (problems.length > 0) {
         return fail({

@@ -37,7 +37,7 @@ t.test('the npm build measures MPEG-TS because it runs with GCONV_PATH=/nonexist
   const m = await measureFile(segment, { ffprobe: bin })
   t.equal(m.container, 'mpegts')
   t.ok(agreeWithin(60, m.playableSeconds), `segment plays ${m.playableSeconds} s`)
-  t.equal(m.binary.source, 'npm')
+  t.equal(m.binary!.source, 'npm')
 
   // The twin without the variable: on hosts with glibc gconv modules the static build segfaults;
   // the crash must surface as a stable code, never as an unhandled failure.

@@ -1,6 +1,12 @@
 // A deliberately small RFC 8216 reader: only what measuring a VOD preview needs. Anything that
 // would make the segments unmeasurable without extra state (keys, init sections, byte ranges) is
-// refused with SG_ERR_HLS_UNSUPPORTED rather than measured wrongly.
+// refused with SG_ERR_HLS_UNSUPPORTED rather than measured wrongly. Both measurement paths (index
+// and ffprobe) read playlists here, so they refuse the same playlists with the same codes.
+// hls-parser 0.16.1 (zero dependencies, typed) was tried in its place: in strict mode it refuses
+// what ffmpeg itself writes (an #EXTINF that rounds above EXT-X-TARGETDURATION) and playlists this
+// reader accepts today; in lenient mode it reads "#EXTINF:abc" as 0 s and "-5" as -5 s, and throws
+// TypeErrors ("Cannot destructure property 'name'") on a web page or a URI without #EXTINF. Every
+// check below would still be needed around it, and its options are process-wide.
 import { sgError } from '../../specs/lib/errors.js'
 
 export interface HlsSegmentEntry {

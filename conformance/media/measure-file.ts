@@ -3,7 +3,10 @@
 // moov still claims 11 minutes, patched mvhd/tkhd/mdhd durations, a video track that stops early,
 // or a timestamp jump; ffprobe's format.duration believes all of them. The packets do not lie:
 //
-// - per stream, times are packet dts (pts when dts is absent), sorted;
+// - per stream, times are the packets' presentation times (pts), sorted; dts only when a stream has
+//   no pts at all. Never a mix: Matroska stores no dts and ffprobe derives one only after the
+//   first few frames, so `dts ?? pts` put B-frame streams' first packets on the pts clock and the
+//   rest on the dts clock (two frames earlier): a 600 s file measured 598 s;
 // - the expected packet duration is the median step between consecutive packets;
 // - the contiguous span runs from the first packet until the first step longer than
 //   expected + GAP_THRESHOLD_SECONDS; a packet's own duration counts only up to that same bound,
@@ -13,9 +16,9 @@
 import { sgError } from '../../specs/lib/errors.js'
 import { fileInput, lastLine, resolveFfprobe, runFfprobe } from './ffprobe.js'
 import type { FfprobeBinary, ProbeJson } from './ffprobe.js'
+import { GAP_THRESHOLD_SECONDS, spanOfSorted, type Span } from './span.js'
 
-/** A step this much longer than the expected packet duration ends the contiguous span. */
-export const GAP_THRESHOLD_SECONDS = 2
+export { GAP_THRESHOLD_SECONDS }
 
 export type StreamKind = 'video' | 'audio'
 
@@ -49,7 +52,8 @@ export interface FileMeasurement {
   /** Minimum of the audio and video streams' contiguous spans. */
   playableSeconds: number
   method: string
-  binary: BinaryEvidence
+  /** The ffprobe that read the packets (absent when the index alone was read). */
+  binary?: BinaryEvidence
   warnings: string[]
 }
 
@@ -79,42 +83,26 @@ export const methodText = (bin: BinaryEvidence): string =>
   `the first packet until a step longer than the median packet step + ${GAP_THRESHOLD_SECONDS} s; ` +
   `playable = minimum over the streams`
 
-interface Series { times: number[]; pts: number[]; durations: number[]; pos: number[] }
+interface Series { times: number[]; pts: number[]; dts: number[]; durations: number[]; pos: number[] }
 
-/** Contiguous-span arithmetic for one stream's packets (exported for unit tests). */
-export function spanOf(times: readonly number[], durations: readonly number[]): {
-  playableSeconds: number; firstTime: number | null; lastEnd: number | null; largestGapSeconds: number; expectedPacketSeconds: number
-} {
+/**
+ * One clock per stream: pts when every packet has one (what plays, in presentation order), else
+ * dts when every packet has one, else the packets that carry a pts. Mixing the two shifts some
+ * packets by the decoder delay (R5.1-3, R5.2-2).
+ */
+function onOneClock(s: Series): Series {
+  const all = (xs: number[]): boolean => xs.every((x) => Number.isFinite(x))
+  if (all(s.pts)) return s
+  if (all(s.dts)) return { ...s, times: s.dts }
+  const keep = s.pts.map((p, i) => (Number.isFinite(p) ? i : -1)).filter((i) => i >= 0)
+  const pick = (xs: number[]): number[] => keep.map((i) => xs[i]!)
+  return { times: pick(s.pts), pts: pick(s.pts), dts: pick(s.dts), durations: pick(s.durations), pos: pick(s.pos) }
+}
+
+/** Contiguous-span arithmetic for one stream's packets, in any order (exported for unit tests). */
+export function spanOf(times: readonly number[], durations: readonly number[]): Span {
   const order = times.map((_, i) => i).sort((a, b) => times[a]! - times[b]!)
-  const t = order.map((i) => times[i]!)
-  const d = order.map((i) => durations[i]!)
-  const first = t[0]
-  if (first === undefined) return { playableSeconds: 0, firstTime: null, lastEnd: null, largestGapSeconds: 0, expectedPacketSeconds: 0 }
-  const steps = t.slice(1).map((v, i) => v - t[i]!).filter((s) => s > 0).sort((a, b) => a - b)
-  const median = steps[Math.floor(steps.length / 2)]
-  const expected = median ?? (Number.isFinite(d[0]) && d[0]! > 0 ? d[0]! : 0)
-  const bound = expected + GAP_THRESHOLD_SECONDS
-  const lengthOf = (i: number): number => {
-    const own = d[i]!
-    return Number.isFinite(own) && own > 0 && own <= bound ? own : expected
-  }
-  let contiguousEnd = first + lengthOf(0)
-  let broken = false
-  let largestGap = 0
-  for (let i = 1; i < t.length; i++) {
-    const step = t[i]! - t[i - 1]!
-    largestGap = Math.max(largestGap, step - expected)
-    if (step > bound) broken = true
-    if (!broken) contiguousEnd = Math.max(contiguousEnd, t[i]! + lengthOf(i))
-  }
-  const last = t.length - 1
-  return {
-    playableSeconds: contiguousEnd - first,
-    firstTime: first,
-    lastEnd: t[last]! + lengthOf(last),
-    largestGapSeconds: Math.max(0, largestGap),
-    expectedPacketSeconds: expected,
-  }
+  return spanOfSorted(Float64Array.from(order, (i) => times[i]!), Float64Array.from(order, (i) => durations[i]!))
 }
 
 /** Fields read in the single ffprobe run: packets stream while the file is read, then streams and format. */
@@ -148,7 +136,7 @@ export async function measureParts(file: string, starts: readonly number[], opts
   const probed = await probePackets(file, opts)
   const parts = starts.map(() => new Map<number, Series>())
   for (const [index, s] of probed.series) {
-    for (const part of parts) part.set(index, { times: [], pts: [], durations: [], pos: [] })
+    for (const part of parts) part.set(index, { times: [], pts: [], dts: [], durations: [], pos: [] })
     let p = -1
     for (let i = 0; i < s.times.length; i++) {
       const pos = s.pos[i]!
@@ -161,6 +149,7 @@ export async function measureParts(file: string, starts: readonly number[], opts
       const target = parts[p]!.get(index)!
       target.times.push(s.times[i]!)
       target.pts.push(s.pts[i]!)
+      target.dts.push(s.dts[i]!)
       target.durations.push(s.durations[i]!)
       target.pos.push(pos)
     }
@@ -199,13 +188,14 @@ async function probePackets(file: string, opts: MeasureOptions): Promise<Probed>
           const f = fields(line)
           const index = Number(f.stream_index)
           let s = series.get(index)
-          if (!s) series.set(index, (s = { times: [], pts: [], durations: [], pos: [] }))
+          if (!s) series.set(index, (s = { times: [], pts: [], dts: [], durations: [], pos: [] }))
           if (++packets > maxPackets) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `more than ${maxPackets} packets`, { file, maxPackets })
           const pts = num(f.pts_time)
-          const time = num(f.dts_time) ?? pts
-          if (time === null) return
-          s.times.push(time)
-          s.pts.push(pts ?? time)
+          const dts = num(f.dts_time)
+          if (pts === null && dts === null) return
+          s.times.push(pts ?? Number.NaN)
+          s.pts.push(pts ?? Number.NaN)
+          s.dts.push(dts ?? Number.NaN)
           s.durations.push(num(f.duration_time) ?? Number.NaN)
           s.pos.push(num(f.pos) ?? Number.NaN)
         } else if (line.startsWith('stream|')) {
@@ -257,12 +247,12 @@ function buildMeasurement(file: string, probed: Probed, series: Map<number, Seri
   if (wanted.size === 0) {
     throw sgError('SG_ERR_MEDIA_UNREADABLE', 'the file has no audio or video stream', { file, formatName: json.format?.format_name })
   }
-  const empty: Series = { times: [], pts: [], durations: [], pos: [] }
+  const empty: Series = { times: [], pts: [], dts: [], durations: [], pos: [] }
   const packets = [...wanted.keys()].reduce((n, k) => n + (series.get(k) ?? empty).times.length, 0)
   if (probed.failure && packets === 0) throw sgError('SG_ERR_MEDIA_UNREADABLE', probed.failure.why, { file, exitCode: probed.failure.exitCode, signal: probed.failure.signal })
 
   const streams: StreamMeasurement[] = [...wanted.entries()].map(([index, w]) => {
-    const s = series.get(index) ?? empty
+    const s = onOneClock(series.get(index) ?? empty)
     const span = spanOf(s.times, s.durations)
     return {
       index,
@@ -270,7 +260,7 @@ function buildMeasurement(file: string, probed: Probed, series: Map<number, Seri
       codec: w.codec,
       declaredSeconds: w.declared,
       playableSeconds: span.playableSeconds,
-      firstPts: s.pts.length ? s.pts.reduce((a, b) => Math.min(a, b)) : null,
+      firstPts: span.firstTime,
       lastEnd: span.lastEnd,
       largestGapSeconds: span.largestGapSeconds,
       expectedPacketSeconds: span.expectedPacketSeconds,

@@ -75,7 +75,7 @@ async function fetchPlaylist(url: string, fetcher: Fetcher, maxBytes: number): P
   return readFile(path, 'utf8')
 }
 
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length)
   let next = 0
   let failed = false
@@ -192,7 +192,7 @@ function describeSegment(entry: HlsSegmentEntry, index: number, url: string, fil
 }
 
 /** Chain one stream kind's spans across segments, stopping at the first gap or absence. */
-function chain(kind: StreamKind, segments: readonly HlsSegmentMeasurement[], entries: readonly HlsSegmentEntry[]): HlsMeasurement['streams'][number] {
+export function chain(kind: StreamKind, segments: readonly HlsSegmentMeasurement[], entries: readonly HlsSegmentEntry[]): HlsMeasurement['streams'][number] {
   let total = 0
   let prevEnd: number | null = null
   for (const seg of segments) {

@@ -44,7 +44,7 @@ t.test('honest media measures within tolerance of the truth (R5.1-3, R5.2-2)', a
       t.equal(m.container, 'mp4')
       t.ok(m.streams.every((s) => s.largestGapSeconds < 2), 'no gaps')
       t.match(m.method, /ffprobe .* packet timestamps/)
-      t.ok(m.binary.version.length > 0)
+      t.ok(m.binary!.version.length > 0)
       t.ok(checkCodecs(m).ok)
     })
   }
@@ -109,4 +109,16 @@ t.test('ffprobe limits map to stable codes instead of hanging', async (t) => {
   await t.rejects(measureFile(file, { timeoutMs: 1 }), { code: 'SG_ERR_MEDIA_TIMEOUT' })
   const ok = await measureFile(file, { maxPackets: 100_000 })
   t.ok(agreeWithin(660, ok.playableSeconds), 'the same file passes under ordinary limits')
+})
+
+t.test('Matroska with B-frames: exactly 600 s passes, 599 s fails (one clock per stream, R5.1-3)', async (t) => {
+  // ffprobe gives the first packets of a Matroska B-frame stream no dts; mixing their pts with the
+  // later packets' dts measured a 600 s file 598 s.
+  const { matroska } = await import('./index-media.test-support.js')
+  const full = await measureFile(await matroska({ seconds: 600 }))
+  const short = await measureFile(await matroska({ seconds: 599 }))
+  t.equal(full.container, 'matroska')
+  t.ok(full.playableSeconds >= PREVIEW_MIN_SECONDS, `600 s file plays ${full.playableSeconds} s`)
+  t.ok(short.playableSeconds < PREVIEW_MIN_SECONDS, `599 s file plays ${short.playableSeconds} s`)
+  t.ok(agreeWithin(599, short.playableSeconds))
 })

@@ -19,6 +19,7 @@ import { createGuardedLookup, systemResolver } from './ssrf-guard.js'
 export type {
   AttemptRecord, DownloadOptions, DownloadResult, ProbeClient, ProbeClientOptions, ProbeRequest, ProbeResponse, ProbeWarning, ProbeWarningCode, Signer,
 } from './probe-types.js'
+export { BODY_STOPPED } from './probe-types.js'
 
 export function createProbeClient(opts: ProbeClientOptions): ProbeClient {
   const mode = opts.mode
@@ -91,6 +92,7 @@ async function request(client: ClientState, r: ProbeRequest): Promise<ProbeRespo
     warnings: out.warnings,
   }, () => buildEvidence({ method: out.method, url, headers: ex.sentHeaders, body: out.body }, ex, client.secrets))
   if (out.redirectedTo !== undefined) response.redirectedTo = out.redirectedTo
+  if (ex.stopped) response.stopped = true
   const contentType = firstHeader(ex.headers, 'content-type') ?? ''
   if (r.expect === 'text') response.text = ex.body.toString('utf8')
   if (r.expect === 'json' || (r.expect === undefined && /[/+]json\b/i.test(contentType))) {

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs'
 import type { IncomingHttpHeaders } from 'node:http'
 import { sgError } from '../../specs/lib/errors.js'
 import { ACCEPT_ENCODING, readLimitedBody } from './body-limit.js'
-import type { ClientState, ProbeWarning } from './probe-types.js'
+import { BODY_STOPPED, type ClientState, type ProbeRequest, type ProbeWarning } from './probe-types.js'
 import { checkLiteralHost } from './ssrf-guard.js'
 import type { GuardDecision, SsrfMode } from './ssrf-guard.js'
 
@@ -41,6 +41,7 @@ export interface Exchange {
   remoteAddress: string | undefined
   sentHeaders: Record<string, string>
   written?: { bytes: number; sha256: string }
+  stopped?: boolean
 }
 
 /** One logical request (all its attempts and redirects). */
@@ -51,6 +52,7 @@ export interface RequestContext {
   maxBody: number
   warnings: ProbeWarning[]
   toFile?: { tmpPath: string }
+  sink?: ProbeRequest['sink']
 }
 
 export function flattenHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -118,6 +120,16 @@ export async function exchangeOnce(client: ClientState, ctx: RequestContext, met
     if (!encoding && Number.isFinite(declared) && declared > ctx.maxBody) {
       res.body.destroy()
       throw sgError('SG_ERR_NET_BODY_TOO_LARGE', `Content-Length ${declared} exceeds ${ctx.maxBody} bytes`, { limit: ctx.maxBody })
+    }
+    if (ctx.sink && res.statusCode >= 200 && res.statusCode < 300) {
+      try {
+        await readLimitedBody(res.body, { contentEncoding: encoding, maxBytes: ctx.maxBody, sink: ctx.sink(res.statusCode, resHeaders), signal: ctx.signal })
+        return { ...partial, body: Buffer.alloc(0) }
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== BODY_STOPPED) throw err
+        res.body.destroy()
+        return { ...partial, body: Buffer.alloc(0), stopped: true }
+      }
     }
     if (ctx.toFile && res.statusCode >= 200 && res.statusCode < 300) {
       const hash = createHash('sha256')

@@ -63,11 +63,12 @@ export async function runRequest(client: ClientState, r: ProbeRequest, toFile?: 
   const deadline = new AbortController()
   const timer = setTimeout(() => deadline.abort(sgError('SG_ERR_NET_DEADLINE', `${url.origin} did not finish within ${deadlineMs} ms`, { deadlineMs })), deadlineMs)
   const signal = r.signal ? AbortSignal.any([deadline.signal, r.signal]) : deadline.signal
-  const ctx: RequestContext = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: r.maxBodyBytes ?? client.defaultMaxBody, warnings, ...(toFile ? { toFile } : {}) }
+  const ctx: RequestContext = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: r.maxBodyBytes ?? client.defaultMaxBody, warnings, ...(toFile ? { toFile } : {}), ...(r.sink ? { sink: r.sink } : {}) }
   let ex: Exchange | undefined
   try {
     for (;;) {
-      const retryable = isIdempotentMethod(method) || r.idempotent === true
+      // A body already streamed into a sink cannot be taken back, so a sink is never retried.
+      const retryable = (isIdempotentMethod(method) || r.idempotent === true) && !r.sink
       ex = await hop(client, ctx, { method, url, headers, body, sign, retryable, callerSignal: r.signal }, attempts)
       warnIfNonPublic(client, warnings, url, ex)
       const location = firstHeader(ex.headers, 'location')

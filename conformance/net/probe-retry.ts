@@ -49,7 +49,7 @@ export async function hop(client: ClientState, ctx: RequestContext, req: HopRequ
       result = await exchangeOnce(client, ctx, req.method, req.url, req.headers, req.body, req.sign)
       record.status = result.status
       const retryAfter = parseRetryAfter(result.headers['retry-after'])
-      if (!isRetryableStatus(result.status) || retryAfter === undefined || !req.retryable || attempt >= client.retries || ctx.toFile) return result
+      if (!isRetryableStatus(result.status) || retryAfter === undefined || !req.retryable || attempt >= client.retries || ctx.toFile || ctx.sink) return result
       wait = Math.min(retryAfter, client.retryAfterCap)
       reason = 'retry-after'
     } catch (err) {

@@ -1,5 +1,6 @@
 // The probe client's types: what callers pass and get back (re-exported by probe-client.ts), and
 // the state one client's modules share (probe-exchange, probe-retry, probe-redirect).
+import type { Writable } from 'node:stream'
 import type { Agent } from 'undici'
 import type { Evidence } from './evidence.js'
 import type { Semaphore } from './semaphore.js'
@@ -67,7 +68,17 @@ export interface ProbeRequest {
   /** Allow retrying a non-idempotent method (POST, PATCH): only when the caller knows it is safe. */
   idempotent?: boolean
   signal?: AbortSignal
+  /**
+   * Stream a 2xx body instead of buffering it: called with the status and headers once they
+   * arrive, it returns where the decoded body goes (still capped by maxBodyBytes and the
+   * deadline). The writable may end the transfer early by failing a write with an error whose
+   * code is BODY_STOPPED; the response then has `stopped` set. Never retried once streaming.
+   */
+  sink?: (status: number, headers: Record<string, string | string[]>) => Writable
 }
+
+/** The code a streaming sink fails a write with to stop reading the body (not an error). */
+export const BODY_STOPPED = 'SG_BODY_STOPPED'
 
 export interface AttemptRecord {
   url: string
@@ -91,6 +102,8 @@ export interface ProbeResponse {
   timings: { totalMs: number }
   /** Set when the response is a redirect that was not followed (other origin). */
   redirectedTo?: string
+  /** A streaming sink stopped reading the body before it ended. */
+  stopped?: boolean
   /** Same-origin redirects that were followed, in order. */
   redirects: string[]
   attempts: AttemptRecord[]

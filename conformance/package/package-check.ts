@@ -16,6 +16,7 @@ import { runChecks, selectChecks, type ProgressEvent, type Report } from '../che
 import { packageChecks } from './checks.js'
 import type { CourseFinding, Manifest, PackageContext, ProviderCourse } from './package-context.js'
 import { MediaProber, type MediaFormat } from './package-media.js'
+import type { MediaMethod } from '../media/measure-index.js'
 import { MANIFEST_NAME, openPackage, type OpenedPackage, type PackageLimits } from './zip-reader.js'
 
 export interface CheckPackageOptions {
@@ -28,8 +29,12 @@ export interface CheckPackageOptions {
   fileName?: string
   only?: readonly string[]
   skip?: readonly string[]
-  /** ffprobe processes at once. */
+  /** Files measured at once. */
   mediaConcurrency?: number
+  /** 'index' (default: every lesson and preview from its own index) or 'ffprobe' (every packet). */
+  mediaMethod?: MediaMethod
+  /** Index path: files also measured by the ffprobe referee (default 3). */
+  referee?: number
   mode?: Report['mode']
   /** Gateway: the provider's live courses, so R5.2-1 / R5.2-3 judge the catalogue after this upload. */
   providerCourses?: readonly ProviderCourse[]
@@ -80,7 +85,11 @@ export async function inspectPackage(zipPath: string, opts: CheckPackageOptions 
   }
   const ownSandbox = opts.sandboxDir === undefined ? await mkdtemp(join(tmpdir(), 'skillgate-package-')) : undefined
   const sandboxDir = opts.sandboxDir ?? ownSandbox!
-  const media = new MediaProber(opts.mediaConcurrency === undefined ? {} : { concurrency: opts.mediaConcurrency })
+  const media = new MediaProber({
+    ...(opts.mediaConcurrency === undefined ? {} : { concurrency: opts.mediaConcurrency }),
+    ...(opts.mediaMethod ? { method: opts.mediaMethod } : {}),
+    ...(opts.referee === undefined ? {} : { referee: opts.referee }),
+  })
   // The digest of the zip is read concurrently with extraction; both read the same (cached) pages.
   const digest = opts.packageSha256 !== undefined ? Promise.resolve(opts.packageSha256) : sha256File(zipPath)
   digest.catch(() => undefined)
@@ -97,6 +106,7 @@ export async function inspectPackage(zipPath: string, opts: CheckPackageOptions 
         onEntry: async (entry) => {
           if (entry.name === MANIFEST_NAME) {
             formats = await mediaFormats(entry.path)
+            if (formats) media.expect(new Set(formats.keys()).size)
             return
           }
           // Only single files are primed: an HLS playlist's segments may not be extracted yet.

@@ -1,10 +1,17 @@
 // Measures a package's media once each, with bounded concurrency, however many checks (media
-// agreement R13, preview length R5.2-2) and courses ask for the same file. Measuring starts as soon
+// agreement R13, preview length R5.2-2) and courses ask for the same file. Every lesson and preview
+// is measured from its own index by default (conformance/media/measure-index.ts: the extracted
+// entry is read in place, a few ranges of it), with ffprobe refereeing a random few and every
+// doubt; `method: 'ffprobe'` reads every packet of every file, as before. Measuring starts as soon
 // as a file leaves the zip reader (`prime`), so ffprobe runs while later entries are still being
 // inflated; checks then `await` the same promise.
 import { availableParallelism } from 'node:os'
 import { isSkillgateError, sgError, type SkillgateError } from '../../specs/lib/errors.js'
-import { checkCodecs, measureFile, measureHls, resolveFfprobe, type CodecVerdict, type FfprobeBinary, type Fetcher } from '../media/measure.js'
+import { randomInt } from 'node:crypto'
+import {
+  checkCodecs, fileSource, measureByIndex, measureFile, measureHls, measureHlsByIndex, resolveFfprobe,
+  type CodecVerdict, type FfprobeBinary, type Fetcher, type FileMeasurement, type MediaMethod,
+} from '../media/measure.js'
 import type { OpenedPackage, PackageEntry } from './zip-reader.js'
 
 export type MediaFormat = 'mp4' | 'hls'
@@ -57,10 +64,17 @@ class Pool {
 }
 
 export interface MediaProberOptions {
-  /** ffprobe processes at once (default: available CPUs, at most 8). */
+  /** Files measured at once (default: available CPUs, at most 8). */
   concurrency?: number
   timeoutMs?: number
+  /** 'index' (default) or 'ffprobe' (every packet of every file). */
+  method?: MediaMethod
+  /** Index path: about this many files per package are also measured by the ffprobe referee (default 3). */
+  referee?: number
 }
+
+/** Files refereed per package by default: a few per run, as for the probe. */
+export const DEFAULT_REFEREE = 3
 
 export class MediaProber {
   readonly #results = new Map<string, Promise<MediaResult>>()
@@ -68,10 +82,35 @@ export class MediaProber {
   readonly #timeoutMs: number | undefined
   #pkg: Pick<OpenedPackage, 'entry'> | undefined
   #bin: Promise<FfprobeBinary> | undefined
+  readonly #method: MediaMethod
+  #refereeLeft: number
+  #seen = 0
+  #expected: number | undefined
 
   constructor(opts: MediaProberOptions = {}) {
     this.#pool = new Pool(opts.concurrency ?? Math.max(1, Math.min(8, availableParallelism())))
     this.#timeoutMs = opts.timeoutMs
+    this.#method = opts.method ?? 'index'
+    this.#refereeLeft = opts.referee ?? DEFAULT_REFEREE
+  }
+
+  /** How many files the package will measure (from the manifest), so refereed files are drawn uniformly. */
+  expect(files: number): void {
+    this.#expected = files
+  }
+
+  /**
+   * Whether this file goes to the referee too. With the file count known this is selection
+   * sampling (Knuth's Algorithm S: each file with probability left / files still to come), so
+   * every file is equally likely to be refereed wherever it sits in the zip; without it, 1 in 4.
+   */
+  #drawReferee(): boolean {
+    this.#seen++
+    if (this.#refereeLeft <= 0) return false
+    const toCome = this.#expected === undefined ? 4 * this.#refereeLeft : Math.max(1, this.#expected - this.#seen + 1)
+    const pick = randomInt(toCome) < this.#refereeLeft
+    if (pick) this.#refereeLeft--
+    return pick
   }
 
   /** Entries are looked up here; set once the package is open (or while it opens, via `prime`). */
@@ -102,38 +141,13 @@ export class MediaProber {
     try {
       const ffprobe = await this.#bin
       const measurement = await this.#pool.run(async (): Promise<MediaMeasurement> => {
+        if (this.#method === 'index') return this.#fromIndex(entry, format, lookup)
         if (format === 'hls') {
           // Segments are fetched from the package itself: a URI that leaves it does not resolve.
-          const fetcher: Fetcher = async (url) => {
-            const name = entryNameOf(url)
-            const found = name === undefined ? undefined : lookup(name)
-            if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
-            return { path: found.path }
-          }
-          const m = await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
-          const streams = m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))
-          return {
-            file: entry.name, format, sha256: entry.sha256,
-            containers: [...new Set(m.segments.map((s) => s.container))],
-            streams: dedupeStreams(streams),
-            playableSeconds: m.playableSeconds,
-            headerSeconds: m.declaredSeconds,
-            codecs: checkCodecs(m),
-            method: m.method,
-            warnings: m.notes,
-          }
+          const fetcher: Fetcher = async (url) => ({ path: inPackage(url, lookup).path })
+          return fromHls(entry, await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
         }
-        const m = await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) })
-        return {
-          file: entry.name, format, sha256: entry.sha256,
-          containers: [m.container],
-          streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
-          playableSeconds: m.playableSeconds,
-          headerSeconds: m.headerSeconds,
-          codecs: checkCodecs(m),
-          method: m.method,
-          warnings: m.warnings,
-        }
+        return fromFile(entry, await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
       })
       return { ok: true, measurement }
     } catch (err) {
@@ -141,6 +155,56 @@ export class MediaProber {
       if (isSkillgateError(err) && err.code !== 'SG_ERR_MEDIA_TOOL_MISSING') return { ok: false, file: entry.name, error: err }
       throw err
     }
+  }
+
+  async #fromIndex(entry: PackageEntry, format: MediaFormat, lookup: (name: string) => PackageEntry | undefined): Promise<MediaMeasurement> {
+    const referee = this.#drawReferee()
+    const timeout = this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}
+    if (format === 'hls') {
+      return fromHls(entry, await measureHlsByIndex(packageUrl(entry.name), async (url) => fileSource(inPackage(url, lookup).path), { referee, ...timeout }))
+    }
+    const src = await fileSource(entry.path)
+    try {
+      return fromFile(entry, await measureByIndex(src, { referee, ...timeout }))
+    } finally {
+      await src.close()
+    }
+  }
+}
+
+/** The entry a playlist's segment URI names; a URI that leaves the package does not resolve. */
+function inPackage(url: string, lookup: (name: string) => PackageEntry | undefined): PackageEntry {
+  const name = entryNameOf(url)
+  const found = name === undefined ? undefined : lookup(name)
+  if (!found) throw sgError('SG_ERR_HLS_SEGMENT_MISSING', `${url} is not in the package`, { url })
+  return found
+}
+
+type HlsLike = Parameters<typeof checkCodecs>[0] & { segments: Array<{ container: string; streams: MediaStreamSummary[] }>; playableSeconds: number; declaredSeconds: number; method: string; notes: string[] }
+
+function fromHls(entry: PackageEntry, m: HlsLike): MediaMeasurement {
+  return {
+    file: entry.name, format: 'hls', sha256: entry.sha256,
+    containers: [...new Set(m.segments.map((s) => s.container))],
+    streams: dedupeStreams(m.segments.flatMap((s) => s.streams.map((x) => ({ kind: x.kind, codec: x.codec })))),
+    playableSeconds: m.playableSeconds,
+    headerSeconds: m.declaredSeconds,
+    codecs: checkCodecs(m),
+    method: m.method,
+    warnings: m.notes,
+  }
+}
+
+function fromFile(entry: PackageEntry, m: FileMeasurement): MediaMeasurement {
+  return {
+    file: entry.name, format: 'mp4', sha256: entry.sha256,
+    containers: [m.container],
+    streams: dedupeStreams(m.streams.map((s) => ({ kind: s.kind, codec: s.codec }))),
+    playableSeconds: m.playableSeconds,
+    headerSeconds: m.headerSeconds,
+    codecs: checkCodecs(m),
+    method: m.method,
+    warnings: m.warnings,
   }
 }
 

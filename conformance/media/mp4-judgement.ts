@@ -1,0 +1,122 @@
+// The same judgement the packet path makes (span.ts), from an MP4 index, track by track
+// (R5.1-3, R5.2-2):
+// - presentation time = (dts + composition offset − edit media time) / timescale + empty-edit
+//   offset, as ffmpeg's demuxer presents them (an AAC priming frame comes out at −1024/rate and
+//   counts, exactly as ffprobe lists it); samples past the edit's end are not presented;
+// - a sample whose data does not start inside the real file is not playable (a truncated file,
+//   or an index pointing past the end): it is dropped, so the span stops where data stops (the
+//   frame cut in half at the end counts, as it does for ffprobe);
+// - subtitle, data and hint tracks are ignored; playable = the minimum over audio and video.
+// Edit lists the reader does not model (several media segments, a rate other than 1) are a doubt:
+// the caller then asks the ffprobe referee.
+import type { StreamKind, StreamMeasurement } from './measure-file.js'
+import type { Mp4Index } from './mp4-index.js'
+import type { TrackIndex } from './mp4-sample-table.js'
+import { spanOfSorted } from './span.js'
+
+export interface IndexedStream extends StreamMeasurement {
+  trackId: number
+  /** Samples whose data starts at or beyond the end of the file. */
+  samplesBeyondEnd: number
+  /** Samples the index lists (before edits and truncation). */
+  indexedSamples: number
+}
+
+export interface Mp4Judgement {
+  container: 'mp4' | 'mov'
+  streams: IndexedStream[]
+  headerSeconds: number | null
+  warnings: string[]
+  /** Reasons to ask the referee. */
+  doubts: string[]
+}
+
+const KINDS: Record<string, StreamKind> = { vide: 'video', soun: 'audio' }
+
+interface EditWindow { shift: number; startOffset: number; end: number; doubt?: string }
+
+/** What the edit list does to this track's timeline, in track timescale units. */
+function editWindow(track: TrackIndex, movieTimescale: number): EditWindow {
+  let startOffset = 0
+  let window: EditWindow | undefined
+  for (const e of track.edits) {
+    if (e.mediaTime === -1) {
+      if (window) return { shift: 0, startOffset: 0, end: Infinity, doubt: 'an empty edit after media' }
+      startOffset += (e.segmentDuration / movieTimescale) * track.timescale
+      continue
+    }
+    if (window) return { shift: 0, startOffset: 0, end: Infinity, doubt: `${track.edits.length} edits` }
+    if (e.rate !== 1) return { shift: 0, startOffset: 0, end: Infinity, doubt: `an edit at rate ${e.rate}` }
+    const length = (e.segmentDuration / movieTimescale) * track.timescale
+    window = { shift: e.mediaTime, startOffset, end: e.segmentDuration > 0 ? e.mediaTime + length : Infinity }
+  }
+  return window ?? { shift: 0, startOffset, end: Infinity }
+}
+
+function judgeTrack(track: TrackIndex, position: number, movieTimescale: number, fileSize: number | undefined, doubts: string[]): IndexedStream | undefined {
+  const kind = KINDS[track.handler]
+  if (!kind) return undefined
+  const win = editWindow(track, movieTimescale)
+  if (win.doubt) doubts.push(`track ${track.trackId}: edit list with ${win.doubt}`)
+  const ts = track.timescale
+  const keep = new Uint32Array(track.count)
+  let kept = 0
+  let beyond = 0
+  for (let i = 0; i < track.count; i++) {
+    // A sample whose data starts inside the file counts, as ffprobe counts the partial packet it
+    // reads there; one that starts at or past the end does not exist.
+    if (fileSize !== undefined && track.offsets[i]! >= fileSize) {
+      beyond++
+      continue
+    }
+    const pts = track.dts[i]! + (track.cto ? track.cto[i]! : 0)
+    if (pts >= win.end) continue
+    keep[kept++] = i
+  }
+  const order = keep.subarray(0, kept)
+  const times = new Float64Array(kept)
+  const durations = new Float64Array(kept)
+  const cto = track.cto
+  if (cto) order.sort((a, b) => track.dts[a]! + cto[a]! - (track.dts[b]! + cto[b]!))
+  for (let k = 0; k < kept; k++) {
+    const i = order[k]!
+    times[k] = (track.dts[i]! + (cto ? cto[i]! : 0) - win.shift + win.startOffset) / ts
+    durations[k] = track.durations[i]! / ts
+  }
+  const span = spanOfSorted(times, durations)
+  return {
+    index: position,
+    trackId: track.trackId,
+    kind,
+    codec: track.description?.codec ?? 'unknown',
+    declaredSeconds: track.declaredDuration > 0 ? track.declaredDuration / ts : null,
+    playableSeconds: span.playableSeconds,
+    firstPts: span.firstTime,
+    lastEnd: span.lastEnd,
+    largestGapSeconds: span.largestGapSeconds,
+    expectedPacketSeconds: span.expectedPacketSeconds,
+    packets: kept,
+    samplesBeyondEnd: beyond,
+    indexedSamples: track.count,
+  }
+}
+
+export function judgeMp4(index: Mp4Index): Mp4Judgement {
+  const { movie } = index
+  const doubts: string[] = []
+  const warnings: string[] = [...index.notes]
+  const streams = movie.tracks.flatMap((t, i) => judgeTrack(t, i, movie.movieTimescale, index.fileSize, doubts) ?? [])
+  const beyond = streams.reduce((n, s) => n + s.samplesBeyondEnd, 0)
+  if (beyond > 0) {
+    warnings.push(`${beyond} sample(s) the index lists lie beyond the end of the file (${index.fileSize} bytes): the file is truncated or its index points past its end; they do not play`)
+  }
+  if (index.truncatedBox) warnings.push(`the ${index.truncatedBox.type} box at byte ${index.truncatedBox.start} claims ${index.truncatedBox.size} bytes, past the end of the file`)
+  if (index.fileSize === undefined) doubts.push('the server did not say how long the file is, so samples cannot be checked against its end')
+  return {
+    container: index.majorBrand?.trim() === 'qt' ? 'mov' : 'mp4',
+    streams,
+    headerSeconds: movie.movieDuration > 0 ? movie.movieDuration / movie.movieTimescale : null,
+    warnings,
+    doubts,
+  }
+}
