@@ -60,7 +60,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
     if (reasons.length > 0) {
       return fail({ 'zh-CN': `保存策略不合规：${reasons.join('；')}`, en: `The retention policy falls short: ${reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(res) })
     }
-    return pass(`policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion`, { evidence, measured })
+    return pass({ 'zh-CN': `策略保留租户课程 ${policy!.minimumRetentionDays} 天并拒绝提前删除`, en: `policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion` }, { evidence, measured })
   },
 })
 
@@ -90,7 +90,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
         en: `Object ${u.object.objectId} is retained only ${measured.retainedDays} days (until ${u.object.retainUntil}), fewer than ${MIN_RETENTION_DAYS}`,
       }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(u.response) })
     }
-    return pass(`object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)`, { evidence, measured })
+    return pass({ 'zh-CN': `对象 ${u.object.objectId} 保留至 ${u.object.retainUntil}（${measured.retainedDays} 天）`, en: `object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)` }, { evidence, measured })
   },
 })
 
@@ -120,7 +120,7 @@ export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
     if (!verdict.ok) {
       return fail({ 'zh-CN': `提前删除的拒绝答复不符合规范：${verdict.reasons.join('；')}`, en: `The refusal of an early delete is off-contract: ${verdict.reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_EARLY_DELETE', reproduce: reproduce(res) })
     }
-    return pass(`early delete refused with 409 ${verdict.code ?? ''}`.trim(), { evidence, measured })
+    return pass({ 'zh-CN': `提前删除被拒绝：409 ${verdict.code ?? ''}`.trim(), en: `early delete refused with 409 ${verdict.code ?? ''}`.trim() }, { evidence, measured })
   },
 })
 
@@ -157,7 +157,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
       en: `${what.en}: ${list} (expected ${[...first.allowed].join('/')})`,
     }, { evidence, measured, errorCode: 'SG_ERR_TENANT_PRIVACY_BREACH', reproduce: reproduce(first.res) })
   }
-  return pass(`${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}`, { evidence, measured })
+  return pass({ 'zh-CN': `对租户 A 对象的 ${results.length} 次未授权读取均被拒绝：${results.map((p) => p.res.status).join(', ')}`, en: `${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}` }, { evidence, measured })
 }
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
@@ -345,7 +345,7 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
           evidence, measured, errorCode: notBlocked.length > 0 ? 'SG_ERR_MODERATION_NOT_BLOCKED' : 'SG_ERR_MODERATION_NOT_ALERTED', ...(bad ? { reproduce: reproduce(bad) } : {}),
         })
       }
-      return pass(`${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s`, { evidence, measured })
+      return pass({ 'zh-CN': `${canaries.length} 个探针上传均按正确类别拦截，并在 ${run.limitSeconds} 秒内告警`, en: `${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s` }, { evidence, measured })
     },
   })
 
@@ -395,7 +395,7 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
           evidence, measured, errorCode: 'SG_ERR_MODERATION_CONTROL_BLOCKED', ...(reproduceFrom ? { reproduce: reproduce(reproduceFrom) } : {}),
         })
       }
-      return pass(`${controls.length} clean control upload(s) stored as clean, readable and not alerted`, { evidence, measured })
+      return pass({ 'zh-CN': `${controls.length} 个正常对照上传被存为正常、可读取且未告警`, en: `${controls.length} clean control upload(s) stored as clean, readable and not alerted` }, { evidence, measured })
     },
   })
 
