@@ -308,13 +308,15 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     // previews at once than a quarter of the requests only holds more indexes in memory.
     const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
-      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
+      let measuredCount = 0
+      const counted = <T>(row: T): T => { rt.progress?.(++measuredCount, sample.courses.length, 'previews'); return row }
+      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => counted(await (async () => {
         const doc = await ctx.preview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
         return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
-      }, rt.signal)
+      })()), rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []
       let reproduceCmd: string | undefined
