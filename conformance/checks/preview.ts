@@ -16,7 +16,7 @@ import { agreeWithin, measureByIndex, measureFile, measureHls, measureHlsByIndex
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
-import { exchangeEvidence, reproduce } from './http-expect.js'
+import { exchangeEvidence, ffprobeCommand, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-3: ten minutes of free preview. */
@@ -346,6 +346,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           reproduceCmd ??= reproduceFrom(m.failedExchange)
         } else {
           evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}), ...(m.failureDetails ? { details: m.failureDetails } : {}) }))
+          if (m.url) reproduceCmd ??= ffprobeCommand(m.url)
         }
       }
       const methods = [...new Set(rows.flatMap((r) => (r.kind === 'measured' && r.m.method ? [r.m.method] : [])))]
