@@ -7,7 +7,7 @@ import { isSkillgateError } from '../../specs/lib/errors.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
-import { reproduce, statusOfOversizedBody } from './http-expect.js'
+import { reproduce, rerunCommand, statusOfOversizedBody } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-2 */
@@ -57,7 +57,7 @@ export const freeShareCheck = defineCheck<ProbeContext>({
     const measured = { freeCourses: w.free, courses: w.distinct, freeShare: Math.round(share * 10000) / 10000, required: MIN_FREE_SHARE }
     const evidence = [note(`${w.free} of ${w.distinct} live courses declare fee.free = true`)]
     if (share < MIN_FREE_SHARE) {
-      return fail({ 'zh-CN': `免费课程占比 ${pct(share)}（${w.free}/${w.distinct}），低于 50%（第五条（一）4）`, en: `Free share is ${pct(share)} (${w.free} of ${w.distinct}), below 50 % (R5.1-4)` }, { evidence, measured })
+      return fail({ 'zh-CN': `免费课程占比 ${pct(share)}（${w.free}/${w.distinct}），低于 50%（第五条（一）4）`, en: `Free share is ${pct(share)} (${w.free} of ${w.distinct}), below 50 % (R5.1-4)` }, { evidence, measured, reproduce: rerunCommand(ctx, 'catalogue.free-share') })
     }
     return pass({ 'zh-CN': `免费课程占比 ${pct(share)}`, en: `Free share is ${pct(share)}` }, { evidence, measured })
   },

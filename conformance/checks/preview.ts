@@ -16,7 +16,7 @@ import { agreeWithin, measureByIndex, measureFile, measureHls, measureHlsByIndex
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
-import { exchangeEvidence, reproduce } from './http-expect.js'
+import { exchangeEvidence, ffprobeCommand, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-3: ten minutes of free preview. */
@@ -308,13 +308,15 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     // previews at once than a quarter of the requests only holds more indexes in memory.
     const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
-      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
+      let measuredCount = 0
+      const counted = <T>(row: T): T => { rt.progress?.(++measuredCount, sample.courses.length, 'previews'); return row }
+      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => counted(await (async () => {
         const doc = await ctx.preview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
         return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
-      }, rt.signal)
+      })()), rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []
       let reproduceCmd: string | undefined
@@ -344,6 +346,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           reproduceCmd ??= reproduceFrom(m.failedExchange)
         } else {
           evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}), ...(m.failureDetails ? { details: m.failureDetails } : {}) }))
+          if (m.url) reproduceCmd ??= ffprobeCommand(m.url)
         }
       }
       const methods = [...new Set(rows.flatMap((r) => (r.kind === 'measured' && r.m.method ? [r.m.method] : [])))]
