@@ -135,7 +135,7 @@ export const freePreviewOpenCheck = defineCheck<ProbeContext>({
       )
     }
     evidence.push(...results.slice(0, 3).map((r) => note(`${r.courseId}: opened with no credentials`)))
-    return pass(`${sample.free.length} sampled free course(s) open with no credentials`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${sample.free.length} 门免费课程无需凭据即可打开`, en: `${sample.free.length} sampled free course(s) open with no credentials` }, { evidence, measured })
   },
 })
 
@@ -159,7 +159,7 @@ export const categoryCodesCheck = defineCheck<ProbeContext>({
         { evidence: [note('courses with unlisted codes (first ones)', { examples: w.categories.examples })], measured },
       )
     }
-    return pass(`all ${w.distinct} courses carry listed category codes`, { measured })
+    return pass({ 'zh-CN': `全部 ${w.distinct} 门课程的类别代码均在目录中`, en: `all ${w.distinct} courses carry listed category codes` }, { measured })
   },
 })
 

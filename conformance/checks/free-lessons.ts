@@ -108,6 +108,6 @@ export const freeLessonsOpenCheck: CheckDefinition<ProbeContext> = defineCheck<P
         en: `R5.1-4 declared, not verified: ${unverified.length} of ${lessons.length} lessons could not be opened as a learner would, e.g. ${unverified[0]!.where}: ${unverified[0]!.reason}`,
       }, { evidence, measured, errorCode: 'SG_ERR_FREE_COURSE_UNVERIFIED' })
     }
-    return pass(`${lessons.length} lesson(s) of ${sample.free.length} free course(s) open without payment`, { evidence, measured })
+    return pass({ 'zh-CN': `${sample.free.length} 门免费课程的 ${lessons.length} 个课节均无需付费即可打开`, en: `${lessons.length} lesson(s) of ${sample.free.length} free course(s) open without payment` }, { evidence, measured })
   },
 })

@@ -284,7 +284,7 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
         en: `${bad.length} of ${rows.length} sampled courses declare a preview shorter than ${MIN_PREVIEW_SECONDS} s or none, e.g. ${example}`,
       }, { evidence, measured, errorCode: 'SG_ERR_PREVIEW_TOO_SHORT', ...(exchange ? { reproduce: reproduceFrom(exchange) } : {}) })
     }
-    return pass(`${rows.length} sampled course(s) declare ≥ ${MIN_PREVIEW_SECONDS} s of preview in the list, the detail and the preview document`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${rows.length} 门课程在列表、详情和试看文档中均声明试看 ≥ ${MIN_PREVIEW_SECONDS} 秒`, en: `${rows.length} sampled course(s) declare ≥ ${MIN_PREVIEW_SECONDS} s of preview in the list, the detail and the preview document` }, { evidence, measured })
   },
 })
 
@@ -370,7 +370,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           en: `${problems.length} of ${rows.length} sampled previews fail when measured (shorter than ${MIN_PREVIEW_SECONDS} s, not as declared, or not freely playable), e.g. ${problems[0]!}`,
         }, { evidence, measured, errorCode: errorCode ?? 'SG_ERR_PREVIEW_MEDIA_UNAVAILABLE', ...(reproduceCmd ? { reproduce: reproduceCmd } : {}) })
       }
-      return pass(`${rows.length} sampled preview(s) play ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials`, { evidence, measured })
+      return pass({ 'zh-CN': `抽查的 ${rows.length} 个试看视频无需凭据即可获取，实际可播放 ≥ ${MIN_PREVIEW_SECONDS} 秒，与声明一致`, en: `${rows.length} sampled preview(s) play ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials` }, { evidence, measured })
     } finally {
       await rm(root, { recursive: true, force: true })
     }

@@ -73,7 +73,7 @@ function canariesCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext>
           evidence, measured, errorCode: notBlocked.length > 0 ? 'SG_ERR_MODERATION_NOT_BLOCKED' : 'SG_ERR_MODERATION_NOT_ALERTED', ...(bad ? { reproduce: reproduce(bad) } : {}),
         })
       }
-      return pass(`${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s`, { evidence, measured })
+      return pass({ 'zh-CN': `${canaries.length} 个测试标记上传均按正确类别拦截，并在 ${run.limitSeconds} 秒内预警`, en: `${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s` }, { evidence, measured })
     },
   })
 }
@@ -138,7 +138,7 @@ function withheldCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext>
         }, { evidence, measured, errorCode: 'SG_ERR_MODERATION_CANARY_SERVED', reproduce: reproduce(first.res) })
       }
       evidence.push(...reads.slice(0, 3).map((r) => note(`${r.label}: ${r.how}`)))
-      return pass(`${reads.length} read(s) of ${stored.length} canary object(s) as owner, tenant B and anonymously: all refused or quarantined`, { evidence, measured })
+      return pass({ 'zh-CN': `以所属租户、租户 B 和匿名方式对 ${stored.length} 个含测试标记对象的 ${reads.length} 次读取均被拒绝或隔离`, en: `${reads.length} read(s) of ${stored.length} canary object(s) as owner, tenant B and anonymously: all refused or quarantined` }, { evidence, measured })
     },
   })
 }
@@ -201,7 +201,7 @@ function controlCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> 
           evidence, measured, ...(watch.lastResponse ? { reproduce: reproduce(watch.lastResponse) } : {}),
         })
       }
-      return pass(`${controls.length} clean control upload(s) stored as clean, readable, and not alerted during the ${watch.windowSeconds} s window`, { evidence, measured })
+      return pass({ 'zh-CN': `${controls.length} 个正常对照上传被存为正常、可读取，且在 ${watch.windowSeconds} 秒时限内未产生预警`, en: `${controls.length} clean control upload(s) stored as clean, readable, and not alerted during the ${watch.windowSeconds} s window` }, { evidence, measured })
     },
   })
 }

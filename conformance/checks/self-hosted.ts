@@ -50,7 +50,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
     if (reasons.length > 0) {
       return fail({ 'zh-CN': `保存策略不合规：${reasons.join('；')}`, en: `The retention policy falls short: ${reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(res) })
     }
-    return pass(`policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion`, { evidence, measured })
+    return pass({ 'zh-CN': `策略保留租户课程 ${policy!.minimumRetentionDays} 天并拒绝提前删除`, en: `policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion` }, { evidence, measured })
   },
 })
 
@@ -80,7 +80,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
         en: `Object ${u.object.objectId} is retained only ${measured.retainedDays} days (until ${u.object.retainUntil}), fewer than ${MIN_RETENTION_DAYS}`,
       }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(u.response) })
     }
-    return pass(`object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)`, { evidence, measured })
+    return pass({ 'zh-CN': `对象 ${u.object.objectId} 保留至 ${u.object.retainUntil}（${measured.retainedDays} 天）`, en: `object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)` }, { evidence, measured })
   },
 })
 
@@ -110,7 +110,7 @@ export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
     if (!verdict.ok) {
       return fail({ 'zh-CN': `提前删除的拒绝答复不符合规范：${verdict.reasons.join('；')}`, en: `The refusal of an early delete is off-contract: ${verdict.reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_EARLY_DELETE', reproduce: reproduce(res) })
     }
-    return pass(`early delete refused with 409 ${verdict.code ?? ''}`.trim(), { evidence, measured })
+    return pass({ 'zh-CN': `提前删除被拒绝：409 ${verdict.code ?? ''}`.trim(), en: `early delete refused with 409 ${verdict.code ?? ''}`.trim() }, { evidence, measured })
   },
 })
 
@@ -147,7 +147,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
       en: `${what.en}: ${list} (expected ${[...first.allowed].join('/')})`,
     }, { evidence, measured, errorCode: 'SG_ERR_TENANT_PRIVACY_BREACH', reproduce: reproduce(first.res) })
   }
-  return pass(`${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}`, { evidence, measured })
+  return pass({ 'zh-CN': `对租户 A 对象的 ${results.length} 次未授权读取均被拒绝：${results.map((p) => p.res.status).join(', ')}`, en: `${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}` }, { evidence, measured })
 }
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
