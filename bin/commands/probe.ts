@@ -143,6 +143,7 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(only ? { only } : {}),
     ...(skip ? { skip } : {}),
     ...(config.tenants ? { tenants: config.tenants } : {}),
+    ...(config.learner ? { learner: config.learner } : {}),
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     onProgress: (e) => progress.onProgress(e),
   }).finally(() => progress.end())

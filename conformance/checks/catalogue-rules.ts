@@ -1,11 +1,13 @@
 // Catalogue rules for on-demand platforms, measured over the whole walked catalogue:
 // R5.1-2 at least 100 live courses; R5.1-4 at least half of them free, and sampled free courses'
-// preview media really open with no credentials at all; R16 every category code is listed in the
+// preview media really open with no credentials at all, and every lesson of the free courses opens
+// without payment (free-lessons.ts); R16 every category code is listed in the
 // training catalogue (specs/categories).
 import type { CourseSummary } from '../../specs/types.gen.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
+import { freeLessonsOpenCheck } from './free-lessons.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
 import { reproduce, rerunCommand, statusOfOversizedBody } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
@@ -161,4 +163,4 @@ export const categoryCodesCheck = defineCheck<ProbeContext>({
   },
 })
 
-export const catalogueRules: readonly CheckDefinition<ProbeContext>[] = [courseCountCheck, freeShareCheck, freePreviewOpenCheck, categoryCodesCheck]
+export const catalogueRules: readonly CheckDefinition<ProbeContext>[] = [courseCountCheck, freeShareCheck, freePreviewOpenCheck, freeLessonsOpenCheck, categoryCodesCheck]
