@@ -181,11 +181,11 @@ export interface PublicityObjectionsTable {
   resolution: string | null
   resolved_by: string | null
   /** Migration 0005: the objector's name; a reviewer confirms name and contact before the objection pauses publicity. */
-  objector_name: string | null
-  confirmed_at: EpochMs | null
-  confirmed_by: string | null
+  objector_name: ColumnType<string | null, string | null | undefined, string | null>
+  confirmed_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>
+  confirmed_by: ColumnType<string | null, string | null | undefined, string | null>
   /** How the reviewer confirmed the objector (e.g. called back on the given number). */
-  confirmation: string | null
+  confirmation: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface Database {
