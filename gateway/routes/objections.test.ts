@@ -65,6 +65,25 @@ forEachEngine(t, async (t, store) => {
     t.same((await app.inject({ url: '/api/v1/objections?status=open', headers: rv })).json().items.filter((o: { applicationId: string }) => o.applicationId === id).map((o: { id: string }) => o.id), [real])
   })
 
+  await t.test('the HTML form refuses control characters and blank fields (400, nothing stored); the JSON API takes no form body', async (t) => {
+    const id = await underPublicity()
+    const form = (fields: Record<string, string>) => app.inject({ method: 'POST', url: '/publicity/objections', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() })
+    const base = { applicationId: id, name: '孙八', contact: '13700001111', text: '异议', lang: 'en' }
+    for (const [field, value] of [['name', 'a\u0000b'], ['text', '  '], ['contact', '137\u00000001111'], ['applicationId', 'app_nope']] as const) {
+      const r = await form({ ...base, [field]: value })
+      t.equal(r.statusCode, 400, `${field}: ${JSON.stringify(value)}`)
+      t.match(r.headers['content-type'], /text\/html/)
+      t.match(r.body, /role="alert"/)
+    }
+    t.equal((await store.db.selectFrom('publicity_objections').select('id').where('application_id', '=', id).execute()).length, 0, 'nothing stored')
+    const ok = await form(base)
+    t.equal(ok.statusCode, 303)
+    t.match(ok.headers.location, /^\/publicity\?lang=en&received=obj_/)
+    const json = await app.inject({ method: 'POST', url: `/api/v1/publicity/${id}/objections`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=x&name=y&contact=13700001111' })
+    t.equal(json.statusCode, 415)
+    t.equal(json.json().code, 'SG_ERR_UNSUPPORTED_MEDIA_TYPE')
+  })
+
   await t.test('filing is rate-limited per contact (spaces and dashes do not make a new one), not per address', async (t) => {
     const id = await underPublicity()
     for (let i = 0; i < LIMIT; i++) t.equal((await object(id, { text: `异议 ${i}`, name: '赵六', contact: i % 2 ? '139-0000-1111' : '13900001111' })).statusCode, 201)

@@ -18,12 +18,6 @@ export default async function publicityRoutes(app: FastifyInstance) {
   const tags = ['publicity']
   const perObjector = identityLimiter(app, 'objection')
 
-  // The page's form posts application/x-www-form-urlencoded; only routes of this module read it.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const params = new URLSearchParams(body as string)
-    done(null, Object.fromEntries(FORM_FIELDS.map((k) => [k, params.get(k) ?? ''])))
-  })
-
   app.get('/api/v1/publicity', {
     config: { roles: ['public'] },
     schema: { tags, summary: 'Providers under publicity with start and end dates (R11)' },
@@ -41,22 +35,29 @@ export default async function publicityRoutes(app: FastifyInstance) {
   })
 
   // The HTML form: answers a page (errors in place, 400; too many, 429) or redirects to the list.
-  app.post('/publicity/objections', {
-    config: { roles: ['public'] },
-    schema: { hide: true },
-  }, async (request, reply) => {
-    const raw = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>
-    const field = (k: (typeof FORM_FIELDS)[number]): string => (typeof raw[k] === 'string' ? raw[k] : '')
-    const lang = langOf(field('lang'))
-    const form: ObjectionForm = { applicationId: field('applicationId'), name: field('name'), contact: field('contact'), text: field('text') }
-    void reply.type('text/html; charset=utf-8').header('content-security-policy', CSP)
-    const under = (await wf.publicityList()).map((i) => i.applicationId)
-    const errors = validateObjectionForm(form, lang, under)
-    if (Object.keys(errors).length > 0) return reply.status(400).send(await page({ lang, form, errors }))
-    const wait = await perObjector.check(request, objectorKey(form.contact))
-    if (wait !== undefined) return reply.status(429).header('retry-after', String(wait)).send(await page({ lang, form, retryAfterSeconds: wait }))
-    const r = await wf.fileObjection(form.applicationId, form)
-    return reply.redirect(`/publicity?lang=${lang}&received=${encodeURIComponent(r.objectionId)}#objection`, 303)
+  // Its own scope, so that only this route reads application/x-www-form-urlencoded.
+  await app.register(async (formScope) => {
+    formScope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+      const params = new URLSearchParams(body as string)
+      done(null, Object.fromEntries(FORM_FIELDS.map((k) => [k, params.get(k) ?? ''])))
+    })
+    formScope.post('/publicity/objections', {
+      config: { roles: ['public'] },
+      schema: { hide: true },
+    }, async (request, reply) => {
+      const raw = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>
+      const field = (k: (typeof FORM_FIELDS)[number]): string => (typeof raw[k] === 'string' ? raw[k] : '')
+      const lang = langOf(field('lang'))
+      const form: ObjectionForm = { applicationId: field('applicationId'), name: field('name'), contact: field('contact'), text: field('text') }
+      void reply.type('text/html; charset=utf-8').header('content-security-policy', CSP)
+      const under = (await wf.publicityList()).map((i) => i.applicationId)
+      const errors = validateObjectionForm(form, lang, under)
+      if (Object.keys(errors).length > 0) return reply.status(400).send(await page({ lang, form, errors }))
+      const wait = await perObjector.check(request, objectorKey(form.contact))
+      if (wait !== undefined) return reply.status(429).header('retry-after', String(wait)).send(await page({ lang, form, retryAfterSeconds: wait }))
+      const r = await wf.fileObjection(form.applicationId, form)
+      return reply.redirect(`/publicity?lang=${lang}&received=${encodeURIComponent(r.objectionId)}#objection`, 303)
+    })
   })
 
   app.post('/api/v1/publicity/:id/objections', {
