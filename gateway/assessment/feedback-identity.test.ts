@@ -87,6 +87,14 @@ forEachEngine(t, async (t, store) => {
     t.ok(listed.some((b: { id: string; revokedAt: number | null }) => b.id === body.trainingBody.id && b.revokedAt !== null))
   })
 
+  await t.test('a training-body token names its body and nothing else: no provider token can be one', async (t) => {
+    const body = await trainingBody('丙公司')
+    await t.rejects(store.apiTokens.create({ role: 'training-body', label: 'x' }), { code: 'SG_ERR_TOKEN_INVALID_INPUT' }, 'without a body')
+    await t.rejects(store.apiTokens.create({ role: 'training-body', trainingBodyId: body.trainingBody.id, providerId: 'prv_x', label: 'x' }), { code: 'SG_ERR_TOKEN_INVALID_INPUT' }, 'with a provider too')
+    await t.rejects(store.apiTokens.create({ role: 'provider', providerId: 'prv_x', trainingBodyId: body.trainingBody.id, label: 'x' }), { code: 'SG_ERR_TOKEN_INVALID_INPUT' }, 'a provider token naming a body')
+    t.match(await store.apiTokens.verify(body.token), { role: 'training-body', trainingBodyId: body.trainingBody.id, providerId: null })
+  })
+
   await t.test('filing is rate-limited per training body, not per address', async (t) => {
     const p = await admitted()
     const a = await trainingBody('甲公司')
