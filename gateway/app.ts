@@ -29,6 +29,7 @@ import consoleRoutes from './routes/console.js'
 import courseRoutes from './routes/courses.js'
 import learningRecordRoutes from './routes/learning-records.js'
 import feedbackRoutes from './routes/feedback.js'
+import trainingBodyRoutes from './routes/training-bodies.js'
 import assessmentRoutes from './routes/assessment.js'
 import exitRoutes from './routes/exit.js'
 import demoClockRoutes from './routes/demo-clock.js'
@@ -95,6 +96,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(courseRoutes)
   await app.register(learningRecordRoutes)
   await app.register(feedbackRoutes)
+  await app.register(trainingBodyRoutes)
   await app.register(assessmentRoutes)
   await app.register(exitRoutes)
   if (config.demo) await app.register(demoClockRoutes)

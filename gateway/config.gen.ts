@@ -26,6 +26,11 @@ uploadLimitBytes: number
 rateLimit: {
 max: number
 timeWindowMs: number
+/**
+ * Feedback tickets per training body (anonymous: per client address) and objections per objector contact, within perIdentityWindowMs (R11, R19). The per-address limit above applies as well.
+ */
+perIdentityMax: number
+perIdentityWindowMs: number
 }
 /**
  * deny: provider endpoints on private, loopback or link-local addresses are refused (production). local: allowed with a warning (demo and tests on loopback).

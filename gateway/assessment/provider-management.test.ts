@@ -8,7 +8,7 @@ import { statement } from '../records/statements.test-support.js'
 import { DEFAULT_R19_THRESHOLDS, recommendR19 } from './r19-thresholds.js'
 import type { FeedbackMetrics } from './feedback.js'
 
-const metrics = (m: Partial<FeedbackMetrics>): FeedbackMetrics => ({ providerId: 'p', windowDays: 30, from: 0, to: 1, tickets: 10, responseRate: 1, resolutionRate: 1, satisfaction: 5, rated: 10, ...m })
+const metrics = (m: Partial<FeedbackMetrics>): FeedbackMetrics => ({ providerId: 'p', windowDays: 30, from: 0, to: 1, tickets: 10, responseRate: 1, resolutionRate: 1, satisfaction: 5, rated: 10, anonymousTickets: 0, ...m })
 
 t.test('R19 thresholds: each level has a passing case and a failing twin', async (t) => {
   t.equal(recommendR19(metrics({}), DEFAULT_R19_THRESHOLDS), null)
@@ -32,11 +32,12 @@ forEachEngine(t, async (t, store) => {
   }
   const listed = async (providerId: string) => (await app.inject({ url: `/api/v1/courses?providerId=${providerId}&q=电工` })).json().items.length as number
 
-  await t.test('feedback: filed publicly, answered and resolved by the provider, rated; poor handling recommends action (R19)', async (t) => {
+  await t.test('feedback: filed by a training body, answered and resolved by the provider, rated; poor handling recommends action (R19)', async (t) => {
     const p = await admitted()
+    const trainingBody = (await app.inject({ method: 'POST', url: '/api/v1/admin/training-bodies', headers: bearer(admin), payload: { name: '北京某职业技能培训学校', contact: '010-12345678' } })).json()
     const ratingTokens: Array<[string, string]> = []
     for (let i = 0; i < 5; i++) {
-      const filed = await app.inject({ method: 'POST', url: '/api/v1/feedback', payload: { providerId: p.providerId, entityName: '北京某职业技能培训学校', subject: '视频无法播放', body: '第3课时视频加载失败' } })
+      const filed = await app.inject({ method: 'POST', url: '/api/v1/feedback', headers: bearer(trainingBody.token), payload: { providerId: p.providerId, subject: '视频无法播放', body: '第3课时视频加载失败' } })
       t.equal(filed.statusCode, 201)
       ratingTokens.push([filed.json().ticket.id, filed.json().ratingToken])
     }

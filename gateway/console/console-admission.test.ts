@@ -151,8 +151,10 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
   })
 
   await t.test('an objection pauses publicity; the reviewer dismisses it; publicity closes; the letter admits', async (t) => {
-    const obj = await app.inject({ method: 'POST', url: `/api/v1/publicity/${appId}/objections`, payload: { text: '该单位课程版权存疑' } })
+    const obj = await app.inject({ method: 'POST', url: `/api/v1/publicity/${appId}/objections`, payload: { text: '该单位课程版权存疑', name: '王五', contact: '13800138000' } })
     t.equal(obj.statusCode, 201, 'a public objection is filed')
+    // R11: a reviewer confirms the objector before the objection pauses publicity (API; the console has no button for it yet).
+    t.equal((await app.inject({ method: 'POST', url: `/api/v1/applications/${appId}/objections/${obj.json().objectionId}/confirm`, headers: bearer(reviewers[0]!.token), payload: { confirmation: '电话回访，本人确认' } })).statusCode, 200)
     await page.goto(`${base}/console/#/queues`)
     await page.waitForSelector('section[aria-labelledby="q-obj"] td:text-is("该单位课程版权存疑")')
     await page.goto(detailUrl)

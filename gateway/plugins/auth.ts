@@ -10,8 +10,9 @@ import { sgError } from '../../specs/lib/errors.js'
 import type { ApiTokenIdentity } from '../store/api-tokens.js'
 import type { Store } from '../store/open-store.js'
 
-export type Role = 'public' | 'reviewer' | 'admin' | 'provider'
-export const ROLES: readonly Role[] = ['public', 'reviewer', 'admin', 'provider']
+/** 'training-body': a 参培主体 registered by an admin, whose feedback counts towards R19. */
+export type Role = 'public' | 'reviewer' | 'admin' | 'provider' | 'training-body'
+export const ROLES: readonly Role[] = ['public', 'reviewer', 'admin', 'provider', 'training-body']
 
 export interface Identity {
   role: Exclude<Role, 'public'>
@@ -19,6 +20,8 @@ export interface Identity {
   subject: string
   /** Set for provider identities: every provider route is scoped by it. */
   providerId?: string
+  /** Set for training-body identities (R19 feedback is attributed to it). */
+  trainingBodyId?: string
   via: 'bearer' | 'signature'
 }
 
@@ -45,7 +48,7 @@ declare module 'fastify' {
 }
 
 const bearerIdentity = (found: ApiTokenIdentity): Identity =>
-  ({ role: found.role, subject: found.id, via: 'bearer', ...(found.providerId ? { providerId: found.providerId } : {}) })
+  ({ role: found.role, subject: found.id, via: 'bearer', ...(found.providerId ? { providerId: found.providerId } : {}), ...(found.trainingBodyId ? { trainingBodyId: found.trainingBodyId } : {}) })
 
 async function authenticate(request: FastifyRequest, store: Store, keys: { resolver: ProviderKeyResolver }): Promise<Identity | null> {
   const auth = request.headers.authorization

@@ -16,7 +16,7 @@ export default fp(async function swaggerPlugin(app: FastifyInstance) {
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Reviewer, admin or provider token (sgt_…).' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Reviewer, admin, provider or training-body (参培主体) token (sgt_…).' },
           sgSignature: { type: 'apiKey', in: 'header', name: 'X-SG-Key-Id', description: 'Provider request signing, see /spec/signing/README.md.' },
         },
       },

@@ -1,37 +1,68 @@
-// Feedback tickets (R17, R19). Filing and rating are public: training entities (参培主体) have no
-// gateway accounts; the filer gets a one-time rating token. Providers answer and resolve through
-// their signed API; reviewers read tickets and the per-provider rates with the R19 recommendation.
-import type { FastifyInstance } from 'fastify'
+// Feedback tickets (R17, R19). A training body (参培主体) files with the token the platform issued
+// it (routes/training-bodies.ts): its ticket counts towards the R19 rates and it gets a one-time
+// rating token. Anyone may still file without a token: the ticket is kept for reviewers and never
+// counts. Filing is rate-limited per identity (per training body; anonymous: per client address)
+// on top of the per-address limit. Providers answer and resolve through their signed API;
+// reviewers read tickets and the per-provider rates with the R19 recommendation.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { sgError } from '../../specs/lib/errors.js'
+import { TrainingBodies } from '../assessment/training-bodies.js'
+import { identityLimiter } from '../plugins/identity-rate-limit.js'
 
 const id = { type: 'object', properties: { id: { type: 'string', maxLength: 128 } }, required: ['id'] } as const
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const
 
+/** The key of the per-identity limit: the training body, or the client address for anonymous filers. */
+const filerKey = (request: FastifyRequest): string =>
+  request.identity?.trainingBodyId ? `tb:${request.identity.trainingBodyId}` : `anon:${request.ip}`
+
 export default async function feedbackRoutes(app: FastifyInstance) {
   const di = app.dataInterface
+  const bodies = new TrainingBodies(app.store)
+  // Runs in a route preHandler, after authentication, so the key is the authenticated identity.
+  const perFiler = identityLimiter(app, 'feedback')
 
   app.post('/api/v1/feedback', {
-    config: { roles: ['public'] },
+    config: { roles: ['public', 'training-body'] },
+    preHandler: async (request) => {
+      // R19: feedback comes from 参培主体, never from a provider (or a reviewer) about a provider.
+      const identity = request.identity
+      if (identity && identity.role !== 'training-body') throw sgError('SG_ERR_FEEDBACK_IDENTITY', `you are ${identity.role}`)
+      await perFiler.consume(request, filerKey(request))
+    },
     schema: {
-      tags: ['feedback'], summary: 'File a feedback ticket about a provider (training entities); keep the returned ratingToken',
+      tags: ['feedback'],
+      summary: 'File a feedback ticket about a provider. With a training-body token it counts towards R19 and returns a ratingToken; without one it is kept for reviewers and never counts',
       body: {
         type: 'object',
         properties: { providerId: text(128), courseId: text(128), entityName: text(200), entityUscc: { type: 'string', pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$' }, contact: text(200), subject: text(200), body: text(5000) },
-        required: ['providerId', 'entityName', 'subject', 'body'],
+        required: ['providerId', 'subject', 'body'],
         additionalProperties: false,
       },
     },
   }, async (request, reply) => {
-    const out = await di.feedback.file(request.body as Parameters<typeof di.feedback.file>[0])
+    const identity = request.identity
+    let by: Awaited<ReturnType<TrainingBodies['live']>>
+    if (identity?.trainingBodyId) {
+      by = await bodies.live(identity.trainingBodyId)
+      if (!by) throw sgError('SG_ERR_AUTH_REQUIRED', 'the training body was revoked')
+    }
+    const out = await di.feedback.file(request.body as Parameters<typeof di.feedback.file>[0], by)
     return reply.status(201).send(out)
   })
 
   app.get('/api/v1/feedback', {
     config: { roles: ['reviewer', 'provider'] },
-    schema: { tags: ['feedback'], summary: 'Tickets (a provider sees its own)', querystring: { type: 'object', properties: { providerId: text(128), state: { type: 'string', enum: ['filed', 'answered', 'resolved', 'rated'] } }, additionalProperties: false } },
+    schema: {
+      tags: ['feedback'], summary: 'Tickets (a provider sees its own identified tickets; reviewers also see anonymous ones, identified=false)',
+      querystring: { type: 'object', properties: { providerId: text(128), state: { type: 'string', enum: ['filed', 'answered', 'resolved', 'rated'] }, identified: { type: 'boolean' } }, additionalProperties: false },
+    },
   }, async (request) => {
-    const q = request.query as { providerId?: string; state?: 'filed' | 'answered' | 'resolved' | 'rated' }
-    const providerId = request.identity?.role === 'provider' ? app.requireProvider(request).providerId : q.providerId
-    return { items: await di.feedback.list({ ...(providerId !== undefined ? { providerId } : {}), ...(q.state ? { state: q.state } : {}) }) }
+    const q = request.query as { providerId?: string; state?: 'filed' | 'answered' | 'resolved' | 'rated'; identified?: boolean }
+    const isProvider = request.identity?.role === 'provider'
+    const providerId = isProvider ? app.requireProvider(request).providerId : q.providerId
+    const identified = isProvider ? true : q.identified
+    return { items: await di.feedback.list({ ...(providerId !== undefined ? { providerId } : {}), ...(q.state ? { state: q.state } : {}), ...(identified !== undefined ? { identified } : {}) }) }
   })
 
   app.post('/api/v1/feedback/:id/response', {

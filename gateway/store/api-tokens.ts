@@ -6,12 +6,14 @@ import { sgError } from '../../specs/lib/errors.js'
 import type { ApiTokenRole, Database } from './schema.js'
 
 export const API_TOKEN_PREFIX = 'sgt_'
-const ROLES: readonly ApiTokenRole[] = ['reviewer', 'admin', 'provider']
+const ROLES: readonly ApiTokenRole[] = ['reviewer', 'admin', 'provider', 'training-body']
 
 export interface ApiTokenIdentity {
   id: string
   role: ApiTokenRole
   providerId: string | null
+  /** Set for role 'training-body': the 参培主体 (gateway/assessment/training-bodies.ts). */
+  trainingBodyId?: string | null
   label: string
   createdAt: number
 }
@@ -20,6 +22,8 @@ export interface CreateApiTokenInput {
   role: ApiTokenRole
   /** Required for role 'provider' (whose data the token may touch), forbidden otherwise. */
   providerId?: string | null
+  /** Required for role 'training-body', forbidden otherwise. */
+  trainingBodyId?: string | null
   label: string
 }
 
@@ -53,9 +57,13 @@ export class ApiTokenRepository {
     if ((input.role === 'provider') !== (providerId !== null)) {
       throw sgError('SG_ERR_TOKEN_INVALID_INPUT', 'providerId is required for role provider and forbidden for other roles')
     }
+    const trainingBodyId = input.trainingBodyId ?? null
+    if ((input.role === 'training-body') !== (trainingBodyId !== null)) {
+      throw sgError('SG_ERR_TOKEN_INVALID_INPUT', 'trainingBodyId is required for role training-body and forbidden for other roles')
+    }
     if (input.label.trim() === '') throw sgError('SG_ERR_TOKEN_INVALID_INPUT', 'label must not be empty')
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url')
-    const identity: ApiTokenIdentity = { id: randomUUID(), role: input.role, providerId, label: input.label, createdAt: nowMs }
+    const identity: ApiTokenIdentity = { id: randomUUID(), role: input.role, providerId, trainingBodyId, label: input.label, createdAt: nowMs }
     await this.#db
       .insertInto('api_tokens')
       .values({
@@ -63,6 +71,7 @@ export class ApiTokenRepository {
         token_hash: hashApiToken(token),
         role: identity.role,
         provider_id: providerId,
+        training_body_id: trainingBodyId,
         label: identity.label,
         created_at: nowMs,
       })
@@ -93,7 +102,7 @@ export class ApiTokenRepository {
       this.#cache.delete(token)
       return undefined
     }
-    const identity = { id: row.id, role: row.role, providerId: row.provider_id, label: row.label, createdAt: row.created_at }
+    const identity = { id: row.id, role: row.role, providerId: row.provider_id, trainingBodyId: row.training_body_id, label: row.label, createdAt: row.created_at }
     if (this.#ttlMs > 0) {
       if (this.#cache.size >= TOKEN_CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value as string)
       this.#cache.set(token, { identity, until: now + this.#ttlMs })
@@ -133,6 +142,14 @@ export class ApiTokenRepository {
   /** Drops a provider's tokens from the verification cache (the next use reads the database). */
   forgetProvider(providerId: string): void {
     for (const [hash, entry] of this.#cache) if (entry.identity.providerId === providerId) this.#cache.delete(hash)
+  }
+
+  /** Revokes every live token of a training body and drops them from this instance's cache. */
+  async revokeAllForTrainingBody(trainingBodyId: string, nowMs: number = Date.now()): Promise<number> {
+    const result = await this.#db.updateTable('api_tokens').set({ revoked_at: nowMs })
+      .where('training_body_id', '=', trainingBodyId).where('revoked_at', 'is', null).executeTakeFirst()
+    for (const [key, entry] of this.#cache) if (entry.identity.trainingBodyId === trainingBodyId) this.#cache.delete(key)
+    return Number(result.numUpdatedRows)
   }
 
   /** Active and revoked tokens for an admin listing (never the hash). */

@@ -74,7 +74,7 @@ export interface CalendarYearsTable {
   loaded_at: EpochMs
 }
 
-export type ApiTokenRole = 'reviewer' | 'admin' | 'provider'
+export type ApiTokenRole = 'reviewer' | 'admin' | 'provider' | 'training-body'
 
 export interface ApiTokensTable {
   id: string
@@ -82,6 +82,8 @@ export interface ApiTokensTable {
   token_hash: string
   role: ApiTokenRole
   provider_id: string | null
+  /** Set for role 'training-body' (migration 0005): the 参培主体 the token speaks for. */
+  training_body_id: ColumnType<string | null, string | null | undefined, string | null>
   label: string
   created_at: EpochMs
   revoked_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>
@@ -178,6 +180,12 @@ export interface PublicityObjectionsTable {
   outcome: string | null
   resolution: string | null
   resolved_by: string | null
+  /** Migration 0005: the objector's name; a reviewer confirms name and contact before the objection pauses publicity. */
+  objector_name: ColumnType<string | null, string | null | undefined, string | null>
+  confirmed_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>
+  confirmed_by: ColumnType<string | null, string | null | undefined, string | null>
+  /** How the reviewer confirmed the objector (e.g. called back on the given number). */
+  confirmation: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface Database {
@@ -341,6 +349,19 @@ export interface FeedbackTicketsTable {
   resolution: string | null
   rating: number | null
   rated_at: EpochMs | null
+  /** Migration 0005: the identified training body that filed it; null = anonymous, never counted (R19). */
+  training_body_id: string | null
+}
+
+/** Migration 0005: 参培主体 registered by an admin; they file the feedback that counts (R19). */
+export interface TrainingBodiesTable {
+  id: string
+  name: string
+  uscc: string | null
+  contact: string
+  created_by: string
+  created_at: EpochMs
+  revoked_at: EpochMs | null
 }
 
 export interface Database {
@@ -353,6 +374,7 @@ export interface Database {
   assessment_runs: AssessmentRunsTable
   assessment_cases: AssessmentCasesTable
   feedback_tickets: FeedbackTicketsTable
+  training_bodies: TrainingBodiesTable
 }
 
 // ── Course packages and the course centre (migration 0003-packages; gateway/ingest/) ───────────

@@ -14,5 +14,7 @@ export function actorOf(request: FastifyRequest): Actor {
   const id = request.identity
   if (!id) return { role: 'public', id: 'public' }
   if (id.role === 'provider') return { role: 'provider', id: `provider:${id.providerId ?? '?'}`, providerId: id.providerId ?? '\u0000' }
+  // A training body has no workflow powers: it acts as the public does, under its own name.
+  if (id.role === 'training-body') return { role: 'public', id: `training-body:${id.trainingBodyId ?? '?'}` }
   return { role: id.role, id: `${id.role}:${id.subject}` }
 }

@@ -37,9 +37,11 @@ export async function completenessOf(trx: Transaction<Database>, row: Applicatio
   })
 }
 
-async function openObjections(trx: Transaction<Database>, applicationId: string): Promise<number> {
-  const r = await trx.selectFrom('publicity_objections').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('application_id', '=', applicationId).where('resolved_at', 'is', null).executeTakeFirstOrThrow()
+async function openObjections(trx: Transaction<Database>, applicationId: string, confirmedOnly = false): Promise<number> {
+  let q = trx.selectFrom('publicity_objections').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('application_id', '=', applicationId).where('resolved_at', 'is', null)
+  if (confirmedOnly) q = q.where('confirmed_at', 'is not', null)
+  const r = await q.executeTakeFirstOrThrow()
   return Number(r.n)
 }
 
@@ -64,7 +66,12 @@ export const GUARDS: Readonly<Record<GuardName, Guard>> = {
     row.publicity_ends_at !== null && row.publicity_ends_at <= now ? [] : [`the publicity period runs until ${row.publicity_end_date ?? '?'} (24:00 Asia/Shanghai)`],
   'no-open-objections': async ({ trx, row }) => {
     const n = await openObjections(trx, row.id)
-    return n === 0 ? [] : [`${n} objection(s) are still open`]
+    return n === 0 ? [] : [`${n} objection(s) are still open (confirm or dismiss them)`]
+  },
+  // R11: only a confirmed objection holds publicity paused; an unconfirmed one never paused it.
+  'no-confirmed-open-objections': async ({ trx, row }) => {
+    const n = await openObjections(trx, row.id, true)
+    return n === 0 ? [] : [`${n} confirmed objection(s) are still open`]
   },
   // R12: admission needs the signed service commitment letter.
   'commitment-letter': async ({ row }) => (row.commitment_letter_sha256 ? [] : ['upload the signed service commitment letter']),

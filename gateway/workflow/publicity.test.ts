@@ -16,6 +16,7 @@ import { Workflow } from './workflow.js'
 import type { Actor } from './actor.js'
 
 const reviewer: Actor = { role: 'reviewer', id: 'reviewer:t' }
+const objector = { name: '王五', contact: '13800138000' }
 const at = (iso: string): number => Date.parse(iso)
 
 function makeWorkflow(t: Test, store: Store, clock: { now: number }): Workflow {
@@ -77,9 +78,11 @@ forEachEngine(t, async (t, store) => {
     const id = await recommended(wf, store)
     t.equal((await wf.startPublicity(id, reviewer)).period.endDate, '2026-10-09', 'default start: today in Beijing')
     clock.now = at('2026-09-29T15:00:00+08:00')
-    const first = await wf.fileObjection(id, { text: '该单位课程版权存疑', contact: 'tip@example.cn' })
-    t.equal(first.state, 'publicity-paused')
-    const second = await wf.fileObjection(id, { text: '第二条异议' })
+    const first = await wf.fileObjection(id, { text: '该单位课程版权存疑', name: '李四', contact: 'tip@example.cn' })
+    t.same([first.status, first.state], ['unconfirmed', 'publicity'], 'filing alone does not pause')
+    t.equal((await wf.confirmObjector(id, first.objectionId, reviewer, '2026-09-29 电话回访，本人确认')).paused, true, 'the confirmation pauses')
+    const second = await wf.fileObjection(id, { text: '第二条异议', ...objector })
+    t.equal((await wf.confirmObjector(id, second.objectionId, reviewer, '电话回访')).paused, false, 'already paused')
     t.equal((await wf.get(id, reviewer)).publicity?.pausedOn, '2026-09-29')
     clock.now = at('2026-10-20T09:00:00+08:00')
     t.notOk((await wf.closeDuePublicity()).closed.includes(id), 'a paused publicity is never closed')
@@ -95,18 +98,45 @@ forEachEngine(t, async (t, store) => {
     t.equal(done.application.state, 'publicity')
     await t.rejects(wf.resolveObjection(id, second.objectionId, reviewer, 'dismissed', ['x']), { code: 'SG_ERR_WORKFLOW_ILLEGAL_TRANSITION' }, 'not paused any more')
     const trail = (await wf.audit.forSubject('application', id)).map((e) => e.action)
-    t.same(trail.slice(-5), ['workflow.start-publicity', 'workflow.object', 'publicity.objection-filed', 'publicity.objection-dismissed', 'workflow.resume-publicity'])
+    t.same(trail.slice(-7), ['workflow.start-publicity', 'publicity.objection-filed', 'workflow.object', 'publicity.objection-filed', 'publicity.objection-confirmed', 'publicity.objection-dismissed', 'workflow.resume-publicity'])
   })
 
   t.test('an upheld objection rejects; objections outside publicity read as not found', async (t) => {
     clock.now = at('2026-03-02T09:00:00+08:00')
     const id = await recommended(wf, store)
-    await t.rejects(wf.fileObjection(id, { text: 'too early' }), { code: 'SG_ERR_WORKFLOW_APPLICATION_NOT_FOUND' })
+    await t.rejects(wf.fileObjection(id, { text: 'too early', ...objector }), { code: 'SG_ERR_WORKFLOW_APPLICATION_NOT_FOUND' })
     await wf.startPublicity(id, reviewer)
-    const o = await wf.fileObjection(id, { text: '存在失信记录' })
+    const o = await wf.fileObjection(id, { text: '存在失信记录', ...objector })
+    await t.rejects(wf.resolveObjection(id, o.objectionId, reviewer, 'upheld', ['x']), { code: 'SG_ERR_WORKFLOW_OBJECTOR_UNCONFIRMED' }, 'an unconfirmed objection is not decided on')
+    t.equal((await wf.get(id, reviewer)).state, 'publicity', 'and it paused nothing')
+    await wf.confirmObjector(id, o.objectionId, reviewer, '电话回访')
     await t.rejects(wf.resolveObjection(id, o.objectionId, reviewer, 'upheld', [' ']), { code: 'SG_ERR_WORKFLOW_GUARD_FAILED' }, 'reasons required')
     const r = await wf.resolveObjection(id, o.objectionId, reviewer, 'upheld', ['经核实存在失信记录'])
     t.equal(r.application.state, 'rejected')
+  })
+
+  t.test('unconfirmed objections never pause, cannot be decided, hold the close, and are dismissed as spam in bulk, all or none (R11)', async (t) => {
+    clock.now = at('2026-03-02T09:00:00+08:00')
+    const id = await recommended(wf, store)
+    await wf.startPublicity(id, reviewer)
+    const spam = []
+    for (let i = 0; i < 3; i++) spam.push((await wf.fileObjection(id, { text: `刷屏 ${i}`, name: '某人', contact: `1390000000${i}` })).objectionId)
+    t.equal((await wf.get(id, reviewer)).state, 'publicity', 'three unconfirmed objections pause nothing')
+    const real = await wf.fileObjection(id, { text: '课程时长虚标', ...objector })
+    await wf.confirmObjector(id, real.objectionId, reviewer, '电话回访，本人确认')
+    t.equal((await wf.get(id, reviewer)).state, 'publicity-paused')
+    await t.rejects(wf.resolveObjection(id, spam[0]!, reviewer, 'dismissed', ['x']), { code: 'SG_ERR_WORKFLOW_OBJECTOR_UNCONFIRMED' })
+    await t.rejects(wf.dismissSpamObjections([...spam, real.objectionId], reviewer, '无法联系'), { code: 'SG_ERR_WORKFLOW_OBJECTION_CONFIRMED' })
+    await t.rejects(wf.dismissSpamObjections([...spam, 'obj_nope'], reviewer, '无法联系'), { code: 'SG_ERR_WORKFLOW_OBJECTION_NOT_FOUND' })
+    t.equal((await wf.objections(id)).filter((o) => o.resolvedAt === null).length, 4, 'a refused bulk dismissal changed nothing')
+    const done = await wf.resolveObjection(id, real.objectionId, reviewer, 'dismissed', ['已核实，不成立'])
+    t.equal(done.resumed, true, 'unconfirmed objections do not hold publicity paused')
+    clock.now = at('2026-03-20T00:05:00+08:00')
+    t.same((await wf.closeDuePublicity()).closed, [], 'but the period does not close while any objection is undecided')
+    t.same(await wf.dismissSpamObjections(spam, reviewer, '三次电话均无法联系，视为无效异议'), { dismissed: 3, applications: [id] })
+    t.same((await wf.objections(id)).map((o) => o.outcome).sort(), ['dismissed', 'spam', 'spam', 'spam'])
+    t.same((await wf.closeDuePublicity()).closed, [id], 'closed once the spam is dismissed')
+    await t.rejects(wf.dismissSpamObjections(spam, reviewer, 'again'), { code: 'SG_ERR_WORKFLOW_OBJECTION_NOT_FOUND' }, 'dismissed once')
   })
 
   t.test('the daily schedule enqueues one close job per day however many ticks, and the job closes due periods', async (t) => {

@@ -25,7 +25,7 @@ type DetailRow = ApplicationRow & { documents_json: unknown; scores_json: unknow
 const DETAIL_CHILDREN = [
   ['documents_json', 'application_documents', 'c.application_id = a.id', ['id', 'doc_type', 'file_name', 'content_type', 'sha256', 'size', 'attributes', 'uploaded_at'], 'c.uploaded_at, c.id'],
   ['scores_json', 'roadshow_scores', 'c.application_id = a.id', ['reviewer', 'score', 'comments', 'scored_at'], 'c.scored_at, c.reviewer'],
-  ['objections_json', 'publicity_objections', 'c.application_id = a.id', ['id', 'text', 'filed_at', 'resolved_at', 'outcome', 'resolution'], 'c.filed_at, c.id'],
+  ['objections_json', 'publicity_objections', 'c.application_id = a.id', ['id', 'text', 'filed_at', 'confirmed_at', 'resolved_at', 'outcome', 'resolution'], 'c.filed_at, c.id'],
   ['audit_json', 'audit_log', "c.subject_type = 'application' and c.subject_id = a.id", ['seq', 'at', 'actor', 'action', 'subject_type', 'subject_id', 'data', 'prev_hash', 'hash'], 'c.seq'],
 ] as const
 

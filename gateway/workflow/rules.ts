@@ -65,8 +65,8 @@ export const workflowRules: WorkflowRule[] = [
   },
   {
     id: 'publicity.objection-pauses', requirementIds: ['R11'],
-    description: 'A public objection pauses the publicity; a dismissed objection resumes it with the end extended by the paused working days; an upheld one rejects the application.',
-    enforcedIn: 'gateway/workflow/objections.ts fileObjection, resolveObjection', testedIn: 'gateway/workflow/publicity.test.ts',
+    description: 'A public objection names its objector (name and contact); once a reviewer confirms the objector it pauses the publicity; a dismissed objection resumes it with the end extended by the paused working days; an upheld one rejects the application. Unconfirmed objections never pause, are never decided on, hold the close, and are dismissed as spam in bulk.',
+    enforcedIn: 'gateway/workflow/objections.ts fileObjection, confirmObjector, dismissSpam, resolveObjection', testedIn: 'gateway/workflow/publicity.test.ts, gateway/routes/objections.test.ts, gateway/routes/publicity-page.test.ts',
   },
   {
     id: 'admission.commitment-letter', requirementIds: ['R12'],

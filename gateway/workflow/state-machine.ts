@@ -35,6 +35,7 @@ export type GuardName =
   | 'roadshow-recommended'
   | 'publicity-over'
   | 'no-open-objections'
+  | 'no-confirmed-open-objections'
   | 'commitment-letter'
 
 export interface Transition {
@@ -62,8 +63,9 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
   t('conformance-retry', 'conformance-failed', 'conformance', ['provider', 'reviewer'], [], ['R7']),
   t('not-recommend', 'roadshow', 'not-recommended', ['reviewer'], ['roadshow-scores'], ['R10']),
   t('start-publicity', 'roadshow', 'publicity', ['reviewer'], ['roadshow-scores', 'roadshow-recommended'], ['R10', 'R11']),
-  t('object', 'publicity', 'publicity-paused', ['public'], [], ['R11']),
-  t('resume-publicity', 'publicity-paused', 'publicity', ['reviewer'], ['reasons', 'no-open-objections'], ['R11']),
+  // A reviewer's confirmation of the objector pauses publicity, not the filing itself (objections.ts).
+  t('object', 'publicity', 'publicity-paused', ['reviewer'], [], ['R11']),
+  t('resume-publicity', 'publicity-paused', 'publicity', ['reviewer'], ['reasons', 'no-confirmed-open-objections'], ['R11']),
   t('uphold-objection', 'publicity-paused', 'rejected', ['reviewer'], ['reasons'], ['R11', 'R12']),
   t('close-publicity', 'publicity', 'commitment', ['system'], ['publicity-over', 'no-open-objections'], ['R11', 'R12']),
   t('submit-commitment', 'commitment', 'active', ['provider'], ['commitment-letter'], ['R12']),

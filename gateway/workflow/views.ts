@@ -29,7 +29,8 @@ export interface ApplicationView {
 
 export interface DocumentView { id: string; type: string; fileName: string; contentType: string; sha256: string; size: number; attributes: Record<string, unknown>; uploadedAt: number }
 export interface ScoreView { reviewer: string; score: number; comments: string; scoredAt: number }
-export interface ObjectionView { id: string; text: string; filedAt: number; resolvedAt: number | null; outcome: string | null; resolution: string | null }
+/** `confirmed`: a reviewer confirmed the objector (R11); `outcome` 'spam': dismissed unconfirmed. */
+export interface ObjectionView { id: string; text: string; filedAt: number; confirmed: boolean; confirmedAt: number | null; resolvedAt: number | null; outcome: string | null; resolution: string | null }
 
 export type RoadshowScoreRow = Selectable<RoadshowScoresTable>
 export type ObjectionRow = Selectable<PublicityObjectionsTable>
@@ -61,7 +62,7 @@ export const toDocumentView = (d: ApplicationDocumentRow): DocumentView =>
   ({ id: d.id, type: d.doc_type, fileName: d.file_name, contentType: d.content_type, sha256: d.sha256, size: d.size, attributes: JSON.parse(d.attributes) as Record<string, unknown>, uploadedAt: d.uploaded_at })
 export const toScoreView = (r: RoadshowScoreRow): ScoreView =>
   ({ reviewer: r.reviewer, score: r.score, comments: r.comments, scoredAt: r.scored_at })
-export const toObjectionView = (o: ObjectionRow): ObjectionView =>
-  ({ id: o.id, text: o.text, filedAt: o.filed_at, resolvedAt: o.resolved_at, outcome: o.outcome, resolution: o.resolution })
+export const toObjectionView = (o: Pick<ObjectionRow, 'id' | 'text' | 'filed_at' | 'confirmed_at' | 'resolved_at' | 'outcome' | 'resolution'>): ObjectionView =>
+  ({ id: o.id, text: o.text, filedAt: o.filed_at, confirmed: o.confirmed_at !== null, confirmedAt: o.confirmed_at ?? null, resolvedAt: o.resolved_at, outcome: o.outcome, resolution: o.resolution })
 export const toAuditEntry = (r: AuditRow): AuditEntry =>
   ({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, subjectType: r.subject_type, subjectId: r.subject_id, data: JSON.parse(r.data) as unknown, prevHash: r.prev_hash, hash: r.hash })

@@ -47,6 +47,7 @@ const SATISFY: Record<GuardName, (store: Store, id: string) => Promise<void>> = 
   'roadshow-recommended': async (store, id) => { await store.db.updateTable('applications').set({ roadshow_decision: JSON.stringify({ recommend: true }) }).where('id', '=', id).execute() },
   'publicity-over': async (store, id) => { await store.db.updateTable('applications').set({ publicity_start_date: '2026-02-23', publicity_end_date: '2026-02-27', publicity_ends_at: NOW - 1 }).where('id', '=', id).execute() },
   'no-open-objections': async () => undefined,
+  'no-confirmed-open-objections': async () => undefined,
   'commitment-letter': async (store, id) => { await store.db.updateTable('applications').set({ commitment_letter_sha256: SHA }).where('id', '=', id).execute() },
 }
 
@@ -59,6 +60,7 @@ const BREAK: Partial<Record<GuardName, { reasons?: string[]; after?: (store: Sto
   'roadshow-recommended': { after: async (store, id) => { await store.db.updateTable('applications').set({ roadshow_decision: JSON.stringify({ recommend: false }) }).where('id', '=', id).execute() } },
   'publicity-over': { after: async (store, id) => { await store.db.updateTable('applications').set({ publicity_ends_at: NOW + 1 }).where('id', '=', id).execute() } },
   'no-open-objections': { after: async (store, id) => { await store.db.insertInto('publicity_objections').values({ id: `obj_${id}`, application_id: id, text: 'x', contact: null, filed_at: NOW, resolved_at: null, outcome: null, resolution: null, resolved_by: null }).execute() } },
+  'no-confirmed-open-objections': { after: async (store, id) => { await store.db.insertInto('publicity_objections').values({ id: `obj_c_${id}`, application_id: id, text: 'x', contact: '13800000000', objector_name: '张三', filed_at: NOW, confirmed_at: NOW, confirmed_by: 'reviewer:t', confirmation: '电话回访', resolved_at: null, outcome: null, resolution: null, resolved_by: null }).execute() } },
   'commitment-letter': { after: async (store, id) => { await store.db.updateTable('applications').set({ commitment_letter_sha256: null }).where('id', '=', id).execute() } },
 }
 

@@ -174,8 +174,20 @@ export class Workflow {
     return publicity.publicityList(this.#ctx)
   }
 
-  fileObjection(applicationId: string, input: { text: string; contact?: string }): Promise<{ objectionId: string; state: ApplicationState }> {
+  fileObjection(applicationId: string, input: objections.NewObjection): Promise<{ objectionId: string; status: 'unconfirmed'; state: ApplicationState }> {
     return objections.fileObjection(this.#ctx, applicationId, input)
+  }
+
+  confirmObjector(applicationId: string, objectionId: string, actor: Actor, confirmation: string): Promise<{ application: ApplicationView; paused: boolean }> {
+    return objections.confirmObjector(this.#ctx, applicationId, objectionId, actor, confirmation)
+  }
+
+  dismissSpamObjections(objectionIds: readonly string[], actor: Actor, reason: string): Promise<{ dismissed: number; applications: string[] }> {
+    return objections.dismissSpam(this.#ctx, objectionIds, actor, reason)
+  }
+
+  objectionQueue(filter: { status: 'unconfirmed' | 'confirmed' | 'open' }): Promise<objections.ObjectionQueueItem[]> {
+    return objections.objectionQueue(this.#ctx, filter)
   }
 
   objections(applicationId: string): Promise<ObjectionView[]> {
