@@ -149,7 +149,7 @@ ${report.selection ? `<section class="partial" role="note"><strong>${t('部分�
 <ul class="counts" aria-label="${en ? 'Summary' : '统计'}">
 <li>${badge('pass')} <strong>${s.pass}</strong></li><li>${badge('fail')} <strong>${s.fail}</strong></li><li>${badge('warn')} <strong>${s.warn}</strong></li><li>${badge('skip')} <strong>${s.skip}</strong></li><li>${badge('error')} <strong>${s.error}</strong></li></ul>
 ${failed.length > 0 ? `<nav aria-label="${en ? 'Failures' : '未通过项'}"><h2>${t('需要修复', 'To fix')}</h2><ul>${failed.map((r) => `<li><a href="#${anchor(r.checkId)}">${h(r.checkId)}</a> ${badge(r.status)} ${h(r.requirementIds.join(', '))} — ${t(r.title['zh-CN'], r.title.en ?? r.title['zh-CN'])}</li>`).join('')}</ul></nav>` : ''}
-${(report.warnings ?? []).length > 0 ? `<section><h2>${t('运行提示', 'Run warnings')}</h2><ul>${(report.warnings ?? []).map((w) => `<li>${h(w)}</li>`).join('')}</ul></section>` : ''}
+${(report.warnings ?? []).length > 0 ? `<section><h2>${t('运行提示', 'Run warnings')}</h2><ul>${(report.warnings ?? []).map((w) => `<li lang="en">${h(w)}</li>`).join('')}</ul></section>` : ''}
 <h2>${t('按要求列出的检查结果', 'Results by requirement')}</h2>
 ${reqIds.map((id) => { const slot = byReq.get(id) ?? { own: [], elsewhere: [] }; return requirementSection(id, requirements.get(id), slot.own, slot.elsewhere) }).join('\n')}
 <section><h2>${t('抽样说明', 'Sampling')}</h2>${report.sampling

@@ -46,17 +46,21 @@ export function schemaEnums(extra: unknown[]): Set<string> {
   return out
 }
 
-/** Visible text problems: raw enum values (whole tokens), null/undefined/NaN/[object Object]. */
-export function textProblems(text: string, enums: Set<string>, lang: 'zh-CN' | 'en'): string[] {
+/**
+ * Visible text problems: raw enum values (whole tokens), null/undefined/NaN/[object Object].
+ * `verbatim` is the text of code/pre elements (check ids, commands, measured values quoted as
+ * evidence): checked for null/undefined/[object Object] like the rest, not for enum words.
+ */
+export function textProblems(text: string, enums: Set<string>, lang: 'zh-CN' | 'en', verbatim = ''): string[] {
   const found = new Set<string>()
-  for (const m of text.matchAll(/\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]/g)) found.add(m[0])
+  for (const m of `${text}\n${verbatim}`.matchAll(/\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]/g)) found.add(m[0])
   // A token is a maximal run of ASCII word characters, dots, slashes, colons and hyphens, so a
   // check id (preview.media-duration), a file name or a URL is one token and never matches.
-  for (const m of text.matchAll(/[A-Za-z0-9_.:/-]+/g)) {
+  for (const m of text.matchAll(/[A-Za-z0-9_.:/+-]+/g)) {
     const token = m[0].replace(/[.:]+$/, '')
     // English prose uses plain words that are also enum values (pass, active, draft): in English
     // only hyphenated values count (not-conformant, material-review, business-licence).
-    if (enums.has(token) && (lang === 'zh-CN' || token.includes('-'))) found.add(token)
+    if (enums.has(token) && (lang === 'zh-CN' || token.includes('-'))) found.add(`${token} in «${text.slice(Math.max(0, m.index - 20), m.index + token.length + 20).replace(/\s+/g, ' ')}»`)
   }
   return [...found]
 }
@@ -64,10 +68,11 @@ export function textProblems(text: string, enums: Set<string>, lang: 'zh-CN' | '
 t.test('textProblems: catches what it should, and only that (the twins)', async (t) => {
   const enums = new Set(['conformant', 'not-conformant', 'material-review', 'pass'])
   t.same(textProblems('结论 符合规范 状态 材料审核', enums, 'zh-CN'), [])
-  t.same(textProblems('结论 not-conformant 无失信记录 true null', enums, 'zh-CN'), ['null', 'not-conformant'])
-  t.same(textProblems('check preview.media-duration pass', enums, 'zh-CN'), ['pass'])
+  t.same(textProblems('结论 not-conformant 无失信记录 true null', enums, 'zh-CN'), ['null', 'not-conformant in «结论 not-conformant 无失信记录 true null»'])
+  t.same(textProblems('check preview.media-duration pass', enums, 'zh-CN'), ['pass in «view.media-duration pass»'])
   t.same(textProblems('Checks pass · Not conformant', enums, 'en'), [], 'English words are prose')
-  t.same(textProblems('State: material-review [object Object]', enums, 'en'), ['[object Object]', 'material-review'])
+  t.same(textProblems('State: material-review [object Object]', enums, 'en'), ['[object Object]', 'material-review in «State: material-review [object Object]»'])
+  t.same(textProblems('实测', enums, 'zh-CN', '{"verdict":"pass","x":null}'), ['null'], 'quoted evidence: null counts, enum words do not')
 })
 
 const VIEWPORTS = [{ name: 'desktop', width: 1366, height: 768 }, { name: 'phone', width: 390, height: 844 }] as const
@@ -135,8 +140,19 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
     t.same(bad.map((v) => `${v.id}: ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`), [], `${name}: no serious or critical axe violation`)
   }
   const visible = async (t: Test, target: Page | Frame, name: string, lang: 'zh-CN' | 'en'): Promise<void> => {
-    const text = await target.locator('body').innerText()
-    t.same(textProblems(text, enums, lang), [], `${name}: no raw value in the visible text`)
+    // The prose, and apart from it the verbatim code/pre text (evidence quoted as measured).
+    const { text, verbatim, english } = await target.evaluate(() => {
+      const doc = (globalThis as any).document
+      let text: string = doc.body.innerText
+      const quoted: string[] = []
+      // Passages marked lang="en" on a Chinese page (the requirement's English summary) are English prose.
+      const english: string[] = []
+      for (const el of doc.querySelectorAll('[lang="en"]')) { const s: string = el.innerText; if (s && el !== doc.documentElement) { english.push(s); text = text.replace(s, ' ') } }
+      // Then the verbatim code/pre text (a short code string must not cut an English passage first).
+      for (const el of doc.querySelectorAll('code, pre')) { const s: string = el.innerText; if (s) { quoted.push(s); text = text.replace(s, ' ') } }
+      return { text, verbatim: quoted.join('\n'), english: english.join('\n') }
+    })
+    t.same([...textProblems(text, enums, lang, verbatim), ...textProblems(english, enums, 'en')], [], `${name}: no raw value in the visible text`)
   }
 
   const PAGES: { name: string; hash: string; ready: string }[] = [

@@ -36,7 +36,8 @@ function timeline(entries) {
   return h('ol', { class: 'timeline' }, entries.map((e) => {
     const event = e.data?.event ?? (e.action.startsWith('workflow.') ? e.action.slice(9) : null)
     const what = event && EVENT_NAMES[event] ? eventName(event) : tr(AUDIT_NAMES, e.action)
-    const why = [...(e.data?.reasons ?? []), e.data?.record, e.data?.note].filter((x) => typeof x === 'string' && x)
+    // The conformance job's own reason repeats its verdict (shown above, in words).
+    const why = [...(e.data?.reasons ?? []), e.data?.record, e.data?.note].filter((x) => typeof x === 'string' && x && !/^conformance verdict: /.test(x))
     return h('li', { 'data-audit': e.action },
       h('div', { class: 'when muted' }, fmtTime(e.at)),
       h('div', {}, h('strong', {}, actorName(e.actor)), ' · ', what,
