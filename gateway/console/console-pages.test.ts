@@ -147,7 +147,7 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
       const quoted: string[] = []
       // Passages marked lang="en" on a Chinese page (the requirement's English summary) are English prose.
       const english: string[] = []
-      for (const el of doc.querySelectorAll('[lang="en"]')) { const s: string = el.innerText; if (s && el !== doc.documentElement) { english.push(s); text = text.replace(s, ' ') } }
+      for (const el of doc.querySelectorAll('[lang="en"]')) { const s: string = el.innerText; if (s && el !== doc.documentElement) { english.push(s); text = text.split(s).join(' ') } }
       // Then the verbatim code/pre text (a short code string must not cut an English passage first).
       for (const el of doc.querySelectorAll('code, pre')) { const s: string = el.innerText; if (s) { quoted.push(s); text = text.replace(s, ' ') } }
       return { text, verbatim: quoted.join('\n'), english: english.join('\n') }
