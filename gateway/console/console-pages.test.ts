@@ -75,6 +75,30 @@ t.test('textProblems: catches what it should, and only that (the twins)', async 
   t.same(textProblems('实测', enums, 'zh-CN', '{"verdict":"pass","x":null}'), ['null'], 'quoted evidence: null counts, enum words do not')
 })
 
+/**
+ * The visible text of a page in three parts, run inside the page: the English passages (rendered
+ * elements marked lang="en" on a Chinese page, such as a requirement's English summary), the
+ * verbatim code/pre text (check ids, commands, measured values quoted as evidence), and the prose
+ * around them. The passages are taken out by hiding them (visibility, so nothing reflows) while the
+ * prose is read, never by cutting their text out of the page's text: a hidden short span such as
+ * the English "spec" label would otherwise cut "specification" inside a summary, which then no
+ * longer matched and reached the Chinese scan whole. Elements not rendered (the other language's
+ * spans) are not passages at all.
+ */
+export function pageText(): { text: string; verbatim: string; english: string } {
+  const doc = (globalThis as any).document
+  const shown = (el: any): boolean => el.checkVisibility({ visibilityProperty: true })
+  const outermost = (sel: string): any[] => [...doc.querySelectorAll(sel)].filter((el: any) => el !== doc.documentElement && shown(el) && !el.parentElement?.closest(`${sel}, code, pre`))
+  const english = outermost('[lang="en"]')
+  const quoted = outermost('code, pre').filter((el: any) => !el.closest('[lang="en"]'))
+  const read = (els: any[]): string => els.map((el) => el.innerText as string).filter(Boolean).join('\n')
+  const out = { english: read(english), verbatim: read(quoted), text: '' }
+  const hidden = [...english, ...quoted].map((el) => [el, el.style.visibility] as const)
+  for (const [el] of hidden) el.style.visibility = 'hidden'
+  try { out.text = doc.body.innerText } finally { for (const [el, v] of hidden) el.style.visibility = v }
+  return out
+}
+
 const VIEWPORTS = [{ name: 'desktop', width: 1366, height: 768 }, { name: 'phone', width: 390, height: 844 }] as const
 
 t.test('console pages and the HTML report: words, not raw values; accessible; both sizes and languages', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
@@ -133,6 +157,24 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
   const dir = join(SCREENSHOT_DIR, 'pages')
   mkdirSync(dir, { recursive: true })
 
+  await t.test('pageText: an English passage is read whole, as English; the Chinese prose keeps no part of it (the twins)', async (t) => {
+    const page = await browser.newPage()
+    t.teardown(() => page.close())
+    // The report's shape: a hidden English label ("spec") that is also a word inside the English summary.
+    await page.setContent(`<html lang="zh-CN"><style>.en{display:none}</style><body><p>规范版本<span class="en" lang="en">spec</span></p>
+      <table><tr><th>要求摘要</th><td lang="en">The management platform publishes one technical specification.</td></tr></table><p>命令 <code>skillgate probe --kind on-demand</code></p><p>PLANTED</p></body></html>`)
+    const clean = await page.evaluate(pageText)
+    t.equal(clean.english, 'The management platform publishes one technical specification.', 'the summary whole; the hidden label is no passage')
+    t.equal(clean.verbatim, 'skillgate probe --kind on-demand')
+    t.same(textProblems(clean.text, new Set(['platform', 'on-demand']), 'zh-CN', clean.verbatim), [], 'the Chinese prose holds neither the summary nor the command')
+    t.same(textProblems(clean.english, new Set(['platform', 'on-demand']), 'en'), [], 'under English rules, plain words are prose')
+    // The twin: the same summary without lang="en" is Chinese-page text, and its enum word is caught.
+    await page.evaluate(() => (globalThis as any).document.querySelector('td').removeAttribute('lang'))
+    const leaked = await page.evaluate(pageText)
+    t.match(textProblems(leaked.text, new Set(['platform']), 'zh-CN').join(), /^platform in /, 'unmarked English reaches the Chinese scan')
+    t.match(leaked.text, /规范版本[\s\S]*PLANTED/, 'the prose around the passages is read')
+  })
+
   const audit = async (t: Test, target: Page | Frame, name: string): Promise<void> => {
     await target.evaluate(AXE_SOURCE)
     const result = await target.evaluate(() => axe.run((globalThis as any).document, { resultTypes: ['violations'], iframes: false }))
@@ -140,18 +182,7 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
     t.same(bad.map((v) => `${v.id}: ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`), [], `${name}: no serious or critical axe violation`)
   }
   const visible = async (t: Test, target: Page | Frame, name: string, lang: 'zh-CN' | 'en'): Promise<void> => {
-    // The prose, and apart from it the verbatim code/pre text (evidence quoted as measured).
-    const { text, verbatim, english } = await target.evaluate(() => {
-      const doc = (globalThis as any).document
-      let text: string = doc.body.innerText
-      const quoted: string[] = []
-      // Passages marked lang="en" on a Chinese page (the requirement's English summary) are English prose.
-      const english: string[] = []
-      for (const el of doc.querySelectorAll('[lang="en"]')) { const s: string = el.innerText; if (s && el !== doc.documentElement) { english.push(s); text = text.split(s).join(' ') } }
-      // Then the verbatim code/pre text (a short code string must not cut an English passage first).
-      for (const el of doc.querySelectorAll('code, pre')) { const s: string = el.innerText; if (s) { quoted.push(s); text = text.replace(s, ' ') } }
-      return { text, verbatim: quoted.join('\n'), english: english.join('\n') }
-    })
+    const { text, verbatim, english } = await target.evaluate(pageText)
     t.same([...textProblems(text, enums, lang, verbatim), ...textProblems(english, enums, 'en')], [], `${name}: no raw value in the visible text`)
   }
 
