@@ -77,11 +77,11 @@ export async function renderCourses(el) {
         panel.scrollIntoView({ block: 'start' })
         try {
           panel.replaceChildren(await reviewPanel(c, rerender))
-          const head = panel.querySelector('#c-review')
-          head?.scrollIntoView({ block: 'start' })
-          head?.focus({ preventScroll: true })
+          // The whole card in view (its top, not only its heading), the heading focused.
+          panel.scrollIntoView({ block: 'start' })
+          panel.querySelector('#c-review')?.focus({ preventScroll: true })
         } catch (e) { panel.replaceChildren(problemBox(e)) }
-      } }, t('open')))))) : h('p', {}, t('none'))), panel)
+      } }, t('open')))))) : h('p', {}, t('none'))))
 
   const live = await optional('/api/v1/courses?limit=100')
   const packaged = (live?.items ?? []).filter((c) => c.source === 'package')
