@@ -69,3 +69,15 @@ t.test('the HTML report in headless Chromium: verdict, failure, language toggle,
   t.same(dialogs, [], 'no script from the report ran')
   t.same([...new Set(requests)], [fileUrl], 'the only request is the file itself')
 })
+
+t.test('renderHtml options: the language shown first, and an embedded page without its own toggle', async (t) => {
+  const report = await sampleReport()
+  const zh = renderHtml(report)
+  t.match(zh, /<html lang="zh-CN" class="lang-zh">/)
+  t.match(zh, /id="lang-toggle"/, 'standalone: the report toggles its own language')
+  const en = renderHtml(report, { lang: 'en', embedded: true })
+  t.match(en, /<html lang="en" class="lang-en">/, 'the console\'s language')
+  t.notMatch(en, /id="lang-toggle"/, 'embedded: no second language toggle')
+  t.notMatch(en, /Subject<\/span>: <strong>platform|· on-demand<\/strong>|Mode<\/span>: (local|gateway) /, 'subject type, kind and mode in words, not raw values')
+  t.match(en, /<span class="en" lang="en">(Platform|Course package)<\/span>/)
+})

@@ -33,6 +33,13 @@ const VERDICT: Record<Report['verdict'], [string, string, string, string, string
 const rank: Record<CheckResult['status'], number> = { fail: 4, error: 3, warn: 2, skip: 1, pass: 0 }
 const worst = (rs: CheckResult[]): CheckResult['status'] => rs.reduce<CheckResult['status']>((w, r) => (rank[r.status] > rank[w] ? r.status : w), 'pass')
 
+const SUBJECT_TYPE: Record<Report['subject']['type'], [string, string]> = { platform: ['平台', 'Platform'], package: ['课程包', 'Course package'] }
+const KIND: Record<Report['subject']['kind'], [string, string]> = { 'on-demand': ['点播培训平台', 'On-demand platform'], resource: ['数字课程资源', 'Course resources'], 'self-hosted': ['自有课培训平台', 'Self-hosted platform'] }
+const MODE: Record<Report['mode'], [string, string]> = { local: ['本地运行（服务方工程师）', 'Local run (provider engineer)'], gateway: ['平台运行（网关）', 'Run by the gateway'] }
+const EVIDENCE: Record<CheckResult['evidence'][number]['kind'], [string, string]> = { http: ['HTTP 交互', 'HTTP exchange'], media: ['媒体', 'Media'], dns: ['域名解析', 'DNS'], geo: ['地理位置', 'Location'], file: ['文件', 'File'], note: ['说明', 'Note'] }
+/** An enum value in both languages (never the raw value; unknown values fall back to it). */
+const tr = (table: Record<string, [string, string]>, v: string): string => { const pair = table[v]; return pair ? t(pair[0], pair[1]) : h(v) }
+
 const anchor = (checkId: string): string => `check-${checkId.replace(/[^a-z0-9-]/g, '-')}`
 
 function measuredTable(m: Record<string, unknown>): string {
@@ -51,7 +58,7 @@ function checkDetails(r: CheckResult): string {
     parts.push(`<div class="repro"><p>${t('复现命令（密钥已替换为占位符）', 'Reproduce (secrets replaced by placeholders)')}</p><pre><code>${h(r.reproduce)}</code></pre><button type="button" class="copy">${t('复制命令', 'Copy command')}</button></div>`)
   }
   if (r.evidence.length > 0) {
-    const items = r.evidence.map((e) => `<li><span class="kind">${h(e.kind)}</span> ${h(e.summary)}${e.data ? `<pre class="data"><code>${h(JSON.stringify(e.data, null, 2))}</code></pre>` : ''}</li>`)
+    const items = r.evidence.map((e) => `<li><span class="kind">${tr(EVIDENCE, e.kind)}</span> ${h(e.summary)}${e.data ? `<pre class="data"><code>${h(JSON.stringify(e.data, null, 2))}</code></pre>` : ''}</li>`)
     parts.push(`<div class="evidence"><p>${t('证据', 'Evidence')}</p><ol>${items.join('')}</ol></div>`)
   }
   return `<details class="check st-${r.status}" id="${anchor(r.checkId)}" data-check-id="${h(r.checkId)}"><summary>${badge(r.status)} <code>${h(r.checkId)}</code> ${t(r.title['zh-CN'], r.title.en ?? r.title['zh-CN'])}</summary><div class="body">${parts.join('')}</div></details>`
@@ -95,7 +102,7 @@ button{font:inherit;padding:.3rem .8rem;border:1px solid #888;border-radius:.3re
 const SCRIPT = `
 (function(){var root=document.documentElement;var btn=document.getElementById('lang-toggle');
 function set(l){root.classList.toggle('lang-en',l==='en');root.classList.toggle('lang-zh',l!=='en');root.lang=l==='en'?'en':'zh-CN';btn.setAttribute('aria-pressed',l==='en'?'true':'false');}
-btn.addEventListener('click',function(){set(root.classList.contains('lang-en')?'zh':'en');});
+if(btn)btn.addEventListener('click',function(){set(root.classList.contains('lang-en')?'zh':'en');});
 document.querySelectorAll('button.copy').forEach(function(b){b.addEventListener('click',function(){var code=b.parentNode.querySelector('pre code');var text=code.textContent;
 function pick(){var r=document.createRange();r.selectNodeContents(code);var s=getSelection();s.removeAllRanges();s.addRange(r);}
 if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(text).catch(pick);}else{pick();}});});
@@ -104,7 +111,15 @@ window.addEventListener('afterprint',function(){document.querySelectorAll('detai
 })();
 `
 
-export function renderHtml(report: Report): string {
+export interface HtmlOptions {
+  /** Language shown first (the other stays in the page for the toggle and for print). Default zh-CN. */
+  lang?: 'zh-CN' | 'en'
+  /** Framed by the reviewer console: no language toggle of its own, the console's language rules. */
+  embedded?: boolean
+}
+
+export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
+  const en = opts.lang === 'en'
   const requirements = new Map(loadRequirements().map((r) => [r.id, r]))
   const byReq = new Map<string, { own: CheckResult[]; elsewhere: CheckResult[] }>()
   for (const r of report.results) {
@@ -125,16 +140,16 @@ export function renderHtml(report: Report): string {
 
   const body = `
 <header class="top"><div><h1>${t('skillgate 合规检查报告', 'skillgate conformance report')}</h1>
-<p>${t('对象', 'Subject')}: <strong>${h(report.subject.type)} · ${h(report.subject.kind)}</strong>${subject ? ` · <code>${h(subject)}</code>` : ''}${report.subject.package ? ` · sha256 <code>${h(report.subject.package.sha256)}</code>` : ''}</p>
-<p>${t('模式', 'Mode')}: ${h(report.mode)} · skillgate ${h(report.tool.version)} · ${t('规范版本', 'spec')} ${h(report.tool.specVersion)} · ${h(report.startedAt)} → ${h(report.finishedAt)}</p></div>
-<button type="button" id="lang-toggle" aria-pressed="false" title="切换语言 / Switch language"><span class="zh">English</span><span class="en">中文</span></button></header>
+<p>${t('对象', 'Subject')}: <strong>${tr(SUBJECT_TYPE, report.subject.type)} · ${tr(KIND, report.subject.kind)}</strong>${subject ? ` · <code>${h(subject)}</code>` : ''}${report.subject.package ? ` · sha256 <code>${h(report.subject.package.sha256)}</code>` : ''}</p>
+<p>${t('模式', 'Mode')}: ${tr(MODE, report.mode)} · skillgate ${h(report.tool.version)} · ${t('规范版本', 'spec')} ${h(report.tool.specVersion)} · ${h(report.startedAt)} → ${h(report.finishedAt)}</p></div>
+${opts.embedded ? '' : `<button type="button" id="lang-toggle" aria-pressed="${en}" title="切换语言 / Switch language"><span class="zh">English</span><span class="en">中文</span></button>`}</header>
 <main>
 <section class="verdict v-${report.verdict}" role="status" aria-live="polite" id="verdict"><span class="big"><span aria-hidden="true">${vicon}</span> ${t(vzh, ven)}</span>${t(vdzh, vden)}</section>
 ${report.selection ? `<section class="partial" role="note"><strong>${t('部分检测', 'Partial run')}</strong>: ${t('本次运行使用了 --only/--skip，仅覆盖部分检查项，不能作为入驻结论。', 'this run was limited with --only/--skip; it covers part of the catalogue and is not an admission verdict.')}${report.selection.only.length ? ` only: <code>${h(report.selection.only.join(','))}</code>` : ''}${report.selection.skip.length ? ` skip: <code>${h(report.selection.skip.join(','))}</code>` : ''}</section>` : ''}
-<ul class="counts" aria-label="summary">
+<ul class="counts" aria-label="${en ? 'Summary' : '统计'}">
 <li>${badge('pass')} <strong>${s.pass}</strong></li><li>${badge('fail')} <strong>${s.fail}</strong></li><li>${badge('warn')} <strong>${s.warn}</strong></li><li>${badge('skip')} <strong>${s.skip}</strong></li><li>${badge('error')} <strong>${s.error}</strong></li></ul>
-${failed.length > 0 ? `<nav aria-label="failures"><h2>${t('需要修复', 'To fix')}</h2><ul>${failed.map((r) => `<li><a href="#${anchor(r.checkId)}">${h(r.checkId)}</a> ${badge(r.status)} ${h(r.requirementIds.join(', '))} — ${t(r.title['zh-CN'], r.title.en ?? r.title['zh-CN'])}</li>`).join('')}</ul></nav>` : ''}
-${(report.warnings ?? []).length > 0 ? `<section><h2>${t('运行提示', 'Run warnings')}</h2><ul>${(report.warnings ?? []).map((w) => `<li>${h(w)}</li>`).join('')}</ul></section>` : ''}
+${failed.length > 0 ? `<nav aria-label="${en ? 'Failures' : '未通过项'}"><h2>${t('需要修复', 'To fix')}</h2><ul>${failed.map((r) => `<li><a href="#${anchor(r.checkId)}">${h(r.checkId)}</a> ${badge(r.status)} ${h(r.requirementIds.join(', '))} — ${t(r.title['zh-CN'], r.title.en ?? r.title['zh-CN'])}</li>`).join('')}</ul></nav>` : ''}
+${(report.warnings ?? []).length > 0 ? `<section><h2>${t('运行提示', 'Run warnings')}</h2><ul>${(report.warnings ?? []).map((w) => `<li lang="en">${h(w)}</li>`).join('')}</ul></section>` : ''}
 <h2>${t('按要求列出的检查结果', 'Results by requirement')}</h2>
 ${reqIds.map((id) => { const slot = byReq.get(id) ?? { own: [], elsewhere: [] }; return requirementSection(id, requirements.get(id), slot.own, slot.elsewhere) }).join('\n')}
 <section><h2>${t('抽样说明', 'Sampling')}</h2>${report.sampling
@@ -150,7 +165,7 @@ ${reqIds.map((id) => { const slot = byReq.get(id) ?? { own: [], elsewhere: [] };
 </main>`
 
   return `<!DOCTYPE html>
-<html lang="zh-CN" class="lang-zh">
+<html lang="${en ? 'en' : 'zh-CN'}" class="${en ? 'lang-en' : 'lang-zh'}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">

@@ -177,7 +177,8 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
     await page.reload()
     await stateIs('active')
     t.equal(await page.locator('[data-commitment="received"]').count(), 1)
-    t.ok(await page.locator('tr[data-audit="application.submit-commitment"], tr[data-audit]').count() > 5, 'the audit trail is listed')
+    t.ok(await page.locator('ol.timeline li[data-audit]').count() > 5, 'the audit trail is listed as a timeline')
+    t.ok(await page.locator('li[data-audit="workflow.submit-commitment"]').isVisible(), 'the last step in it')
     await screenshot(t, page, 'application')
   })
 

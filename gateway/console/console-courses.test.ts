@@ -40,6 +40,11 @@ t.test('reviewer console: course review and provider page', { skip: existsSync(C
     await page.goto(`${base}/console/#/courses`)
     await page.click(`button[data-open-course="${first}"]`)
     await page.waitForSelector(`[data-review="${first}"]`)
+    // The course under review is in view, above the queue, not below a long list.
+    const box = await page.locator(`[data-review="${first}"]`).boundingBox()
+    const list = await page.locator('#c-pending').boundingBox()
+    t.ok(box && list && box.y < list.y, 'the review panel is above the pending list')
+    t.ok(box && box.y >= 0 && box.y < 900, `the review panel starts in the viewport (y=${box?.y})`)
     await page.click(`button[data-load-preview="${first}"]`)
     const measured = page.locator(`[data-preview="${first}"] [data-measured]`)
     await page.waitForFunction((sel) => Number((globalThis as any).document.querySelector(sel)?.dataset.measured) > 0, `[data-preview="${first}"] [data-measured]`, { polling: 100 })
@@ -66,19 +71,16 @@ t.test('reviewer console: course review and provider page', { skip: existsSync(C
     t.ok(await page.locator(`tr[data-live="${first}"]`).count() === 1, 'the other course stays live')
   })
 
-  await t.test('provider page: charts, run history, a reviewer interview; a reviewer cannot force an exit (admin only)', async (t) => {
+  await t.test('provider page: charts, run history, a reviewer interview; a reviewer is not offered forced exit (admin only)', async (t) => {
     await page.goto(`${base}/console/#/providers/${provider.providerId}`)
     await page.waitForSelector('#p-courses')
     t.ok(await page.locator('#p-courses ~ .chart svg[role=img]').count() >= 1, 'course count / free share chart')
     await page.fill('form[data-form="provider-interview"] textarea', '反馈响应率偏低，约谈')
     await page.click('button[data-action="provider-interview"]')
     await page.waitForSelector('[data-provider-status="interview"]')
-    await page.fill('form[data-form="forced-exit"] textarea', '服务器迁至境外')
-    await page.selectOption('form[data-form="forced-exit"] select', 'R20-3')
-    await page.click('button[data-action="forced-exit"]')
-    const alert = page.locator('form[data-form="forced-exit"] [role=alert]')
-    await alert.waitFor()
-    t.equal(await alert.getAttribute('data-code'), 'SG_ERR_FORBIDDEN', 'the API refuses, and the console shows it')
+    t.equal(await page.locator('form[data-form="forced-exit"]').count(), 0, 'no forced-exit form for a reviewer')
+    const crafted = await app.inject({ method: 'POST', url: `/api/v1/providers/${provider.providerId}/forced-exit`, headers: { authorization: `Bearer ${reviewer.token}` }, payload: { reasonCode: 'R20-3', note: '服务器迁至境外' } })
+    t.equal(crafted.json().code, 'SG_ERR_FORBIDDEN', 'and a crafted request is refused by the API')
     await screenshot(t, page, 'provider')
   })
 

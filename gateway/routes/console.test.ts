@@ -6,6 +6,7 @@ import { testApp } from '../app.test-support.js'
 import { bearer } from '../workflow/workflow.test-support.js'
 import { allowedEvents } from '../workflow/state-machine.js'
 import { allowedEventsView, CONSOLE_CSP, courseSeries, createTicketSigner } from './console.js'
+import { feedbackSeries, mayActions } from './console-views.js'
 
 t.test('shell: public, strict CSP, only listed assets', async (t) => {
   const { app } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
@@ -60,5 +61,35 @@ t.test('course series: live count and free share by day, takedowns subtracted', 
     { day: '2026-11-01', live: 2, free: 1, freeShare: 0.5 },
     { day: '2026-11-02', live: 3, free: 2, freeShare: 0.667 },
     { day: '2026-11-03', live: 2, free: 1, freeShare: 0.5 },
+  ])
+})
+
+t.test('session.may: what the role may do, from the routes\' declared roles (forced exit is admin only)', async (t) => {
+  const routes = [
+    { method: 'POST', url: '/api/v1/providers/:providerId/forced-exit', roles: ['admin'] as const },
+    { method: 'POST', url: '/api/v1/providers/:providerId/actions', roles: ['reviewer'] as const },
+  ]
+  t.same(mayActions('reviewer', routes), ['provider-action'])
+  t.same(mayActions('admin', routes), ['provider-action', 'forced-exit'], 'an admin may what a reviewer may')
+  t.same(mayActions('admin', routes.slice(1)), ['provider-action'], 'the twin: an action whose route is absent is not offered')
+  const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
+  const reviewer = await store.apiTokens.create({ role: 'reviewer', label: 'r' })
+  const admin = await store.apiTokens.create({ role: 'admin', label: 'a' })
+  const r = (await app.inject({ url: '/api/v1/console/session', headers: bearer(reviewer.token) })).json()
+  const a = (await app.inject({ url: '/api/v1/console/session', headers: bearer(admin.token) })).json()
+  t.notOk(r.may.includes('forced-exit'))
+  t.ok(a.may.includes('forced-exit'))
+  const dir = (await app.inject({ url: '/api/v1/console/directory', headers: bearer(reviewer.token) })).json()
+  t.same(dir.people[reviewer.identity.id], { role: 'reviewer', label: 'r' }, 'names for token ids, no secrets')
+})
+
+t.test('feedback series: cumulative response, resolution and satisfaction by filing day', async (t) => {
+  const day = (d: string): number => Date.parse(`${d}T10:00:00+08:00`)
+  t.same(feedbackSeries([
+    { filed_at: day('2026-11-02'), responded_at: null, resolved_at: null, rating: null },
+    { filed_at: day('2026-11-01'), responded_at: day('2026-11-01'), resolved_at: day('2026-11-02'), rating: 4 },
+  ]), [
+    { day: '2026-11-01', filed: 1, responseRate: 1, resolutionRate: 1, satisfaction: 4 },
+    { day: '2026-11-02', filed: 2, responseRate: 0.5, resolutionRate: 0.5, satisfaction: 4 },
   ])
 })

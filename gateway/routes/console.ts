@@ -20,6 +20,8 @@ import { packageRoot } from '../../specs/lib/paths.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { STATES, TERMINAL_STATES, TRANSITIONS } from '../workflow/state-machine.js'
 import type { ApplicationState } from '../workflow/state-machine.js'
+import { mayActions, registerConsoleDataRoutes } from './console-views.js'
+export { courseSeries } from './console-views.js'
 
 /** The console's own pages: same-origin only, nothing inline, no framing by others. */
 export const CONSOLE_CSP = [
@@ -108,30 +110,6 @@ export function mediaTypeOf(file: string): string {
   return ({ '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.m3u8': 'application/vnd.apple.mpegurl', '.pdf': 'application/pdf', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' } as Record<string, string>)[ext] ?? 'application/octet-stream'
 }
 
-/**
- * Live course count and free share at the end of each day on which a course of the provider went
- * live or came down (a taken-down or superseded version counts until it changed). Days in Asia/Shanghai.
- */
-export function courseSeries(rows: readonly { status: string; free: number; published_at: number | null; updated_at: number }[]): { day: string; live: number; free: number; freeShare: number | null }[] {
-  const day = (ms: number): string => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10)
-  const events: { at: number; delta: number; free: number }[] = []
-  for (const r of rows) {
-    if (r.published_at === null) continue
-    events.push({ at: r.published_at, delta: 1, free: r.free })
-    if (r.status === 'taken-down' || r.status === 'superseded') events.push({ at: r.updated_at, delta: -1, free: r.free })
-  }
-  events.sort((a, b) => a.at - b.at)
-  const out = new Map<string, { live: number; free: number }>()
-  let live = 0
-  let free = 0
-  for (const e of events) {
-    live += e.delta
-    free += e.free === 1 ? e.delta : 0
-    out.set(day(e.at), { live, free })
-  }
-  return [...out].map(([d, v]) => ({ day: d, live: v.live, free: v.free, freeShare: v.live > 0 ? Math.round((v.free / v.live) * 1000) / 1000 : null }))
-}
-
 const isReport = (v: unknown): v is Report =>
   typeof v === 'object' && v !== null && Array.isArray((v as { results?: unknown }).results) && typeof (v as { verdict?: unknown }).verdict === 'string'
 
@@ -170,7 +148,9 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
   app.get('/api/v1/console/session', {
     config: { roles: ['reviewer'] },
     schema: { tags, summary: 'Who the console is signed in as, and the gateway clock (ages are counted on it)' },
-  }, async (request) => ({ role: request.identity!.role, subject: request.identity!.subject, now: wf.now() }))
+  // `may`: the console offers an action only when the route behind it admits this role (the API
+  // still decides every request; this only keeps refusable buttons out of view).
+  }, async (request) => ({ role: request.identity!.role, subject: request.identity!.subject, now: wf.now(), may: mayActions(request.identity!.role, app.guardedRoutes) }))
 
   app.get('/api/v1/console/allowed-events', {
     config: { roles: ['reviewer'] },
@@ -240,30 +220,21 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
     })
   }
 
-  app.get('/api/v1/console/providers/:providerId/history', {
-    config: { roles: ['reviewer'] },
-    schema: { tags, summary: 'A provider over time: scheduled conformance runs (R17) and its package courses by publication day', params: { type: 'object', properties: { providerId: { type: 'string', maxLength: 128 } }, required: ['providerId'] } },
-  }, async (request) => {
-    const { providerId } = request.params as { providerId: string }
-    const runs = await app.store.db.selectFrom('assessment_runs').selectAll().where('provider_id', '=', providerId).orderBy('started_at').limit(500).execute()
-    const courses = await app.store.db.selectFrom('courses').select(['status', 'free', 'published_at', 'updated_at']).where('provider_id', '=', providerId).execute()
-    return {
-      providerId,
-      runs: runs.map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, verdict: r.verdict, summary: JSON.parse(r.summary) as unknown, drift: JSON.parse(r.drift) as unknown })),
-      courses: courseSeries(courses),
-    }
-  })
+  registerConsoleDataRoutes(app)
 
-  // A wildcard, not a :param: tickets are longer than the router's parameter limit.
-  app.get<{ Params: { '*': string } }>('/console/reports/*', { config: { roles: ['public'] }, schema: hide }, async (request, reply) => {
+  // ?lang=en|zh-CN&embedded=1: the console frames the report in its own language, without the
+  // report's language toggle (the console's toggle reloads the frame).
+  app.get<{ Params: { '*': string }; Querystring: { lang?: string; embedded?: string } }>('/console/reports/*', { config: { roles: ['public'] }, schema: hide }, async (request, reply) => {
+    const lang = request.query.lang === 'en' ? 'en' : 'zh-CN'
+    const embedded = request.query.embedded === '1'
     const claims = tickets.verify(request.params['*'], wf.now())
     const raw = await readStream(await wf.conformanceReport(claims.applicationId, { role: 'reviewer', id: 'console:report-ticket' }))
     let parsed: unknown
     try { parsed = JSON.parse(raw.toString('utf8')) } catch { parsed = undefined }
     const html = isReport(parsed)
-      ? renderHtml(parsed)
+      ? renderHtml(parsed, { lang, embedded })
       // A runner that failed before producing a report stored its error instead: show it as text.
-      : `<!doctype html><meta charset="utf-8"><title>report</title><pre style="white-space:pre-wrap">${escapeHtml(raw.toString('utf8').slice(0, 20000))}</pre>`
+      : `<!doctype html><html lang="en"><meta charset="utf-8"><title>report</title><main><pre style="white-space:pre-wrap">${escapeHtml(raw.toString('utf8').slice(0, 20000))}</pre></main></html>`
     return securityHeaders(reply, REPORT_CSP).type('text/html; charset=utf-8').send(html)
   })
 }

@@ -6,9 +6,17 @@ const KEY = 'sg.console.token'
 export const session = {
   get token() { return sessionStorage.getItem(KEY) },
   set token(v) { if (v) sessionStorage.setItem(KEY, v); else sessionStorage.removeItem(KEY) },
-  /** Filled by app.js after /api/v1/console/session. */
+  /** Filled by app.js after /api/v1/console/session: role, subject, now, may (actions this role may take). */
   who: null,
+  /** Names for ids (GET /api/v1/console/directory): providers by id, reviewers/admins by token id. */
+  dir: { providers: {}, people: {} },
 }
+
+/** Whether the signed-in role may take a console action (the API decides anyway). */
+export const may = (action) => Boolean(session.who?.may?.includes(action))
+
+/** The organisation name of a provider id (never the bare prv_… id when the gateway knows the name). */
+export const orgName = (providerId) => session.dir.providers[providerId]?.name ?? providerId
 
 export class ApiError extends Error {
   constructor(status, problem) {

@@ -2,7 +2,7 @@
 // Entry point: sign-in with a pasted token, the language toggle, and a hash router over the pages.
 import { h, clear } from './dom.js'
 import { api, session, ApiError } from './api.js'
-import { t, setLang, lang } from './i18n.js'
+import { t, setLang, lang, tr, ROLE_NAMES } from './i18n.js'
 import { problemBox, loading } from './ui.js'
 import { renderQueues } from './pages/queues.js'
 import { renderApplications, renderApplication } from './pages/application.js'
@@ -32,6 +32,12 @@ function translateStatic() {
   nav.setAttribute('aria-label', lang === 'en' ? 'Main' : '主导航')
 }
 
+function showWho() {
+  if (!session.who) { whoami.textContent = ''; return }
+  const label = session.dir.people[session.who.subject]?.label
+  whoami.textContent = `${tr(ROLE_NAMES, session.who.role)}${label ? ` · ${label}` : ''}`
+}
+
 function loginPage(refusal) {
   nav.hidden = true
   logout.hidden = true
@@ -41,8 +47,8 @@ function loginPage(refusal) {
     h('h1', {}, t('login.title')),
     h('p', { class: 'muted' }, t('login.help')),
     h('label', { for: 'token' }, t('login.token')), input,
-    h('div', { class: 'row', style: null }, h('button', { type: 'submit' }, t('login.submit'))),
-    refusal ?? null)
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, t('login.submit'))),
+    refusal)
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault()
     session.token = input.value.trim()
@@ -78,9 +84,10 @@ async function start() {
     // A provider token is refused by the API (403): say so, with the gateway's own words.
     return loginPage(h('div', {}, h('p', { class: 'alert', role: 'alert' }, t('login.refused')), e instanceof ApiError ? problemBox(e) : null))
   }
+  session.dir = await api('/api/v1/console/directory').catch(() => ({ providers: {}, people: {} }))
   nav.hidden = false
   logout.hidden = false
-  whoami.textContent = `${session.who.role} · ${session.who.subject}`
+  showWho()
   await route()
 }
 
@@ -88,6 +95,7 @@ window.addEventListener('hashchange', () => { if (session.who) void route() })
 langButton.addEventListener('click', () => {
   setLang(lang === 'en' ? 'zh-CN' : 'en')
   translateStatic()
+  showWho()
   if (session.who) void route(); else loginPage()
 })
 logout.addEventListener('click', () => {

@@ -125,6 +125,67 @@ const DICT = {
   'p.forcedExit': ['强制退出', 'Forced exit'],
   'p.reasonCode': ['退出原因（第二十条）', 'Reason (Art. 20)'],
   'p.noData': ['暂无数据。', 'No data yet.'],
+  'p.feedbackTrend': ['反馈随时间变化（累计）', 'Feedback over time (cumulative)'],
+  'p.liveCourses': ['上线课程数', 'Live courses'],
+  'p.freeShare': ['免费课程占比（≥ 50%）', 'Free share (≥ 50 %)'],
+  'p.response': ['响应率', 'Response rate'],
+  'p.resolution': ['解决率', 'Resolution rate'],
+  'p.satisfaction': ['满意度（满分 5）', 'Satisfaction (of 5)'],
+  'p.tickets': ['工单数', 'Tickets'],
+  'p.window': ['统计窗口', 'Window'],
+  'p.recommendation': ['第十九条建议', 'R19 recommendation'],
+  'p.table': ['数据表', 'Data table'],
+  'p.operating': ['运营状态', 'Operating status'],
+  'p.notAdmitted': ['尚未准入', 'Not admitted yet'],
+  'p.adminOnly': ['仅管理员可执行', 'Admin only'],
+  'p.runKind': ['检测类型', 'Run'],
+  'p.summary': ['检查项统计', 'Checks'],
+  'p.drift': ['偏离', 'Drift'],
+  'p.note': ['说明', 'Note'],
+  'q.next': ['下一步由谁处理', 'Next step by'],
+  'q.reviewerTurn': ['评审专家', 'Reviewer'],
+  'a.timeline': ['处理经过（谁、做了什么、为什么）', 'What happened (who, what, why)'],
+  'a.raw': ['原始记录', 'Raw record'],
+  'a.why': ['理由', 'Why'],
+  'a.outcome': ['处理结果', 'Outcome'],
+  'a.period': ['公示期', 'Period'],
+  'a.pausedOn': ['暂停于', 'Paused on'],
+  'a.recommend': ['推荐', 'Recommended'],
+  'a.notRecommend': ['不推荐', 'Not recommended'],
+  'a.hash': ['摘要（SHA-256）', 'Digest (SHA-256)'],
+  'a.idLabel': ['申请编号', 'Application number'],
+  'a.public': ['公众', 'The public'],
+  'a.system': ['网关（自动）', 'The gateway (automatic)'],
+  'a.verdictPending': ['尚未检测', 'Not yet checked'],
+  'c.packageId': ['课程包', 'Course package'],
+  'c.courseId': ['课程编号', 'Course number'],
+  'c.fee': ['收费方式', 'Fee'],
+  'c.review': ['审核', 'Review'],
+  'c.underReview': ['正在审核', 'Under review'],
+  yes: ['是', 'Yes'],
+  no: ['否', 'No'],
+  bytes: ['字节', 'bytes'],
+}
+
+export const ROLE_NAMES = { reviewer: ['评审专家', 'Reviewer'], admin: ['管理员', 'Administrator'], provider: ['服务方', 'Provider'], public: ['公众', 'The public'] }
+export const VERDICT_NAMES = { conformant: ['符合规范', 'Conformant'], 'not-conformant': ['不符合规范', 'Not conformant'], error: ['无法判定', 'Could not decide'] }
+export const PROVIDER_STATUS_NAMES = { active: ['正常运营', 'Operating'], interview: ['约谈中', 'Under interview'], suspended: ['已暂停', 'Suspended'], exited: ['已退出', 'Exited'] }
+export const MGMT_ACTION_NAMES = { interview: ['约谈', 'Interview'], suspend: ['暂停', 'Suspend'], suspension: ['暂停', 'Suspension'], reinstate: ['恢复', 'Reinstate'], takedown: ['下架全部课程', 'Take all courses down'], exit: ['自愿退出', 'Voluntary exit'], 'forced-exit': ['强制退出', 'Forced exit'] }
+export const RUN_KIND_NAMES = { admission: ['准入检测', 'Admission check'], scheduled: ['定期检测', 'Scheduled check'] }
+export const OUTCOME_NAMES = { dismissed: ['异议不成立', 'Dismissed'], upheld: ['异议成立', 'Upheld'] }
+export const DRIFT_NAMES = { 'free-share': ['免费占比', 'Free share'], preview: ['试看', 'Preview'], 'host-abroad': ['服务器位于境外', 'Host abroad'], contract: ['接口契约', 'API contract'], feedback: ['反馈', 'Feedback'] }
+/** Audit actions that are not state-machine events (those read through EVENT_NAMES). */
+export const AUDIT_NAMES = {
+  'application.created': ['提交申请表，创建申请', 'Filed the application form'],
+  'application.document-added': ['上传资质文件', 'Uploaded a document'],
+  'publicity.objection-filed': ['提出公示异议', 'Filed an objection'],
+  'publicity.objection-dismissed': ['驳回异议', 'Dismissed an objection'],
+  'roadshow.scored': ['提交路演评分', 'Scored the roadshow'],
+  'roadshow.recommended': ['形成联合评审纪要', 'Recorded the joint review'],
+  'package.uploaded': ['上传课程包', 'Uploaded a course package'],
+  'package.checked': ['课程包检查完成', 'Course package checked'],
+  'package.failed': ['课程包检查失败', 'Course package failed its checks'],
+  'course.approved': ['课程审核通过', 'Course approved'],
 }
 
 export const STATE_NAMES = {
@@ -181,6 +242,9 @@ export const t = (key) => pick(DICT[key], key)
 export const stateName = (s) => pick(STATE_NAMES[s], s)
 export const eventName = (e) => pick(EVENT_NAMES[e], e)
 export const kindName = (k) => pick(KIND_NAMES[k], k)
+/** Any value through one of the tables above; a value missing from the table shows as '—' rather than raw. */
+export const tr = (table, v) => (v === null || v === undefined || v === '' ? '—' : pick(table[v], '—'))
+export const yesNo = (b) => (b === true ? t('yes') : b === false ? t('no') : '—')
 /** Bilingual objects from the API ({ 'zh-CN', en }). */
 export const bi = (o) => (o && typeof o === 'object' ? (lang === 'en' ? o.en ?? o['zh-CN'] : o['zh-CN'] ?? o.en) : o)
 

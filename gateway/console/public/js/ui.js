@@ -18,7 +18,18 @@ export function problemBox(err) {
 const TONE = { active: 'ok', rejected: 'bad', 'not-recommended': 'bad', 'conformance-failed': 'bad', 'publicity-paused': 'warn', withdrawn: 'bad' }
 export const stateBadge = (state) => h('span', { class: `badge ${TONE[state] ?? ''}`, 'data-state': state }, stateName(state))
 
-export const loading = () => h('p', { class: 'muted', role: 'status' }, t('loading'))
+export const loading = () => h('p', { class: 'muted', role: 'status', 'data-loading': '' }, t('loading'))
+
+/**
+ * A frame that says it is loading until its document has loaded (a report or a PDF can take
+ * seconds): the status line is replaced by the frame, never a blank box.
+ */
+export function framed(attrs) {
+  const status = loading()
+  const frame = h('iframe', { ...attrs, hidden: true })
+  frame.addEventListener('load', () => { status.remove(); frame.hidden = false }, { once: true })
+  return h('div', { class: 'framed' }, status, frame)
+}
 
 /**
  * A form whose submit calls `run(formData)`; a refusal is shown inside the form (role=alert) and

@@ -3,12 +3,51 @@
 // place, the latest conformance report, scores, publicity, audit trail, and ONLY the actions the
 // state machine allows now (GET /api/v1/console/allowed-events). The API re-checks every action.
 import { h, clear, kv, table, field } from '../dom.js'
-import { api, blobUrl, session } from '../api.js'
-import { t, stateName, eventName, kindName, fmtTime } from '../i18n.js'
-import { problemBox, stateBadge, actionForm, lines } from '../ui.js'
+import { api, blobUrl, session, orgName } from '../api.js'
+import { t, stateName, eventName, kindName, fmtTime, tr, yesNo, lang, VERDICT_NAMES, OUTCOME_NAMES, EVENT_NAMES, AUDIT_NAMES, ROLE_NAMES } from '../i18n.js'
+import { problemBox, stateBadge, actionForm, lines, framed, loading } from '../ui.js'
 
 const STATES = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
 const enc = encodeURIComponent
+
+/** Document type names as the gateway publishes them (GET /api/v1/applications/document-types), both languages. */
+let docNames = null
+async function documentTypeNames() {
+  if (docNames) return docNames
+  const byKind = await api('/api/v1/applications/document-types')
+  docNames = { 'commitment-letter': ['服务承诺书', 'Service commitment letter'] }
+  for (const list of Object.values(byKind)) for (const d of list) docNames[d.type] = [d.zh, d.en]
+  return docNames
+}
+
+const fmtSize = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} ${t('bytes')}`)
+
+/** Who an audit actor is, in words: 'reviewer:<tokenId>', 'provider:<providerId>', 'public', 'system:<job>'. */
+export function actorName(actor) {
+  const [role, id] = String(actor ?? '').split(/:(.*)/s)
+  if (role === 'provider') return orgName(id)
+  if (role === 'reviewer' || role === 'admin') return `${tr(ROLE_NAMES, role)} ${session.dir.people[id]?.label ?? ''}`.trim()
+  if (role === 'public') return t('a.public')
+  return t('a.system')
+}
+
+/** The audit trail as a timeline: when, who, what (in words) and why (reasons), the raw record one click away. */
+function timeline(entries) {
+  return h('ol', { class: 'timeline' }, entries.map((e) => {
+    const event = e.data?.event ?? (e.action.startsWith('workflow.') ? e.action.slice(9) : null)
+    const what = event && EVENT_NAMES[event] ? eventName(event) : tr(AUDIT_NAMES, e.action)
+    // The conformance job's own reason repeats its verdict (shown above, in words).
+    const why = [...(e.data?.reasons ?? []), e.data?.record, e.data?.note].filter((x) => typeof x === 'string' && x && !/^conformance verdict: /.test(x))
+    return h('li', { 'data-audit': e.action },
+      h('div', { class: 'when muted' }, fmtTime(e.at)),
+      h('div', {}, h('strong', {}, actorName(e.actor)), ' · ', what,
+        e.data?.to ? [' → ', stateName(e.data.to)] : null,
+        e.data?.verdict ? [' · ', tr(VERDICT_NAMES, e.data.verdict)] : null,
+        typeof e.data?.score === 'number' ? [' · ', t('a.score'), ' ', e.data.score] : null),
+      why.length ? h('div', {}, h('em', {}, `${t('a.why')}: `), why.join('；')) : null,
+      h('details', {}, h('summary', {}, t('a.raw')), h('pre', { class: 'mono raw' }, JSON.stringify(e, null, 2))))
+  }))
+}
 
 export async function renderApplications(el) {
   const state = new URLSearchParams((location.hash.split('?')[1] ?? '')).get('state') ?? ''
@@ -24,7 +63,7 @@ export async function renderApplications(el) {
       h('td', { class: 'mono' }, a.organisation.uscc), h('td', {}, kindName(a.kind)), h('td', {}, stateBadge(a.state)), h('td', {}, fmtTime(a.updatedAt))))) : h('p', {}, t('none'))))
 }
 
-function documentsSection(app, documents) {
+function documentsSection(app, documents, names) {
   const rows = documents.map((d) => {
     const viewer = h('div', { class: 'viewer', hidden: true, 'data-viewer': d.id })
     const button = h('button', { type: 'button', class: 'secondary', 'data-view-doc': d.id, 'aria-expanded': 'false', onclick: async () => {
@@ -33,13 +72,13 @@ function documentsSection(app, documents) {
       button.setAttribute('aria-expanded', 'true')
       try {
         const { url, type } = await blobUrl(`/api/v1/applications/${enc(app.id)}/documents/${enc(d.id)}`)
-        if (type === 'application/pdf') viewer.replaceChildren(h('iframe', { src: url, title: d.fileName }))
+        if (type === 'application/pdf') viewer.replaceChildren(framed({ src: url, title: d.fileName }))
         else if (type === 'image/png' || type === 'image/jpeg') viewer.replaceChildren(h('img', { src: url, alt: d.fileName }))
         // Anything else was stored as an opaque download (never rendered: no stored XSS).
         else viewer.replaceChildren(h('a', { href: url, download: d.fileName }, `${t('download')} ${d.fileName}`))
       } catch (e) { viewer.replaceChildren(problemBox(e)) }
     } }, t('view'))
-    return [h('tr', { 'data-doc': d.id }, h('td', {}, d.type), h('td', {}, d.fileName), h('td', {}, `${d.size} B`), h('td', { class: 'mono' }, d.sha256.slice(0, 16), '…'), h('td', {}, fmtTime(d.uploadedAt)), h('td', {}, button)),
+    return [h('tr', { 'data-doc': d.id }, h('td', {}, tr(names, d.type)), h('td', {}, d.fileName), h('td', {}, fmtSize(d.size)), h('td', { class: 'mono' }, d.sha256.slice(0, 16), '…'), h('td', {}, fmtTime(d.uploadedAt)), h('td', {}, button)),
       h('tr', {}, h('td', { colspan: 6 }, viewer))]
   })
   return h('section', { class: 'card', 'aria-labelledby': 's-docs' }, h('h2', { id: 's-docs' }, t('a.docs')),
@@ -57,11 +96,13 @@ function reportSection(app) {
       document.body.append(a); a.click(); a.remove()
     } catch (e) { body.append(problemBox(e)) }
   } }, t('a.reportJson'))
-  body.append(kv([[t('a.verdict'), app.conformance.verdict], ['SHA-256', h('span', { class: 'mono' }, app.conformance.reportSha256)]]), h('p', {}, download))
+  const slot = h('div', {}, loading())
+  body.append(kv([[t('a.verdict'), tr(VERDICT_NAMES, app.conformance.verdict)], [t('a.hash'), h('span', { class: 'mono' }, app.conformance.reportSha256)]]), h('p', {}, download), slot)
   api('/api/v1/console/report-tickets', { method: 'POST', body: { applicationId: app.id } }).then(
     // The report page runs its own small script in an opaque origin: it cannot reach this console.
-    (ticket) => body.append(h('iframe', { class: 'report', sandbox: 'allow-scripts', src: ticket.url, title: t('a.report'), 'data-report-frame': '' })),
-    (e) => body.append(problemBox(e)))
+    // It is rendered in the console's language, without its own toggle (embedded=1).
+    (ticket) => slot.replaceChildren(framed({ class: 'report', sandbox: 'allow-scripts', src: `${ticket.url}?lang=${lang === 'en' ? 'en' : 'zh-CN'}&embedded=1`, title: t('a.report'), 'data-report-frame': '' })),
+    (e) => slot.replaceChildren(problemBox(e)))
   return card
 }
 
@@ -129,7 +170,7 @@ function actionsSection(d, allowed, rerender) {
   const waiting = allowed.events.filter((e) => !e.reviewerMay && e.event !== 'withdraw')
   if (waiting.length) {
     card.append(h('ul', { class: 'muted' }, waiting.map((e) => h('li', { 'data-waiting': e.event },
-      e.roles.includes('provider') ? t('a.waitProvider') : e.roles.includes('public') ? '公众 / public' : t('a.waitSystem'), ': ', eventName(e.event), ' → ', stateName(e.to)))))
+      e.roles.includes('provider') ? t('a.waitProvider') : e.roles.includes('public') ? t('a.public') : t('a.waitSystem'), ': ', eventName(e.event), ' → ', stateName(e.to)))))
   }
   return card
 }
@@ -138,6 +179,7 @@ export async function renderApplication(el, appId) {
   const d = await api(`/api/v1/applications/${enc(appId)}`)
   const app = d.application
   const allowed = await api(`/api/v1/console/allowed-events?state=${enc(app.state)}`)
+  const names = await documentTypeNames()
   const rerender = () => renderApplication(el, appId)
   const form = app.form ?? {}
   const decision = app.roadshowDecision
@@ -153,25 +195,23 @@ export async function renderApplication(el, appId) {
         [t('a.contact'), form.contact ? `${form.contact.name} · ${form.contact.phone} · ${form.contact.email}` : ''],
         [t('a.serviceTeam'), form.serviceTeam ? [form.serviceTeam.phone, form.serviceTeam.email, form.serviceTeam.hours].filter(Boolean).join(' · ') : ''],
         [t('a.endpoint'), app.endpointBaseUrl ? h('span', { class: 'mono' }, app.endpointBaseUrl) : ''],
-        [t('a.noDishonesty'), form.declarations ? String(form.declarations.noDishonestyRecord) : ''],
+        [t('a.noDishonesty'), yesNo(form.declarations?.noDishonestyRecord)],
         [t('a.personTimes'), form.declarations?.personTimesServed],
         [t('a.title'), app.title],
-        ['ID', h('span', { class: 'mono' }, app.id)],
-        [t('c.provider'), h('a', { href: `#/providers/${enc(app.providerId)}` }, app.providerId)],
+        [t('a.idLabel'), h('span', { class: 'mono' }, app.id)],
+        [t('c.provider'), h('a', { href: `#/providers/${enc(app.providerId)}` }, orgName(app.providerId))],
       ])),
       actionsSection(d, allowed, rerender)),
-    documentsSection(app, d.documents),
+    documentsSection(app, d.documents, names),
     reportSection(app),
     h('section', { class: 'card', 'aria-labelledby': 's-scores' }, h('h2', { id: 's-scores' }, t('a.scores')),
-      d.scores.length ? table([t('a.reviewer'), t('a.score'), t('a.comments'), t('a.when')], d.scores.map((s) => h('tr', {}, h('td', { class: 'mono' }, s.reviewer), h('td', {}, s.score), h('td', {}, s.comments), h('td', {}, fmtTime(s.scoredAt))))) : h('p', {}, t('none')),
-      decision ? h('div', {}, h('h3', {}, t('a.decision')), kv([[t('a.mean'), decision.meanScore], ['', decision.recommend ? '✓ 推荐 / recommended' : '✗ 不推荐 / not recommended'], [t('act.record'), decision.record]])) : null),
+      d.scores.length ? table([t('a.reviewer'), t('a.score'), t('a.comments'), t('a.when')], d.scores.map((s) => h('tr', {}, h('td', {}, actorName(`reviewer:${s.reviewer}`)), h('td', {}, s.score), h('td', {}, s.comments), h('td', {}, fmtTime(s.scoredAt))))) : h('p', {}, t('none')),
+      decision ? h('div', {}, h('h3', {}, t('a.decision')), kv([[t('a.mean'), decision.meanScore], [t('a.decision'), decision.recommend ? `✓ ${t('a.recommend')}` : `✗ ${t('a.notRecommend')}`], [t('act.record'), decision.record]])) : null),
     h('section', { class: 'card', 'aria-labelledby': 's-pub' }, h('h2', { id: 's-pub' }, t('a.publicity')),
-      app.publicity ? kv([['', `${app.publicity.startDate} – ${app.publicity.endDate}`], ['', app.publicity.pausedOn ? `⏸ ${app.publicity.pausedOn}` : '']]) : h('p', {}, t('none')),
+      app.publicity ? kv([[t('a.period'), `${app.publicity.startDate} – ${app.publicity.endDate}`], [t('a.pausedOn'), app.publicity.pausedOn]]) : h('p', {}, t('none')),
       h('p', {}, h('a', { href: '/publicity', target: '_blank', rel: 'noopener' }, t('nav.publicity'))),
-      d.objections.length ? table([t('a.objections'), t('a.when'), '', ''], d.objections.map((o) => h('tr', {}, h('td', {}, o.text), h('td', {}, fmtTime(o.filedAt)), h('td', {}, o.outcome ?? '—'), h('td', {}, o.resolution ?? '')))) : null),
+      d.objections.length ? table([t('a.objections'), t('a.when'), t('a.outcome'), t('a.why')], d.objections.map((o) => h('tr', {}, h('td', {}, o.text), h('td', {}, fmtTime(o.filedAt)), h('td', {}, tr(OUTCOME_NAMES, o.outcome)), h('td', {}, Array.isArray(o.resolution) ? o.resolution.join('；') : (o.resolution ?? '—'))))) : null),
     h('section', { class: 'card', 'aria-labelledby': 's-audit' }, h('h2', { id: 's-audit' }, t('a.audit')),
-      table(['#', t('a.when'), t('a.actor'), t('a.action'), t('a.data')], d.auditTrail.map((e) => h('tr', { 'data-audit': e.action },
-        h('td', {}, e.seq), h('td', {}, fmtTime(e.at)), h('td', { class: 'mono' }, e.actor), h('td', {}, e.action),
-        h('td', { class: 'mono' }, JSON.stringify(e.data ?? null).slice(0, 300)))))),
+      h('p', { class: 'muted' }, t('a.timeline')), timeline(d.auditTrail)),
   )
 }

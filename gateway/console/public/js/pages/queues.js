@@ -1,7 +1,7 @@
 // Queues: what is waiting, for whom and for how long (oldest first), so nothing waits unseen.
 import { h, clear, table } from '../dom.js'
-import { api, optional, session } from '../api.js'
-import { t, stateName, kindName, ageDays, fmtTime } from '../i18n.js'
+import { api, optional, session, may, orgName } from '../api.js'
+import { t, stateName, kindName, ageDays, fmtTime, tr, DRIFT_NAMES } from '../i18n.js'
 import { problemBox, stateBadge } from '../ui.js'
 import { CASE_ENDPOINTS } from './provider.js'
 
@@ -36,7 +36,7 @@ export async function renderQueues(el) {
   const appRows = open.map((a) => h('tr', { 'data-app': a.id },
     h('td', {}, h('a', { href: `#/applications/${encodeURIComponent(a.id)}` }, a.organisation.name)),
     h('td', {}, kindName(a.kind)), h('td', {}, stateBadge(a.state)),
-    h('td', {}, REVIEWER_STATES.includes(a.state) ? h('strong', {}, '★ ', t('brand')) : a.state === 'commitment' || a.state === 'draft' ? t('a.waitProvider') : t('a.waitSystem')),
+    h('td', { 'data-next': REVIEWER_STATES.includes(a.state) ? 'reviewer' : 'other' }, REVIEWER_STATES.includes(a.state) ? h('strong', {}, h('span', { 'aria-hidden': 'true' }, '★ '), t('q.reviewerTurn')) : a.state === 'commitment' || a.state === 'draft' ? t('a.waitProvider') : t('a.waitSystem')),
     h('td', {}, fmtTime(a.updatedAt)), ageCell(a.updatedAt, now)))
 
   clear(el).append(
@@ -45,7 +45,7 @@ export async function renderQueues(el) {
     h('h2', {}, t('q.applications')),
     tiles,
     h('section', { class: 'card', 'aria-labelledby': 'q-open' }, h('h2', { id: 'q-open' }, t('q.waiting')),
-      open.length ? table([t('a.name'), t('a.kind'), t('a.state'), '', t('since'), t('age')], appRows) : h('p', {}, t('none'))),
+      open.length ? table([t('a.name'), t('a.kind'), t('a.state'), t('q.next'), t('since'), t('age')], appRows) : h('p', {}, t('none'))),
     await section(t('q.objections'), 'q-obj', async () => {
       const paused = items.filter((a) => a.state === 'publicity-paused')
       const rows = []
@@ -63,7 +63,7 @@ export async function renderQueues(el) {
       if (!r) return h('p', { class: 'muted' }, t('q.unavailable'))
       const list = [...r.items].sort((a, b) => a.createdAt - b.createdAt)
       return list.length ? table([t('c.course'), t('c.provider'), t('since'), t('age')], list.map((c) => h('tr', {},
-        h('td', {}, h('a', { href: '#/courses' }, c.title)), h('td', {}, h('a', { href: `#/providers/${encodeURIComponent(c.providerId)}` }, c.providerId)),
+        h('td', {}, h('a', { href: '#/courses' }, c.title)), h('td', {}, h('a', { href: `#/providers/${encodeURIComponent(c.providerId)}` }, orgName(c.providerId))),
         h('td', {}, fmtTime(c.createdAt)), ageCell(c.createdAt, now)))) : h('p', {}, t('none'))
     }),
     await section(t('q.cases'), 'q-cases', async () => {
@@ -72,13 +72,14 @@ export async function renderQueues(el) {
         if (!r) continue
         const list = [...(r.items ?? [])].sort((a, b) => (a.openedAt ?? a.createdAt) - (b.openedAt ?? b.createdAt))
         return list.length ? table([t('c.provider'), t('a.action'), t('since'), t('age')], list.map((c) => h('tr', {},
-          h('td', {}, h('a', { href: `#/providers/${encodeURIComponent(c.providerId)}` }, c.providerId)),
-          h('td', {}, c.kind ?? c.type ?? c.reason ?? ''), h('td', {}, fmtTime(c.openedAt ?? c.createdAt)), ageCell(c.openedAt ?? c.createdAt, now)))) : h('p', {}, t('none'))
+          h('td', {}, h('a', { href: `#/providers/${encodeURIComponent(c.providerId)}` }, orgName(c.providerId))),
+          h('td', {}, tr(DRIFT_NAMES, c.kind ?? c.type)), h('td', {}, fmtTime(c.openedAt ?? c.createdAt)), ageCell(c.openedAt ?? c.createdAt, now)))) : h('p', {}, t('none'))
       }
       return h('p', { class: 'muted' }, t('q.unavailable'))
     }),
-    session.who.role === 'admin' ? h('section', { class: 'card' }, runJobsButton(el)) : null,
   )
+  // DOM append would print a literal "null": add the admin card only when there is one.
+  if (may('run-workflow-jobs')) el.append(h('section', { class: 'card' }, runJobsButton(el)))
 }
 
 function runJobsButton(el) {

@@ -1,0 +1,130 @@
+// A course-package provider (数字课程资源, kind `resource`) from application to active, in headless
+// Chromium against a real gateway on loopback (issue 18): every reviewer step is taken in the
+// console's UI (material review, the conformance run, three roadshow scores, the recommendation,
+// publicity start); provider steps are signed API calls with a real package (24 courses, real
+// ffmpeg media) checked by the real ingest job; the publicity close is the gateway's daily job.
+//
+// On main a resource provider has no package when material review passes, so its first conformance
+// run fails ("no checked course package yet") and the reviewer runs it again after the upload.
+// When the `awaiting-package` state lands (r16a), the upload moves to that state and the retry
+// click goes: see UPLOAD SLOT below, the one place to change.
+import t from 'tap'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
+import { testApp } from '../app.test-support.js'
+import { drainWorkflowJobs } from '../workflow/jobs.js'
+import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
+import { applicationBody, documentBodies, signedInject } from '../workflow/workflow.test-support.js'
+import type { ProviderCredentials } from '../workflow/workflow.test-support.js'
+import { createConformanceRunner } from '../conformance-runner.js'
+import { generatePackage } from '../../fixtures/packages/generate.js'
+import { uploadPackage } from '../ingest/ingest.test-support.js'
+
+t.test('a course-package provider goes from application to active; every reviewer step in the console', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
+  const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
+  // Resource providers are judged by the report of their newest checked package (R5.2-x).
+  app.setConformanceRunner(createConformanceRunner(app, { mode: 'deny' }))
+  let clock = Date.parse('2026-11-02T09:00:00+08:00') // a Monday with no holiday in the next weeks
+  app.workflow.setClock(() => clock)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  if (!address || typeof address === 'string') throw new Error('no address')
+  const base = `http://127.0.0.1:${address.port}`
+  const reviewers = await Promise.all(Array.from({ length: ROADSHOW_MIN_SCORERS }, (_, i) => store.apiTokens.create({ role: 'reviewer', label: `评审专家 ${i + 1}` })))
+
+  // Provider: apply, every required document, submit (signed API calls).
+  const created = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('resource') })
+  t.equal(created.statusCode, 201)
+  const appId: string = created.json().application.id
+  const creds: ProviderCredentials = created.json().provider
+  for (const doc of documentBodies('resource')) t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/documents`, doc)).statusCode, 201)
+  t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/submit`)).statusCode, 200)
+
+  const browser = await launchChromium()
+  t.teardown(() => browser.close())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+  const requests: string[] = []
+  const newPage = async (): Promise<Page> => { const p = await context.newPage(); recordRequests(p, requests); return p }
+  const page = await newPage()
+  const detailUrl = `${base}/console/#/applications/${appId}`
+  const stateIs = (state: string) => page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel) !== null, `h1 [data-state="${state}"]`, { polling: 100 })
+
+  await t.test('material review in the console: pass with reasons', async (t) => {
+    await signIn(page, base, reviewers[0]!.token)
+    await page.waitForSelector('#nav:not([hidden])')
+    await page.goto(detailUrl)
+    await stateIs('material-review')
+    await page.fill('form[data-form="material-review"] textarea', '材料齐全\n版权证明有效')
+    await page.click('button[data-action="material-review"]')
+    await stateIs('conformance')
+    t.pass('material review passed by clicking')
+  })
+
+  await t.test('the package: uploaded and checked, then judged (UPLOAD SLOT)', async (t) => {
+    // On main: the first run finds no package and fails. (With awaiting-package, the application
+    // waits here instead, and this drain and the retry click below go.)
+    const first = await drainWorkflowJobs(app.workflow)
+    t.match(first, [{ kind: 'workflow.conformance', ok: true }])
+    await page.reload()
+    await stateIs('conformance-failed')
+
+    // A day to prepare the package. (The workflow clock must move: the conformance job's
+    // idempotency key is the application's updated_at, so a retry at the same workflow instant as
+    // the first run is taken for the first run and not queued.)
+    clock += 86_400_000
+    const pkg = await generatePackage({ courses: 24 })
+    const up = await uploadPackage(app, { ...creds }, await readFile(pkg.path))
+    t.equal(up.statusCode, 202, up.body)
+    t.match(await app.packageIngest.run(up.json().id), { status: 'checked' }, 'the real ingest job checked it')
+
+    // The reviewer runs conformance again from the console.
+    await page.reload()
+    await page.waitForSelector('form[data-form="conformance-retry"]')
+    await page.click('button[data-action="conformance-retry"]')
+    await stateIs('conformance')
+    const ran = await drainWorkflowJobs(app.workflow)
+    t.match(ran, [{ kind: 'workflow.conformance', ok: true, result: { verdict: 'conformant' } }], 'judged by the checked package')
+    await page.reload()
+    await stateIs('roadshow')
+    const frame = page.frameLocator('iframe[data-report-frame]')
+    await frame.locator('#verdict').waitFor()
+    t.match(await frame.locator('#verdict').innerText(), /符合规范/, 'the package report, embedded')
+  })
+
+  await t.test('roadshow: three reviewers score, one recommends, publicity starts (all in the console)', async (t) => {
+    for (const [i, r] of reviewers.entries()) {
+      const p = i === 0 ? page : await newPage()
+      if (i > 0) await signIn(p, base, r.token)
+      await p.goto(detailUrl)
+      await p.waitForSelector('form[data-form="roadshow-score"]')
+      await p.fill('form[data-form="roadshow-score"] input[name=score]', String(85 + i))
+      await p.fill('form[data-form="roadshow-score"] textarea', `课程资源完整 ${i + 1}`)
+      await p.click('button[data-action="roadshow-score"]')
+      await p.waitForSelector(`td:text-is("课程资源完整 ${i + 1}")`)
+      if (i > 0) await p.close()
+    }
+    await page.reload()
+    await page.fill('form[data-form="roadshow-decision"] textarea', '联合评审纪要：资源质量良好，同意推荐')
+    await page.click('button[data-action="roadshow-decision"]')
+    await page.waitForSelector('form[data-form="start-publicity"]')
+    await page.click('button[data-action="start-publicity"]')
+    await stateIs('publicity')
+    t.pass('publicity started by clicking')
+  })
+
+  await t.test('publicity closes (the daily job); the commitment letter makes the provider active', async (t) => {
+    clock = Date.parse('2026-11-20T09:00:00+08:00')
+    t.same((await app.workflow.closeDuePublicity()).closed, [appId])
+    await page.reload()
+    await stateIs('commitment')
+    const letter = { fileName: 'commitment.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4\n% 服务承诺书\n%%EOF\n').toString('base64') }
+    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, letter)).statusCode, 200)
+    await page.reload()
+    await stateIs('active')
+    t.ok(await page.locator('li[data-audit="workflow.submit-commitment"]').isVisible(), 'the audit timeline ends with the letter')
+    await screenshot(t, page, 'resource-provider-active')
+    t.same(foreignRequests(requests, base), [], 'every request the pages made went to the gateway')
+  })
+})
