@@ -39,7 +39,7 @@ for (const c of CASES) {
     const { result } = await runTwin(c)
     t.equal(result.status, 'fail', result.message?.en ?? '')
     t.ok(result.requirementIds.includes(c.requirement), `names ${c.requirement}`)
-    t.match(result.reproduce, /^curl /, 'a failed HTTP check carries a reproduce command')
+    t.match(result.reproduce, /^curl /m, 'a failed HTTP check carries a reproduce command')
   })
 }
 

@@ -54,7 +54,7 @@ for (const c of CASES) {
 
 t.test('failed HTTP checks carry a curl command that reproduces the exchange', async (t) => {
   const { result } = await runTwin({ check: 'contract.errors', requirement: 'R7', kind: 'on-demand', defects: ['500-on-bad-input'], because: '' })
-  t.match(result.reproduce, /^curl /)
+  t.match(result.reproduce, /^curl /m)
   t.match(result.reproduce, INVALID_CURSOR)
   t.match(result.message?.en, /status 500, expected 400/)
   t.match(result.message?.en, /text\/plain/)

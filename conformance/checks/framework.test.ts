@@ -78,7 +78,7 @@ t.test('error capture: a throwing check becomes status error with its SG_ERR_* c
   t.equal(deadline.errorCode, 'SG_ERR_NET_DEADLINE')
   t.match(deadline.message?.['zh-CN'], /请求在时限内未完成/)
   t.equal(deadline.evidence[0]?.kind, 'http')
-  t.match(deadline.reproduce, /^curl .*'http:\/\/127\.0\.0\.1:9\/v1\/courses'$/)
+  t.match(deadline.reproduce, /^curl .*'http:\/\/127\.0\.0\.1:9\/v1\/courses'$/m)
   t.notMatch(JSON.stringify(deadline), /s3cret/, 'evidence stays scrubbed')
   const crash = byId(report, 'tool.crash')
   t.equal(crash.status, 'error')

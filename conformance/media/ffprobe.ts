@@ -5,13 +5,12 @@
 // The npm build (@ffprobe-installer, a static glibc build) segfaults on MPEG-TS when it finds the
 // host's gconv modules, so it always runs with GCONV_PATH=/nonexistent.
 import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
-import { access, realpath } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { delimiter, isAbsolute, join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { sgError } from '../../specs/lib/errors.js'
+import { findTool, isExecutable, toolEnv, type ToolSource } from './tool-lookup.js'
 
-export type FfprobeSource = 'env' | 'path' | 'npm'
+export type FfprobeSource = ToolSource
 
 export interface FfprobeBinary {
   path: string
@@ -34,33 +33,10 @@ export function npmFfprobePath(): string | undefined {
   }
 }
 
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function isNpmBuild(path: string): Promise<boolean> {
-  const real = await realpath(path).catch(() => path)
-  return real.includes(NPM_PACKAGE_MARK) || path.includes(NPM_PACKAGE_MARK)
-}
-
-async function onPath(name: string, pathVar: string | undefined): Promise<string | undefined> {
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue
-    const candidate = join(dir, name)
-    if (await isExecutable(candidate)) return candidate
-  }
-  return undefined
-}
-
 /** Describe a specific ffprobe executable (version and the env it needs), or throw SG_ERR_MEDIA_TOOL_MISSING. */
 export async function describeFfprobe(path: string, source: FfprobeSource): Promise<FfprobeBinary> {
   if (!(await isExecutable(path))) throw sgError('SG_ERR_MEDIA_TOOL_MISSING', `${path} (${source}) is not an executable file`)
-  const env: Record<string, string> = (await isNpmBuild(path)) ? { GCONV_PATH: '/nonexistent' } : {}
+  const env = await toolEnv(path, NPM_PACKAGE_MARK)
   const bin: FfprobeBinary = { path, source, version: 'unknown', env }
   const out = await runFfprobe(bin, ['-version'], { timeoutMs: 10_000, maxOutputBytes: 64 * 1024, raw: true })
   const version = /ffprobe version (\S+)/.exec(out.stdout)?.[1]
@@ -78,29 +54,15 @@ export interface ResolveFfprobeOptions {
   env?: NodeJS.ProcessEnv
 }
 
-const resolved = new Map<string, Promise<FfprobeBinary>>()
-
 /**
  * Find ffprobe: `FFPROBE` (must be usable if set: a broken explicit choice is an error, not a
  * reason to silently use another binary), then `ffprobe` on PATH, then the npm build.
  */
 export function resolveFfprobe(opts: ResolveFfprobeOptions = {}): Promise<FfprobeBinary> {
-  const env = opts.env ?? process.env
-  const key = JSON.stringify([env.FFPROBE ?? null, env.PATH ?? null])
-  let hit = resolved.get(key)
-  if (!hit) {
-    hit = (async () => {
-      if (env.FFPROBE) return describeFfprobe(resolve(env.FFPROBE), 'env')
-      const fromPath = await onPath('ffprobe', env.PATH)
-      if (fromPath) return describeFfprobe(fromPath, 'path')
-      const npm = npmFfprobePath()
-      if (npm) return describeFfprobe(npm, 'npm')
-      throw sgError('SG_ERR_MEDIA_TOOL_MISSING', 'FFPROBE is unset, no ffprobe on PATH and @ffprobe-installer/ffprobe is not installed')
-    })()
-    resolved.set(key, hit)
-    hit.catch(() => resolved.delete(key))
-  }
-  return hit
+  return findTool({
+    name: 'ffprobe', envVar: 'FFPROBE', npmPath: npmFfprobePath, describe: describeFfprobe,
+    missing: () => sgError('SG_ERR_MEDIA_TOOL_MISSING', 'FFPROBE is unset, no ffprobe on PATH and @ffprobe-installer/ffprobe is not installed'),
+  }, opts.env ?? process.env)
 }
 
 export interface RunOptions {

@@ -50,7 +50,7 @@ t.test('the HTML report in headless Chromium: verdict, failure, language toggle,
   await page.keyboard.press('Enter')
   t.ok(await evidence.isVisible(), 'keyboard expands the evidence')
   t.match(await evidence.innerText(), /GET http:\/\/127\.0\.0\.1:8080\/v1\/courses/)
-  t.match(await failed.locator('.repro pre').innerText(), /^curl /)
+  t.match(await failed.locator('.repro pre').innerText(), /^curl /m)
   t.match(await failed.innerText(), /<script>alert\("x"\)<\/script>/, 'hostile text is rendered as text')
 
   const toggle = page.locator('#lang-toggle')
