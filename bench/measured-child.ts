@@ -4,7 +4,7 @@
 // adds its own CPU over exactly that window and how much of the machine other processes took.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { machineShare, machineTicks, ownCpu } from './process-cpu.js'
+import { machineShare, machineTicks, markRound, othersShareSince, ownCpu } from './process-cpu.js'
 
 export type Run = Record<string, unknown>
 
@@ -27,6 +27,7 @@ export interface ForkOptions { env?: NodeJS.ProcessEnv; execArgv?: readonly stri
 /** In the parent: fork `scriptUrl` with `args`; resolves with the JSON it printed plus the window's accounting. */
 export async function forkMeasurement(scriptUrl: string, args: readonly string[], opts: ForkOptions = {}): Promise<Run> {
   const ticks = machineTicks()
+  const round = markRound()
   const child = fork(fileURLToPath(scriptUrl), [...args], {
     execArgv: [...process.execArgv, ...(opts.execArgv ?? [])],
     env: { ...process.env, ...opts.env },
@@ -52,5 +53,8 @@ export async function forkMeasurement(scriptUrl: string, args: readonly string[]
   const run = JSON.parse(stdout) as Run
   const cpu = run.cpuMs as { self: number; children: number } | undefined
   const machine = machineShare(ticks, machineTicks(), (cpu ? cpu.self + cpu.children : 0) + parentCpuMs)
-  return { ...run, parentCpuMs, ...(machine ? { machine } : {}) }
+  // What other processes took: the machine's busy CPU minus this bench's whole process tree's over
+  // the child's life (its start-up included), which the window figures above leave out.
+  const othersShare = othersShareSince(round)
+  return { ...run, parentCpuMs, ...(machine ? { machine: { ...machine, ...(othersShare === undefined ? {} : { othersShare }) } } : {}) }
 }

@@ -144,7 +144,8 @@ async function parent(o: Options): Promise<void> {
     const mainCount = count(o.courses)
     main.resetMediaTraffic()
     const defaultRun = await measure(target, [...common, ...(hasMethod ? ['--media-method', 'index'] : [])], scratch, 'default')
-    const previews = Number(defaultRun.previewsMeasured ?? o.courses)
+    // Previews per second only over previews really measured (none when the check was cut off).
+    const previews = Number(defaultRun.previewsMeasured ?? 0)
     out.default = {
       path: hasMethod ? 'index (the default media method), spot-checks and referee at their defaults' : "today's full download + ffprobe (this build has no other method)",
       courses: o.courses, ...mainCount,
@@ -179,7 +180,12 @@ async function parent(o: Options): Promise<void> {
     }
     const d = out.default as Run
     const to100k = 100_000 / o.courses
-    out.extrapolatedTo100k = {
+    // A run that did not measure every preview (cut off, failed) says nothing linear about more.
+    const finished = d.previewsMeasured === o.courses
+    if (!finished) {
+      out.extrapolatedTo100k = { void: `the default run measured ${String(d.previewsMeasured ?? 'no')} of ${o.courses} previews (check ${String((d.check as Run | undefined)?.status)}): no extrapolation` }
+      delete out.ratioToBaseline
+    } else out.extrapolatedTo100k = {
       method: 'fixed part once + mediaSeconds × 100,000/courses',
       defaultWallSeconds: round(Number(d.wallSeconds) - Number(d.mediaSeconds) + Number(d.mediaSeconds) * to100k, 0),
       defaultBytesFetched: Math.round(Number(d.bytesFetched) * to100k),

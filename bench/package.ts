@@ -9,6 +9,8 @@
 //  - full: every check, every lesson and preview measured, with the default media method;
 //  - fullFfprobe: the same with `--media-method ffprobe` (today's path), when the CLI has the option
 //    (without it, `full` is that path).
+// Timed path: from the child's call of the CLI's main() to its return (the CLI process start-up
+// excluded; sha256sum is a whole process). cpuRatio compares CPU ms, which neighbours do not move.
 // Goals (issue #14, #19): the realistic package's full check ≤ 1.5× sha256sum; the 150-course
 // package's full check a small fraction of today's; peak RSS flat, ≤ 150 MB. Also the gateway's
 // event-loop delay p99 while one ingest (streamed upload + the ingest job) runs: < 50 ms.
@@ -24,6 +26,7 @@ import { PassThrough } from 'node:stream'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs, promisify } from 'node:util'
 import { forkMeasurement, inWindow, type Run } from './measured-child.js'
+import { markRound, othersShareSince, ownCpu } from './process-cpu.js'
 
 const run = promisify(execFile)
 const SKIP_MEDIA = 'package.media,package.preview'
@@ -71,10 +74,15 @@ async function childIngest(zip: string, dir: string, sha256: string): Promise<vo
   process.stdout.write(JSON.stringify({ uploadMs, totalMs: cost.ms, eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }, peakRssMiB: cost.peakRssMiB, ...(cost.cpuMs ? { cpuMs: cost.cpuMs } : {}) }))
 }
 
-async function sha256sum(file: string): Promise<{ ms: number; sha256: string }> {
+/** sha256sum of the file: wall ms, its CPU ms (a reaped child's, from /proc), and the share of the cores others took meanwhile. */
+async function sha256sum(file: string): Promise<{ ms: number; cpuMs: number | undefined; othersShare: number | undefined; sha256: string }> {
+  const cpu = ownCpu()
+  const round = markRound()
   const started = performance.now()
   const { stdout } = await run('sha256sum', [file], { maxBuffer: 1 << 16 })
-  return { ms: Math.round(performance.now() - started), sha256: stdout.split(' ')[0] ?? '' }
+  const ms = Math.round(performance.now() - started)
+  const after = ownCpu()
+  return { ms, cpuMs: cpu && after ? after.childrenMs - cpu.childrenMs : undefined, othersShare: othersShareSince(round), sha256: stdout.split(' ')[0] ?? '' }
 }
 
 /** Every path over one package, each against sha256sum of the same file measured just before it. */
@@ -89,7 +97,15 @@ async function timePackage(zip: string, scratch: string, hasMethod: boolean): Pr
   for (const [name, extra] of paths) {
     const sum = await sha256sum(zip)
     const r = await forkMeasurement(import.meta.url, ['--child-check', zip, join(scratch, `${basename(zip)}-${name}`), ...extra])
-    out[name] = { command: `skillgate check-package PKG.zip ${extra.join(' ')}`.trim(), sha256sumMs: sum.ms, ratio: round2(Number(r.ms) / sum.ms), ...r }
+    const cpu = r.cpuMs as { self: number; children: number } | undefined
+    out[name] = {
+      command: `skillgate check-package PKG.zip ${extra.join(' ')}`.trim(),
+      sha256sumMs: sum.ms, ratio: round2(Number(r.ms) / sum.ms),
+      // On a loaded machine wall time swings with the neighbours; CPU does not: the same ratio in CPU.
+      ...(sum.cpuMs && cpu ? { sha256sumCpuMs: sum.cpuMs, cpuRatio: round2((cpu.self + cpu.children) / sum.cpuMs) } : {}),
+      ...(sum.othersShare === undefined ? {} : { sha256sumOthersShare: sum.othersShare }),
+      ...r,
+    }
   }
   return out
 }

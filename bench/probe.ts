@@ -16,6 +16,9 @@
 // time.cpu: each child's CPU and the provider's CPU over the same window, and how busy they kept the
 // cores (coreUse): when both sides keep the cores busy, the wall-time ratio follows the CPU ratio.
 // Every child runs with the Node flags `skillgate probe` runs with (bin/node-flags.ts).
+// Timed paths: probe = runProbe() in the child (contract, auth, catalogue checks; media sampled),
+// bare = the undici replay loop in the child; both from the child's window start to its end.
+// Quiet rounds: othersShare, the share of the cores processes outside this bench's tree took.
 // Usage: compiled, so the children's peak RSS is the probe's and not the TypeScript loader's:
 //   npx tsc -p tsconfig.build.json --outDir dist/bench-build && node dist/bench-build/bench/probe.js [--quick]
 import { fork } from 'node:child_process'
@@ -31,6 +34,7 @@ import { PROBE_NODE_FLAGS } from '../bin/node-flags.js'
 import { schemas } from '../specs/lib/schemas.js'
 import { signRequest } from '../conformance/signing/index.js'
 import { cpuTicks, median, stealPercent } from './support.js'
+import { markRound, othersShareSince } from './process-cpu.js'
 
 const CONCURRENCY = 8
 const TIME_COURSES = 10_000
@@ -180,8 +184,11 @@ async function childWarm(target: Target, side: 'probe' | 'bare', urlFile: string
 
 type Run = Record<string, unknown>
 const round2 = (x: number): number => Math.round(x * 100) / 100
-/** A round with at least this much CPU stolen by the hypervisor is not a quiet round. */
-const QUIET_STEAL_PCT = 3
+/**
+ * A round in which other processes (anything outside this bench's process tree: /proc/stat's busy
+ * CPU minus the tree's own, bench/process-cpu.ts) took at least this share of the cores is not quiet.
+ */
+const QUIET_OTHERS_SHARE = 0.1
 
 /**
  * Runs one measurement in a child process. The child says when its measured window starts and ends
@@ -190,6 +197,7 @@ const QUIET_STEAL_PCT = 3
  */
 async function spawnChild(args: string[], target: Target): Promise<Run> {
   const ticks = cpuTicks()
+  const round = markRound()
   const child = fork(fileURLToPath(import.meta.url), args, {
     // The Node flags `skillgate probe` runs with, for every child: the bare loop runs in the same runtime.
     execArgv: [...process.execArgv, ...PROBE_NODE_FLAGS],
@@ -211,7 +219,8 @@ async function spawnChild(args: string[], target: Target): Promise<Run> {
   }).finally(() => clearTimeout(timer))
   if (code !== 0) throw new Error(`bench child ${args.join(' ')} exited with ${String(code)}`)
   const stealPct = stealPercent(ticks)
-  return { ...(JSON.parse(stdout) as Run), ...(providerCpuMs === undefined ? {} : { providerCpuMs }), ...(stealPct === undefined ? {} : { stealPct }) }
+  const othersShare = othersShareSince(round)
+  return { ...(JSON.parse(stdout) as Run), ...(providerCpuMs === undefined ? {} : { providerCpuMs }), ...(stealPct === undefined ? {} : { stealPct }), ...(othersShare === undefined ? {} : { othersShare }) }
 }
 
 /** In a child: the measured window starts or ends now (see spawnChild). */
@@ -238,8 +247,9 @@ async function parent(): Promise<void> {
     const urlFile = join(dir, 'urls.txt')
     // Alternate the sides round by round and keep medians: the provider warms up (JIT) on the first
     // round, and neither side should pay for that alone. Each pair runs back to back, so its ratio
-    // sees one background load; a round in which the hypervisor stole CPU (stealPct) is left out of
-    // the quiet-round ratios when enough quiet rounds remain.
+    // sees one background load; a round in which other processes took a share of the cores
+    // (othersShare ≥ QUIET_OTHERS_SHARE) is left out of the quiet-round ratios when enough quiet
+    // rounds remain.
     const probes: Run[] = []
     const bares: Run[] = []
     const parses: Run[] = []
@@ -253,9 +263,9 @@ async function parent(): Promise<void> {
       }
     }
     const medianRun = (runs: Run[]): Run => [...runs].sort((a, b) => Number(a.ms) - Number(b.ms))[Math.floor(runs.length / 2)]!
-    const probe: Run = { ...medianRun(probes), allMs: probes.map((r) => r.ms), allCpuMs: probes.map((r) => r.cpuMs), allTailMs: probes.map((r) => r.tailMs), allStealPct: probes.map((r) => r.stealPct) }
-    const bare: Run = { ...medianRun(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs), allStealPct: bares.map((r) => r.stealPct) }
-    const quiet = (r: Run): boolean => typeof r.stealPct !== 'number' || r.stealPct < QUIET_STEAL_PCT
+    const probe: Run = { ...medianRun(probes), allMs: probes.map((r) => r.ms), allCpuMs: probes.map((r) => r.cpuMs), allTailMs: probes.map((r) => r.tailMs), allStealPct: probes.map((r) => r.stealPct), allOthersShare: probes.map((r) => r.othersShare) }
+    const bare: Run = { ...medianRun(bares), allMs: bares.map((r) => r.ms), allCpuMs: bares.map((r) => r.cpuMs), allStealPct: bares.map((r) => r.stealPct), allOthersShare: bares.map((r) => r.othersShare) }
+    const quiet = (r: Run): boolean => typeof r.othersShare === 'number' && r.othersShare < QUIET_OTHERS_SHARE
     /** Median over rounds of (side / bare) in the same round; quiet rounds only when at least half are quiet. */
     const pairRatio = (runs: Run[], of: (r: Run) => number = (r) => Number(r.ms)): { medianPairRatio: number; quietRounds: number } => {
       const pairs = runs.map((r, i) => ({ ratio: of(r) / of(bares[i]!), quiet: quiet(r) && quiet(bares[i]!) }))
@@ -285,7 +295,7 @@ async function parent(): Promise<void> {
     }
     const stage = (runs: Run[]): Run => {
       const m = medianRun(runs)
-      return { ms: m.ms, cpuMs: m.cpuMs, allMs: runs.map((r) => r.ms), allStealPct: runs.map((r) => r.stealPct), ...pairRatio(runs) }
+      return { ms: m.ms, cpuMs: m.cpuMs, allMs: runs.map((r) => r.ms), allStealPct: runs.map((r) => r.stealPct), allOthersShare: runs.map((r) => r.othersShare), ...pairRatio(runs) }
     }
     const warmRuns = warm
       ? { probe: (await spawnChild(['--child-warm', 'probe', urlFile], target)).cycles as number[], bare: (await spawnChild(['--child-warm', 'bare', urlFile], target)).cycles as number[] }

@@ -1,6 +1,11 @@
 // Learning records ingested over HTTP (signed, schema-validated, durable, idempotent) vs raw
-// better-sqlite3 inserts of the same rows in the same run; goal: HTTP ≥ 0.5 × raw. Runs the HTTP
-// side on SQLite and, when reachable, on PostgreSQL (SKILLGATE_TEST_DATABASE_URL). Prints JSON.
+// inserts of the same rows into the same engine in the same run; goal: HTTP ≥ 0.5 × raw. Runs on
+// SQLite (baseline: better-sqlite3, one prepared INSERT per row, one transaction per batch) and,
+// when reachable, on PostgreSQL (SKILLGATE_TEST_DATABASE_URL; baseline: node-postgres on one
+// connection, one multi-row INSERT per batch, the statement shape the gateway itself sends). Each
+// engine's ratio is against its own baseline: the PostgreSQL HTTP rate is never divided by SQLite's.
+// Timed paths: HTTP = the load child's first request to its last acknowledgement (POST
+// /v1/learning-records through the gateway); raw = the insert loop alone. Prints JSON.
 //
 // What makes the two sides comparable:
 //  - the load generator (building, signing and sending batches) runs in a child process, so it
@@ -16,6 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
 import { runRecordsLoad } from './records-load-driver.js'
 import type { LoadOptions } from './records-load-driver.js'
 
@@ -89,6 +95,38 @@ async function main(): Promise<void> {
     return rows.length / elapsed
   }
 
+  /** The PostgreSQL floor: the gateway's own multi-row INSERT per batch, on its own table, one connection. */
+  async function rawPostgres(rows: Row[]): Promise<number> {
+    const schema = await createPgTestSchema(TEST_DATABASE_URL)
+    try {
+      const shaped = openStore({ databaseUrl: schema.databaseUrl, pgSchema: schema.schema, pgPoolMax: 1 })
+      await shaped.migrate()
+      await shaped.close()
+      const client = new pg.Client({ connectionString: schema.databaseUrl })
+      await client.connect()
+      try {
+        await client.query(`set search_path to ${schema.schema}`)
+        const cols = Object.keys(rows[0] ?? {})
+        const textFor = (n: number): string => {
+          let p = 0
+          return `insert into learning_records (${cols.join(', ')}) values ${Array.from({ length: n }, () => `(${cols.map(() => `$${++p}`).join(', ')})`).join(', ')} on conflict do nothing`
+        }
+        const full = textFor(batchSize)
+        const started = process.hrtime.bigint()
+        for (let i = 0; i < rows.length; i += batchSize) {
+          const chunk = rows.slice(i, i + batchSize)
+          await client.query(chunk.length === batchSize ? full : textFor(chunk.length), chunk.flatMap((r) => cols.map((c) => r[c])))
+        }
+        const elapsed = Number(process.hrtime.bigint() - started) / 1e9
+        return rows.length / elapsed
+      } finally {
+        await client.end()
+      }
+    } finally {
+      await schema.drop()
+    }
+  }
+
   const results: Record<string, unknown>[] = []
   for (const engine of ['sqlite', 'postgres'] as const) {
     try {
@@ -99,13 +137,14 @@ async function main(): Promise<void> {
         const run = await httpRun(engine)
         for (const [k, v] of Object.entries(run.status)) status[k] = (status[k] ?? 0) + v
         errors += run.errors
-        const raw = await rawSqlite(run.rows)
+        const raw = engine === 'postgres' ? await rawPostgres(run.rows) : await rawSqlite(run.rows)
         perRound.push({ http: Math.round(run.perSecond), raw: Math.round(raw), ratio: Number((run.perSecond / raw).toFixed(3)), statements: run.rows.length })
       }
       results.push({
         engine,
         httpStatementsPerSecond: median(perRound.map((r) => r.http)),
-        rawSqliteInsertsPerSecond: median(perRound.map((r) => r.raw)),
+        baseline: engine === 'postgres' ? 'raw PostgreSQL: node-postgres, one multi-row INSERT per batch, the gateway\'s table' : 'raw SQLite: better-sqlite3, one prepared INSERT per row, one transaction per batch, the gateway\'s table and pragmas',
+        rawInsertsPerSecond: median(perRound.map((r) => r.raw)),
         ratio: median(perRound.map((r) => r.ratio)),
         goal: 0.5,
         rounds: perRound,

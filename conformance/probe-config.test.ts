@@ -29,3 +29,12 @@ t.test('a literal secret, an unknown key and an unset variable are refused', asy
   t.throws(() => parseProbeConfig(JSON.stringify({ ...base, tenants: { A: { tenantId: 'a' } } }), env), { code: 'SG_ERR_PROBE_CONFIG', message: /\/tenants\/A\/token/ })
   t.throws(() => parseProbeConfig(JSON.stringify(examples.find((e) => e.kind === 'self-hosted')), {}), { code: 'SG_ERR_PROBE_ENV_MISSING' })
 })
+
+t.test('the media options are config keys too (R5.1-3, R5.2-2), with their flags\' bounds', async (t) => {
+  const base = examples.find((e) => e.kind === 'on-demand')!
+  const config = parseProbeConfig(JSON.stringify({ ...base, mediaMethod: 'ffprobe', referee: 0, mediaConcurrency: 64 }), env)
+  t.same([config.mediaMethod, config.referee, config.mediaConcurrency], ['ffprobe', 0, 64])
+  t.throws(() => parseProbeConfig(JSON.stringify({ ...base, mediaMethod: 'header' }), env), { code: 'SG_ERR_PROBE_CONFIG', message: /\/mediaMethod/ })
+  t.throws(() => parseProbeConfig(JSON.stringify({ ...base, referee: -1 }), env), { code: 'SG_ERR_PROBE_CONFIG', message: /\/referee/ })
+  t.throws(() => parseProbeConfig(JSON.stringify({ ...base, mediaConcurrency: 0 }), env), { code: 'SG_ERR_PROBE_CONFIG', message: /\/mediaConcurrency/ })
+})

@@ -658,13 +658,25 @@ formats?: [("json" | "junit" | "html" | "md"), ...(("json" | "junit" | "html" | 
  */
 concurrency?: number
 /**
- * Courses sampled for media and detail checks (default 59).
+ * Check a deterministic sample of this many courses (media, detail, free preview) instead of every course, for huge catalogues; the report states its confidence. Default: every course.
  */
 sample?: number
 /**
- * Check every course instead of a sample.
+ * Check every course (the default).
  */
 allMedia?: boolean
+/**
+ * How preview media is measured (R5.1-3, R5.2-2): index (default) reads each file's own index over HTTP Range requests and spot-checks a few samples; ffprobe downloads every preview and reads every packet.
+ */
+mediaMethod?: ("index" | "ffprobe")
+/**
+ * Index path: previews also measured whole by ffprobe and compared (default 3; 0 = only when the index leaves a doubt).
+ */
+referee?: number
+/**
+ * Index path: preview media requests in flight at once (default 32).
+ */
+mediaConcurrency?: number
 /**
  * Run only these check ids (and what they depend on).
  */

@@ -116,9 +116,9 @@ async function probe(args: string[], io: CliIo): Promise<number> {
   const sample = integer('--sample', values.sample) ?? config.sample
   const allMedia = values['all-media'] ?? config.allMedia ?? false
   if (allMedia && values.sample !== undefined) throw new UsageError('--sample and --all-media exclude each other')
-  const mediaMethod = mediaMethodOf(values['media-method'])
-  const referee = countOf('--referee', values.referee)
-  const mediaConcurrency = integer('--media-concurrency', values['media-concurrency'])
+  const mediaMethod = mediaMethodOf(values['media-method']) ?? config.mediaMethod
+  const referee = countOf('--referee', values.referee) ?? config.referee
+  const mediaConcurrency = integer('--media-concurrency', values['media-concurrency']) ?? config.mediaConcurrency
   const formats = formatsOf(list(values.format) ?? config.formats)
   const outDir = resolve(io.cwd, values.out ?? config.out ?? 'skillgate-report')
   const concurrency = integer('--concurrency', values.concurrency) ?? config.concurrency

@@ -238,3 +238,16 @@ t.test('describeCatalogue and requirementCoverage (traceability)', async (t) => 
   t.same(coverage.get('R5.1-3'), ['catalogue.walk'])
   t.notOk(coverage.has('R5.1-4'))
 })
+
+t.test('a check may claim a larger budget when it starts (scaled by its work); the run\'s budget is the floor', async (t) => {
+  const slow = (budget?: number) => ({
+    ...check('media.slow', (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      return { status: 'pass', message: 'done' }
+    }) as unknown as () => Promise<CheckOutcome>),
+    ...(budget === undefined ? {} : { budgetMs: () => budget }),
+  })
+  t.equal((await runChecks([slow(60_000)], ctx, { checkTimeoutMs: 20 })).results[0]?.status, 'pass', 'its own budget')
+  t.equal((await runChecks([slow()], ctx, { checkTimeoutMs: 20 })).results[0]?.errorCode, 'SG_ERR_CHECK_TIMEOUT', 'twin without one')
+  t.equal((await runChecks([slow(5)], ctx, { checkTimeoutMs: 20 })).results[0]?.errorCode, 'SG_ERR_CHECK_TIMEOUT', 'a smaller claim does not lower the floor')
+})

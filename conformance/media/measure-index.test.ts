@@ -12,7 +12,6 @@ import { measurePreview, MIN_PREVIEW_SECONDS } from '../checks/preview.js'
 import { createProbeClient } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { fileSource } from './byte-source.js'
-import * as ix from './index-media.test-support.js'
 import { measureFile } from './measure-file.js'
 import { measureByIndex, type MediaMethod } from './measure-index.js'
 import { checkCodecs } from './codec-allow-list.js'
@@ -39,10 +38,14 @@ const rows: Row[] = [
   { name: 'lying header: 660 s over 300 s of samples', file: () => media.patchedHeaderMp4({ seconds: 300, claimSeconds: 660 }), format: 'mp4', declared: 660, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
   { name: 'video 60 s under 660 s of audio', file: () => media.shortVideoMp4({ seconds: 660, videoSeconds: 60 }), format: 'mp4', declared: 660, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
   { name: 'timestamp gap of 300 s after 300 s', file: () => media.gappedMp4({ firstSeconds: 300, gapSeconds: 300, lastSeconds: 60 }), format: 'mp4', declared: 660, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
-  { name: 'edit list and B-frames (ctts), 660 s', file: () => ix.bframesMp4({ seconds: 660 }), format: 'mp4', declared: 660, expect: 'pass' },
+  { name: 'edit list presenting 300 s of 660 s of samples', file: () => media.editListMp4({ seconds: 660, presentSeconds: 300 }), format: 'mp4', declared: 660, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
+  { name: 'fragmented MP4, 660 s', file: () => media.fragmentedMp4({ seconds: 660 }), format: 'mp4', declared: 660, expect: 'pass' },
+  { name: 'moov at the end, 660 s', file: () => media.moovAtEndMp4({ seconds: 660 }), format: 'mp4', declared: 660, expect: 'pass' },
+  { name: 'index pointing past the end of the file', file: () => media.indexPastEndMp4({ seconds: 660 }), format: 'mp4', declared: 660, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
+  { name: 'edit list and B-frames (ctts), 660 s', file: () => media.bframesMp4({ seconds: 660 }), format: 'mp4', declared: 660, expect: 'pass' },
   { name: 'not media (an HTML page named .mp4)', file: () => media.notMediaFile(), format: 'mp4', declared: 660, expect: 'SG_ERR_MEDIA_UNREADABLE' },
-  { name: 'Matroska of exactly 600 s', file: () => ix.matroska({ seconds: 600 }), format: 'mp4', declared: 600, expect: 'pass' },
-  { name: 'Matroska of 599 s', file: () => ix.matroska({ seconds: 599 }), format: 'mp4', declared: 600, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
+  { name: 'Matroska of exactly 600 s', file: () => media.matroska({ seconds: 600 }), format: 'mp4', declared: 600, expect: 'pass' },
+  { name: 'Matroska of 599 s', file: () => media.matroska({ seconds: 599 }), format: 'mp4', declared: 600, expect: 'SG_ERR_PREVIEW_TOO_SHORT' },
   { name: 'honest HLS', file: async () => join(await media.hls(HLS), media.hlsPlaylistName), format: 'hls', declared: 660, expect: 'pass' },
   { name: 'HLS whose #EXTINF claim twice the length', file: async () => join(await media.lyingExtinfHls({ ...HLS, claimFactor: 2 }), media.hlsPlaylistName), format: 'hls', declared: 660, expect: 'SG_ERR_PREVIEW_DURATION_MISMATCH' },
   { name: 'HLS without EXT-X-ENDLIST', file: async () => join(await media.noEndlistHls(HLS), media.hlsPlaylistName), format: 'hls', declared: 660, expect: 'SG_ERR_HLS_NO_ENDLIST' },
@@ -77,10 +80,10 @@ t.test('per stream, the index and ffprobe measure the same start, end and span w
     ['short video', await media.shortVideoMp4({ seconds: 660, videoSeconds: 60 })],
     ['gapped', await media.gappedMp4({ firstSeconds: 300, gapSeconds: 300, lastSeconds: 60 })],
     ['MPEG-4 Part 2', await media.unsupportedCodecMp4({ seconds: 60 })],
-    ['B-frames and edit list', await ix.bframesMp4({ seconds: 660 })],
-    ['fragmented', await ix.fragmentedMp4({ seconds: 120 })],
-    ['moov at the end', await ix.moovAtEndMp4({ seconds: 120 })],
-    ['index past the end', await ix.indexPastEndMp4({ seconds: 120 })],
+    ['B-frames and edit list', await media.bframesMp4({ seconds: 660 })],
+    ['fragmented', await media.fragmentedMp4({ seconds: 120 })],
+    ['moov at the end', await media.moovAtEndMp4({ seconds: 120 })],
+    ['index past the end', await media.indexPastEndMp4({ seconds: 120 })],
   ]
   const hls = await media.hls(HLS)
   for (const seg of await media.hlsSegments(hls)) files.push([`HLS ${seg}`, join(hls, seg)])
@@ -126,7 +129,7 @@ t.test('the codec allow-list applies on the index path', async (t) => {
 t.test('samples that are not media fail the spot-check; the honest twin passes (index only)', async (t) => {
   const honest = await measureByIndex(await fileSource(await media.mp4({ seconds: 120 })))
   t.ok(honest.index.spotChecks.length >= 4 && honest.index.spotChecks.every((c) => c.problem === undefined), 'honest samples are H.264 and AAC frames')
-  const file = await ix.notMediaSamplesMp4({ seconds: 120 })
+  const file = await media.noiseSamplesMp4({ seconds: 120 })
   t.equal((await stat(file)).size, (await stat(await media.mp4({ seconds: 120 }))).size, 'same length as its twin')
   await t.rejects(measureByIndex(await fileSource(file)), { code: 'SG_ERR_MEDIA_NOT_MEDIA_SAMPLES', details: { spotChecks: [{ problem: /./ }] } })
   const packets = await measureFile(file)
@@ -134,7 +137,7 @@ t.test('samples that are not media fail the spot-check; the honest twin passes (
 })
 
 t.test('an index pointing past the end of the file stops the span there (index only)', async (t) => {
-  const m = await measureByIndex(await fileSource(await ix.indexPastEndMp4({ seconds: 120 })))
+  const m = await measureByIndex(await fileSource(await media.indexPastEndMp4({ seconds: 120 })))
   t.ok(m.playableSeconds < 61, `plays ${m.playableSeconds} s of the 120 s the index lists`)
   t.match(m.warnings.join(' '), /lie beyond the end of the file/)
   const twin = await measureByIndex(await fileSource(await media.mp4({ seconds: 120 })))
@@ -142,14 +145,14 @@ t.test('an index pointing past the end of the file stops the span there (index o
 })
 
 t.test('fragmented MP4: the moofs are read, not the media data', async (t) => {
-  const file = await ix.fragmentedMp4({ seconds: 120 })
+  const file = await media.fragmentedMp4({ seconds: 120 })
   const m = await measureByIndex(await fileSource(file), { spotChecks: 0 })
   t.ok(m.index.fragments! > 1, `${m.index.fragments} fragments`)
   t.ok(Math.abs(m.playableSeconds - 120) < 0.5, `plays ${m.playableSeconds} s`)
 })
 
 t.test('moov at the end: found with Range; without Range the whole file is read and the report says so', async (t) => {
-  const file = await ix.moovAtEndMp4({ seconds: 660 })
+  const file = await media.moovAtEndMp4({ seconds: 660 })
   const size = (await stat(file)).size
   const ctx = contextFor(t)
   const preview = (url: string): Preview => ({ courseId: 'c', format: 'mp4', url, durationSeconds: 660 }) as Preview
@@ -216,7 +219,7 @@ t.test('an index that cannot be read goes whole to ffprobe, and the evidence say
 })
 
 t.test('HLS whose MPEG-TS clock wraps mid-playlist plays through on both paths', async (t) => {
-  const dir = await ix.wrappingHls({ seconds: 660, segmentSeconds: 60, beforeWrap: 300 })
+  const dir = await media.wrappingHls({ seconds: 660, segmentSeconds: 60, beforeWrap: 300 })
   const server = await serveDir(t, dir)
   const ctx = contextFor(t)
   for (const method of ['ffprobe', 'index'] as const) {

@@ -114,7 +114,7 @@ t.test('ffprobe limits map to stable codes instead of hanging', async (t) => {
 t.test('Matroska with B-frames: exactly 600 s passes, 599 s fails (one clock per stream, R5.1-3)', async (t) => {
   // ffprobe gives the first packets of a Matroska B-frame stream no dts; mixing their pts with the
   // later packets' dts measured a 600 s file 598 s.
-  const { matroska } = await import('./index-media.test-support.js')
+  const { matroska } = await import('../../fixtures/media/generate.js')
   const full = await measureFile(await matroska({ seconds: 600 }))
   const short = await measureFile(await matroska({ seconds: 599 }))
   t.equal(full.container, 'matroska')

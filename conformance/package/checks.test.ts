@@ -111,3 +111,15 @@ t.test('provider-level rules count the live catalogue at the gateway (R5.2-1, R5
   const r = await inspectPackage(g.path, { only, providerCourses: replaced })
   t.equal(measuredOf(r, 'package.course-count').courses, 21, 'a re-uploaded course replaces its live version, it is not counted twice')
 })
+
+t.test('media defects give the same statuses and codes through the index and through ffprobe; the codec allow-list holds on both (R5.2-2, R13)', async (t) => {
+  const codes = (r: PackageInspection): Record<string, string | undefined> => Object.fromEntries(r.report.results.map((x) => [x.checkId, x.errorCode]))
+  for (const defect of packageDefects.filter((d) => CASES[d].withMedia)) {
+    const g = await generatePackage({ courses: 4, defect })
+    const byIndex = await inspectPackage(g.path, { mediaMethod: 'index', referee: 0 })
+    const byPackets = await inspectPackage(g.path, { mediaMethod: 'ffprobe' })
+    t.same(statuses(byIndex), statuses(byPackets), `${defect}: same statuses`)
+    t.same(codes(byIndex), codes(byPackets), `${defect}: same error codes`)
+    for (const id of CASES[defect].fails) t.equal(statuses(byIndex)[id], PACKAGE_DEFECTS[defect].expect, `${defect}: ${id} on the index path`)
+  }
+})

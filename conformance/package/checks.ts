@@ -48,7 +48,7 @@ async function playlistMembers(ctx: PackageContext, name: string, depth = 0): Pr
   if (!entry || depth > 1) return []
   let parsed
   try {
-    parsed = parsePlaylist(await readFile(entry.path, 'utf8'), name)
+    parsed = parsePlaylist(await readFile(await entry.localPath(), 'utf8'), name)
   } catch {
     return [] // package.media reports an unreadable playlist
   }

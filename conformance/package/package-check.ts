@@ -4,18 +4,16 @@
 // extracted; then the package checks run. A hostile zip is not an exception here: it becomes a
 // failed `package.archive` result carrying the reader's SG_ERR_ZIP_* code (exit 1), while a
 // failure of our own side (unreadable upload path, full disk, missing ffprobe) still throws.
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { isValidCategory } from '../../specs/lib/categories.js'
 import { runChecks, selectChecks, type ProgressEvent, type Report } from '../checks/framework.js'
 import { packageChecks } from './checks.js'
 import type { CourseFinding, Manifest, PackageContext, ProviderCourse } from './package-context.js'
 import { MediaProber, type MediaFormat } from './package-media.js'
+import { sha256FileInWorker } from './file-digest.js'
 import type { MediaMethod } from '../media/measure-index.js'
 import { MANIFEST_NAME, openPackage, type OpenedPackage, type PackageLimits } from './zip-reader.js'
 
@@ -65,12 +63,6 @@ export interface PackageInspection {
 // Checks whose failure concerns the package as a whole: then no course of it goes to review.
 const PACKAGE_LEVEL = new Set(['package.archive', 'package.manifest', 'package.course-count', 'package.free-share'])
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path), hash)
-  return hash.digest('hex')
-}
-
 /** Run the package checks and also say, per course, whether it may go to review (the gateway's view). */
 export async function inspectPackage(zipPath: string, opts: CheckPackageOptions = {}): Promise<PackageInspection> {
   // Unknown --only/--skip ids are usage errors before a single byte is extracted.
@@ -90,8 +82,9 @@ export async function inspectPackage(zipPath: string, opts: CheckPackageOptions 
     ...(opts.mediaMethod ? { method: opts.mediaMethod } : {}),
     ...(opts.referee === undefined ? {} : { referee: opts.referee }),
   })
-  // The digest of the zip is read concurrently with extraction; both read the same (cached) pages.
-  const digest = opts.packageSha256 !== undefined ? Promise.resolve(opts.packageSha256) : sha256File(zipPath)
+  // The digest of the zip is computed in a worker thread while the entries are checked and hashed
+  // here; both read the same (cached) pages.
+  const digest = opts.packageSha256 !== undefined ? Promise.resolve(opts.packageSha256) : sha256FileInWorker(zipPath)
   digest.catch(() => undefined)
   // Measuring early only pays when a media check will read the result.
   const wantsMedia = ['package.media', 'package.preview'].some((id) => !(opts.skip ?? []).includes(id) && ((opts.only ?? []).length === 0 || (opts.only ?? []).includes(id)))
@@ -103,6 +96,8 @@ export async function inspectPackage(zipPath: string, opts: CheckPackageOptions 
       opened = await openPackage(zipPath, {
         sandboxDir,
         ...(opts.limits ? { limits: opts.limits } : {}),
+        // Stored entries (media) are checked and measured where they lie in the zip: no copy.
+        readInPlace: () => true,
         onEntry: async (entry) => {
           if (entry.name === MANIFEST_NAME) {
             formats = await mediaFormats(entry.path)

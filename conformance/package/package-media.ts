@@ -9,10 +9,11 @@ import { availableParallelism } from 'node:os'
 import { isSkillgateError, sgError, type SkillgateError } from '../../specs/lib/errors.js'
 import { randomInt } from 'node:crypto'
 import {
-  checkCodecs, fileSource, measureByIndex, measureFile, measureHls, measureHlsByIndex, resolveFfprobe,
+  checkCodecs, measureByIndex, measureFile, measureHls, measureHlsByIndex, resolveFfprobe,
   type CodecVerdict, type FfprobeBinary, type Fetcher, type FileMeasurement, type MediaMethod,
 } from '../media/measure.js'
 import type { OpenedPackage, PackageEntry } from './zip-reader.js'
+import { newStats, type ByteSource } from '../media/byte-source.js'
 
 export type MediaFormat = 'mp4' | 'hls'
 
@@ -144,10 +145,10 @@ export class MediaProber {
         if (this.#method === 'index') return this.#fromIndex(entry, format, lookup)
         if (format === 'hls') {
           // Segments are fetched from the package itself: a URI that leaves it does not resolve.
-          const fetcher: Fetcher = async (url) => ({ path: inPackage(url, lookup).path })
+          const fetcher: Fetcher = async (url) => ({ path: await inPackage(url, lookup).localPath() })
           return fromHls(entry, await measureHls(packageUrl(entry.name), fetcher, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
         }
-        return fromFile(entry, await measureFile(entry.path, { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
+        return fromFile(entry, await measureFile(await entry.localPath(), { ffprobe, ...(this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}) }))
       })
       return { ok: true, measurement }
     } catch (err) {
@@ -161,14 +162,36 @@ export class MediaProber {
     const referee = this.#drawReferee()
     const timeout = this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : {}
     if (format === 'hls') {
-      return fromHls(entry, await measureHlsByIndex(packageUrl(entry.name), async (url) => fileSource(inPackage(url, lookup).path), { referee, ...timeout }))
+      return fromHls(entry, await measureHlsByIndex(packageUrl(entry.name), async (url) => entrySource(inPackage(url, lookup)), { referee, ...timeout }))
     }
-    const src = await fileSource(entry.path)
+    const src = entrySource(entry)
     try {
       return fromFile(entry, await measureByIndex(src, { referee, ...timeout }))
     } finally {
       await src.close()
     }
+  }
+}
+
+/**
+ * A package entry as the index reader's ByteSource: read where it lies (in the zip for stored
+ * media, else its extracted copy); ffprobe gets a file only when it runs (referee, fallback).
+ */
+export function entrySource(entry: PackageEntry): ByteSource {
+  const stats = newStats()
+  return {
+    name: entry.name,
+    seekable: true,
+    stats,
+    size: async () => entry.size,
+    localFile: () => entry.localPath(),
+    async read(offset, length) {
+      const buf = await entry.read(offset, length)
+      stats.requests++
+      stats.bytes += buf.length
+      return buf
+    },
+    close: async () => {},
   }
 }
 

@@ -2,7 +2,8 @@
 // actually produced by the inflater, not on what the central directory claims: the directory was
 // already checked, and this is the second, independent count that a lying directory cannot fool.
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, read } from 'node:fs'
+import { promisify } from 'node:util'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
@@ -56,16 +57,33 @@ class EntryInspector extends Transform {
   override _flush(cb: TransformCallback): void {
     try {
       if (this.head) this.releaseHead()
-      const t = this.target
-      if (this.size !== t.declaredSize) {
-        throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `entry "${printable(t.name)}" declares ${t.declaredSize} bytes but holds ${this.size}`, { name: t.name, declared: t.declaredSize, actual: this.size })
-      }
-      if (this.crc !== t.crc32) {
-        throw sgError('SG_ERR_ZIP_CORRUPT', `entry "${printable(t.name)}" fails its CRC-32 check`, { name: t.name, declared: t.crc32, actual: this.crc })
-      }
+      this.finish()
       cb()
     } catch (err) {
       cb(err as Error)
+    }
+  }
+
+  /** Nested-archive check on the first bytes (in-place entries). */
+  judgeHead(head: Buffer): void {
+    this.head = undefined
+    const kind = detectArchiveMagic(head)
+    if (kind) throw sgError('SG_ERR_ZIP_NESTED', `entry "${printable(this.target.name)}" is a ${kind} archive`, { name: this.target.name, kind })
+  }
+
+  /** Count, cap and hash one chunk (in-place entries). */
+  countChunk(chunk: Buffer): void {
+    this.count(chunk)
+  }
+
+  /** Declared size and CRC-32 against what was counted (in-place entries). */
+  finish(): void {
+    const t = this.target
+    if (this.size !== t.declaredSize) {
+      throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `entry "${printable(t.name)}" declares ${t.declaredSize} bytes but holds ${this.size}`, { name: t.name, declared: t.declaredSize, actual: this.size })
+    }
+    if (this.crc !== t.crc32) {
+      throw sgError('SG_ERR_ZIP_CORRUPT', `entry "${printable(t.name)}" fails its CRC-32 check`, { name: t.name, declared: t.crc32, actual: this.crc })
     }
   }
 
@@ -103,5 +121,33 @@ class EntryInspector extends Transform {
 export async function extractEntryToFile(source: Readable, destPath: string, target: ExtractTarget, limits: Readonly<PackageLimits>, budget: ExtractBudget): Promise<ExtractResult> {
   const inspector = new EntryInspector(target, limits, budget)
   await pipeline(source, inspector, createWriteStream(destPath, { flags: 'wx', mode: 0o600 }))
+  return { size: inspector.size, sha256: inspector.hash.digest('hex'), crc32: inspector.crc }
+}
+
+const preadInto = promisify(read)
+
+/** Read size for entries checked in place: large reads, one reused buffer, nothing kept. */
+const IN_PLACE_READ_BYTES = 1 << 20
+
+/**
+ * A stored (uncompressed) entry checked where it lies in the zip, not copied out: the same counts,
+ * caps, nested-archive check, CRC-32 and SHA-256 as `extractEntryToFile`, over the raw bytes at
+ * [dataStart, dataStart + declaredSize) of the zip's `fd`, read in 1 MiB pieces into one buffer.
+ * Readers then read the entry in place (zip-reader.ts `readInPlace`); nothing reaches the disk.
+ */
+export async function inspectStoredEntry(fd: number, dataStart: number, target: ExtractTarget, limits: Readonly<PackageLimits>, budget: ExtractBudget, buffer: Buffer = Buffer.allocUnsafe(IN_PLACE_READ_BYTES)): Promise<ExtractResult> {
+  if (target.compressedSize !== target.declaredSize) {
+    throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `stored entry "${printable(target.name)}" declares ${target.declaredSize} bytes but holds ${target.compressedSize}`, { name: target.name, declared: target.declaredSize, actual: target.compressedSize })
+  }
+  const inspector = new EntryInspector(target, limits, budget)
+  for (let done = 0; done < target.declaredSize;) {
+    const want = Math.min(buffer.length, target.declaredSize - done)
+    const { bytesRead } = await preadInto(fd, buffer, 0, want, dataStart + done)
+    if (bytesRead === 0) throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `entry "${printable(target.name)}" declares ${target.declaredSize} bytes but the archive ends after ${done}`, { name: target.name, declared: target.declaredSize, actual: done })
+    if (done === 0) inspector.judgeHead(buffer.subarray(0, Math.min(bytesRead, ARCHIVE_MAGIC_MAX_BYTES)))
+    inspector.countChunk(buffer.subarray(0, bytesRead))
+    done += bytesRead
+  }
+  inspector.finish()
   return { size: inspector.size, sha256: inspector.hash.digest('hex'), crc32: inspector.crc }
 }

@@ -3,11 +3,12 @@
 // passing twin is `good-raw` (or the named twin) and the caps are proven by flipping one limit.
 import t, { type Test } from 'tap'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { errorCodes, isSkillgateError } from '../../specs/lib/errors.js'
 import { writePackageZip, sampleManifest } from '../../fixtures/zips/good-package.js'
-import { GBK_NAMES, BOMB_BYTES, hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
+import { BASE_MANIFEST, GBK_NAMES, BOMB_BYTES, LESSON_BYTES, hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
+import { buildRawZip, type RawEntrySpec } from '../../fixtures/zips/raw-zip.js'
 import { HOSTILE_ZIP_CODES } from '../../fixtures/zips/expected-codes.js'
 import { DEFAULT_PACKAGE_LIMITS, openPackage, parseManifest, type OpenPackageOptions, type PackageEntry } from './zip-reader.js'
 import { jsonNestingDepth } from './zip-json-depth.js'
@@ -203,4 +204,56 @@ t.test('manifest depth scanner ignores brackets inside strings', async (t) => {
   t.equal(jsonNestingDepth('[[[[', 2), 3, 'stops counting once over the limit')
   t.equal(jsonNestingDepth('"just a string"', 32), 0)
   t.same(parseManifest(Buffer.from('\ufeff{"a":1}'), DEFAULT_PACKAGE_LIMITS), { a: 1 }, 'a UTF-8 BOM is tolerated')
+})
+
+t.test('stored entries read in place: the same checks and codes as an extraction, the same bytes, no copy until asked (R13)', async (t) => {
+  t.test('the hostile corpus gives the same codes with every stored entry read in place', async (t) => {
+    for (const [fixture, code] of HOSTILE_ZIP_CODES.filter(([name]) => !name.startsWith('bomb-') && name !== 'many-entries')) {
+      const { sandboxDir } = sandboxIn(t)
+      await t.rejects(openPackage(await hostileZip(fixture), { sandboxDir, readInPlace: () => true }), { code }, fixture)
+      t.same(readdirSync(sandboxDir), [], `${fixture}: sandbox left empty`)
+    }
+  })
+  t.test('stored twins: nested archive, CRC, size lie are refused in place; the honest twin opens', async (t) => {
+    const data = Buffer.from(LESSON_BYTES)
+    const cases: Array<[string, RawEntrySpec, string | undefined]> = [
+      ['honest', { name: 'a.mp4', data, method: 0 }, undefined],
+      ['nested zip', { name: 'a.mp4', data: buildRawZip([{ name: 'inner.txt', data: 'hi' }]), method: 0 }, 'SG_ERR_ZIP_NESTED'],
+      ['CRC-32', { name: 'a.mp4', data, method: 0, central: { crc32: 0x12345678 } }, 'SG_ERR_ZIP_CORRUPT'],
+      ['size lie', { name: 'a.mp4', data, method: 0, central: { uncompressedSize: 100 } }, 'SG_ERR_ZIP_SIZE_MISMATCH'],
+    ]
+    for (const [name, entry, code] of cases) {
+      const { root, sandboxDir } = sandboxIn(t)
+      const zip = join(root, `${name}.zip`)
+      writeFileSync(zip, buildRawZip([{ name: 'manifest.json', data: BASE_MANIFEST }, entry]))
+      for (const inPlace of [false, true]) {
+        const opened = openPackage(zip, { sandboxDir, readInPlace: () => inPlace })
+        if (code) await t.rejects(opened, { code }, `${name}, ${inPlace ? 'in place' : 'extracted'}`)
+        else await (await opened).close()
+      }
+    }
+  })
+  t.test('an in-place entry reads the same bytes, and localPath() writes them out only when asked', async (t) => {
+    const { root, sandboxDir } = sandboxIn(t)
+    const media = randomBytes(3 * MiB + 17)
+    const doc = Buffer.from('说明\n'.repeat(500))
+    const zip = join(root, 'good.zip')
+    await writePackageZip(zip, [{ name: 'manifest.json', data: Buffer.from(JSON.stringify(sampleManifest())) }, { name: 'v.mp4', data: media, store: true }, { name: 'd.txt', data: doc }])
+    const pkg = await openPackage(zip, { sandboxDir, readInPlace: () => true })
+    t.teardown(() => pkg.close())
+    const v = pkg.entry('v.mp4')!
+    const d = pkg.entry('d.txt')!
+    t.equal(v.inPlace, true, 'the stored entry is read in place')
+    t.equal(d.inPlace, false, 'a deflated entry is extracted')
+    t.equal(v.sha256, createHash('sha256').update(media).digest('hex'), 'hashed in place')
+    t.notOk(existsSync(v.path), 'no copy on disk')
+    t.ok((await v.read(MiB - 5, 1000)).equals(media.subarray(MiB - 5, MiB + 995)), 'a range from the middle')
+    t.ok((await v.read(media.length - 10, 100)).equals(media.subarray(media.length - 10)), 'short at the end')
+    t.equal((await v.read(media.length + 5, 10)).length, 0, 'nothing past the end')
+    t.ok((await d.read(2, 6)).equals(doc.subarray(2, 8)), 'extracted entries read the same way')
+    const local = await v.localPath()
+    t.equal(local, v.path)
+    t.ok(readFileSync(local).equals(media), 'localPath() writes the same bytes')
+    t.equal(await v.localPath(), local, 'once')
+  })
 })

@@ -7,7 +7,7 @@
 //      inflated, counted, hashed and streamed into a fresh directory inside `sandboxDir`, named by
 //      its entry index (never by its name).
 // Any refusal removes that directory, so the sandbox is left as it was found.
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { constants as fsConstants, mkdir, mkdtemp, open, readFile, rm, type FileHandle } from 'node:fs/promises'
 import { closeSync, close as closeFd, fstat, open as openFd } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -16,7 +16,7 @@ import yauzl from 'yauzl'
 import type { Entry, ZipFile } from 'yauzl'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { BlockCachedFileReader } from './zip-block-reader.js'
-import { extractEntryToFile, type ExtractBudget, type ExtractResult } from './zip-extract-entry.js'
+import { extractEntryToFile, inspectStoredEntry, type ExtractBudget, type ExtractResult } from './zip-extract-entry.js'
 import { jsonNestingDepth } from './zip-json-depth.js'
 import { resolvePackageLimits, type PackageLimits } from './zip-limits.js'
 import { detectArchiveMagic } from './zip-magic.js'
@@ -41,8 +41,17 @@ export interface PackageEntry {
   /** Lower-case hex SHA-256 of the uncompressed bytes. */
   sha256: string
   crc32: number
-  /** Absolute path of the extracted copy inside the sandbox; valid until `close()`. */
+  /**
+   * Absolute path of the extracted copy inside the sandbox; valid until `close()`. For an entry
+   * read in place (`inPlace`), the copy exists only once `localPath()` has made it.
+   */
   path: string
+  /** A stored entry checked and read where it lies in the zip (OpenPackageOptions.readInPlace). */
+  inPlace: boolean
+  /** Up to `length` bytes of the entry from `offset` (fewer only at its end); in place or from the copy. */
+  read(offset: number, length: number): Promise<Buffer>
+  /** `path`, after extracting an in-place entry there on first use (ffprobe needs a file). */
+  localPath(): Promise<string>
 }
 
 export interface OpenedPackage {
@@ -70,6 +79,14 @@ export interface OpenPackageOptions {
    * caller can start probing media early. If openPackage later rejects, those files are deleted.
    */
   onEntry?: (entry: PackageEntry) => void | Promise<void>
+  /**
+   * Stored (uncompressed) entries for which this returns true are checked in place (size, CRC-32,
+   * SHA-256, nested archives: the same as an extraction) but not copied out: they are read from the
+   * zip itself until `close()`. Media is stored, and most of a package's bytes; copying it out
+   * doubled the bytes moved. The manifest is always extracted. The zip must not change meanwhile
+   * (the gateway's blobs are content-addressed; the CLI reads the user's own file).
+   */
+  readInPlace?: (name: string) => boolean
 }
 
 const GP_ENCRYPTED = 0x1
@@ -107,7 +124,7 @@ export async function openPackage(zipPath: string, options: OpenPackageOptions):
     const plans = await planEntries(zip, limits)
     await mkdir(options.sandboxDir, { recursive: true })
     extractDir = await mkdtemp(join(options.sandboxDir, 'pkg-'))
-    const opened = await extractAll(zip, plans, extractDir, limits, options.onEntry)
+    const opened = await extractAll(zip, plans, extractDir, limits, options, zipPath)
     if (lateError) throw lateError
     return opened
   } catch (err) {
@@ -260,31 +277,39 @@ function assertNoOverlap(plans: readonly EntryPlan[]): void {
   }
 }
 
-/** Pass 2: stream every file into `extractDir`, manifest first. */
-async function extractAll(zip: ZipFile, plans: readonly EntryPlan[], extractDir: string, limits: Readonly<PackageLimits>, onEntry: OpenPackageOptions['onEntry']): Promise<OpenedPackage> {
+/** Pass 2: stream every file into `extractDir` (or check it in place), manifest first. */
+async function extractAll(zip: ZipFile, plans: readonly EntryPlan[], extractDir: string, limits: Readonly<PackageLimits>, options: OpenPackageOptions, zipPath: string): Promise<OpenedPackage> {
   const budget: ExtractBudget = { totalBytes: 0 }
   const files = plans.filter((p) => !p.isDirectory)
   const manifestPlan = files.find((p) => p.name === MANIFEST_NAME)
   if (!manifestPlan) throw new Error('planEntries guarantees a root manifest')
   const ordered = [manifestPlan, ...files.filter((p) => p !== manifestPlan)]
   const byName = new Map<string, PackageEntry>()
+  const inPlace = (p: EntryPlan): boolean => p !== manifestPlan && p.method === METHOD_STORED && options.readInPlace?.(p.name) === true
+  // In-place entries are read through a handle of our own, kept until close().
+  const handle: FileHandle | undefined = ordered.some(inPlace) ? await open(zipPath, 'r') : undefined
   let manifest: unknown
-  for (const plan of ordered) {
-    const path = join(extractDir, sandboxFileName(plan))
-    let result: ExtractResult
-    try {
-      const source = await openRawStream(zip, plan)
-      result = await extractEntryToFile(source, path, { name: plan.name, declaredSize: plan.uncompressedSize, compressedSize: plan.compressedSize, crc32: plan.crc32 }, limits, budget)
-    } catch (err) {
-      throw classifyZipError(err, plan.name)
+  let buffer: Buffer | undefined
+  try {
+    for (const plan of ordered) {
+      const path = join(extractDir, sandboxFileName(plan))
+      const target = { name: plan.name, declaredSize: plan.uncompressedSize, compressedSize: plan.compressedSize, crc32: plan.crc32 }
+      const here = handle !== undefined && inPlace(plan)
+      let result: ExtractResult
+      try {
+        if (here) result = await inspectStoredEntry(handle.fd, plan.fileDataStart, target, limits, budget, (buffer ??= Buffer.allocUnsafe(1 << 20)))
+        else result = await extractEntryToFile(await openRawStream(zip, plan), path, target, limits, budget)
+      } catch (err) {
+        throw classifyZipError(err, plan.name)
+      }
+      const entry = here ? inPlaceEntry(plan, result, path, handle) : extractedEntry(plan, result, path)
+      byName.set(entry.name, entry)
+      if (plan === manifestPlan) manifest = parseManifest(await readFile(path), limits)
+      if (options.onEntry) await options.onEntry(entry)
     }
-    const entry: PackageEntry = {
-      index: plan.index, name: plan.name, nameEncoding: plan.nameEncoding,
-      size: result.size, compressedSize: plan.compressedSize, sha256: result.sha256, crc32: result.crc32, path,
-    }
-    byName.set(entry.name, entry)
-    if (plan === manifestPlan) manifest = parseManifest(await readFile(path), limits)
-    if (onEntry) await onEntry(entry)
+  } catch (err) {
+    await handle?.close()
+    throw err
   }
   const entries = [...byName.values()].sort((a, b) => a.index - b.index)
   const manifestEntry = byName.get(MANIFEST_NAME)
@@ -299,7 +324,66 @@ async function extractAll(zip: ZipFile, plans: readonly EntryPlan[], extractDir:
     async close() {
       if (closed) return
       closed = true
+      await handle?.close()
       await rm(extractDir, { recursive: true, force: true })
+    },
+  }
+}
+
+const entryFields = (plan: EntryPlan, result: ExtractResult, path: string): Omit<PackageEntry, 'inPlace' | 'read' | 'localPath'> => ({
+  index: plan.index, name: plan.name, nameEncoding: plan.nameEncoding,
+  size: result.size, compressedSize: plan.compressedSize, sha256: result.sha256, crc32: result.crc32, path,
+})
+
+async function readRange(handle: FileHandle, start: number, available: number, offset: number, length: number): Promise<Buffer> {
+  const want = Math.max(0, Math.min(length, available - offset))
+  if (want === 0 || offset < 0) return Buffer.alloc(0)
+  const buf = Buffer.allocUnsafe(want)
+  const { bytesRead } = await handle.read(buf, 0, want, start + offset)
+  return bytesRead === want ? buf : buf.subarray(0, bytesRead)
+}
+
+function extractedEntry(plan: EntryPlan, result: ExtractResult, path: string): PackageEntry {
+  return {
+    ...entryFields(plan, result, path),
+    inPlace: false,
+    async read(offset, length) {
+      // Opened per read: extracted entries are small (manifest, documents, playlists).
+      const h = await open(path, 'r')
+      try {
+        return await readRange(h, 0, result.size, offset, length)
+      } finally {
+        await h.close()
+      }
+    },
+    localPath: async () => path,
+  }
+}
+
+function inPlaceEntry(plan: EntryPlan, result: ExtractResult, path: string, zipHandle: FileHandle): PackageEntry {
+  let copied: Promise<string> | undefined
+  return {
+    ...entryFields(plan, result, path),
+    inPlace: true,
+    read: (offset, length) => readRange(zipHandle, plan.fileDataStart, result.size, offset, length),
+    localPath() {
+      copied ??= (async () => {
+        // The bytes were checked in place; this copy is for a tool that needs a file (ffprobe).
+        const fh = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
+        try {
+          const chunk = Buffer.allocUnsafe(1 << 20)
+          for (let done = 0; done < result.size;) {
+            const { bytesRead } = await zipHandle.read(chunk, 0, Math.min(chunk.length, result.size - done), plan.fileDataStart + done)
+            if (bytesRead === 0) throw new Error(`the archive changed under entry "${printable(plan.name)}"`)
+            await fh.write(chunk, 0, bytesRead)
+            done += bytesRead
+          }
+        } finally {
+          await fh.close()
+        }
+        return path
+      })()
+      return copied
     },
   }
 }

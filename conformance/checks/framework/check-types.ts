@@ -58,6 +58,12 @@ export interface CheckDefinition<C = unknown> {
   /** What a failure means for the provider, for the published check catalogue. */
   failureMeans?: Bilingual
   dependsOn?: readonly string[]
+  /**
+   * A larger time budget, known only when the check starts (after its dependencies): e.g. scaled
+   * by the courses it will measure. The run's `checkTimeoutMs` stays the floor; an error here
+   * leaves the floor in place and the check itself will meet the same cause.
+   */
+  budgetMs?(ctx: C): Promise<number> | number
   run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
 }
 

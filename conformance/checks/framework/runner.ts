@@ -128,7 +128,9 @@ async function runOne<C>(state: RunState<C>, def: CheckDefinition<C>): Promise<v
   const t0 = performance.now()
   let outcome: CheckOutcome
   try {
-    outcome = checkOutcomeShape(await withTimeout((signal) => def.run(state.ctx, rt(signal)), state.timeoutMs, def.id))
+    const own = def.budgetMs ? await Promise.resolve(def.budgetMs(state.ctx)).catch(() => 0) : 0
+    const budget = Number.isFinite(own) && own > state.timeoutMs ? own : state.timeoutMs
+    outcome = checkOutcomeShape(await withTimeout((signal) => def.run(state.ctx, rt(signal)), budget, def.id))
   } catch (err) {
     outcome = errorOutcome(err)
   }
