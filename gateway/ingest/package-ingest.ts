@@ -13,7 +13,7 @@ import { inspectPackage } from '../../conformance/package/package-check.js'
 import { sealReport, serializeReport } from '../../conformance/report/json.js'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { AuditLog } from '../audit/audit-log.js'
-import type { DiskBlobStore } from '../blobs/disk-blob-store.js'
+import type { BlobStore, ByteRange } from '../blobs/blob-store.js'
 import { JOB_DIED, LEASE_EXPIRED } from '../jobs/job-queue.js'
 import type { JobQueue } from '../jobs/job-queue.js'
 import type { JobHandler } from '../jobs/worker.js'
@@ -43,7 +43,7 @@ export const toPackageView = (r: PackageRow): PackageView => ({
 
 export interface IngestOptions {
   store: Store
-  blobs: DiskBlobStore
+  blobs: BlobStore
   queue: JobQueue
   /** Parent of the per-job extraction folders. */
   sandboxDir: string
@@ -126,6 +126,11 @@ export class PackageIngest {
     return row
   }
 
+  /** The package's bytes (all, or `range`), for the content route; `row` comes from `get` (scoped). */
+  content(row: PackageRow, range?: ByteRange): Promise<Readable> {
+    return this.#o.blobs.get(row.sha256, range)
+  }
+
   async report(id: string, scope: { providerId?: string }): Promise<Readable> {
     const row = await this.get(id, scope)
     if (!row.report_sha256) throw sgError('SG_ERR_PACKAGE_REPORT_NOT_READY', `package ${row.id} is ${row.status}`, { status: row.status })
@@ -150,14 +155,17 @@ export class PackageIngest {
     const sandboxDir = join(this.#o.sandboxDir, packageId)
     await rm(sandboxDir, { recursive: true, force: true })
     const live = await store.db.selectFrom('courses').select(['course_id', 'free']).where('provider_id', '=', row.provider_id).where('status', '=', 'live').execute()
-    const inspection = await inspectPackage(blobs.path(row.sha256), {
+    // A local file for the zip reader: the blob itself on disk, a spooled copy from PostgreSQL, so
+    // any instance can check a package another instance received.
+    const local = await blobs.localFile(row.sha256)
+    const inspection = await inspectPackage(local.path, {
       sandboxDir,
       packageSha256: row.sha256,
       fileName: row.file_name,
       mode: 'gateway',
       providerCourses: live.map((c) => ({ courseId: c.course_id, free: c.free === 1 })),
       ...(this.#o.mediaConcurrency ? { mediaConcurrency: this.#o.mediaConcurrency } : {}),
-    })
+    }).finally(() => local.release())
     await rm(sandboxDir, { recursive: true, force: true })
     signal?.throwIfAborted()
     const sealed = sealReport(inspection.report)

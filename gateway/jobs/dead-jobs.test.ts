@@ -10,6 +10,7 @@ import type { Test } from 'tap'
 import { createReadStream } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { generatePackage } from '../../fixtures/packages/generate.js'
 import { startProvider } from '../../fixtures/providers/index.js'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
@@ -77,7 +78,7 @@ forEachEngine(t, async (t, store) => {
     const before = await upload()
     t.equal(before.created, false, 'until a claim notices the death, the same bytes are still that package')
 
-    survivor(t, queue, INGEST_JOB, ingest.handler())
+    survivor(t, queue, INGEST_JOB, ingest.handler() as JobHandler)
     await deadJob(t, queue, jobId)
     const failed = await ingest.get(pkg.id, {})
     t.equal(failed.status, 'failed', 'the package does not stay checking')
@@ -100,11 +101,11 @@ forEachEngine(t, async (t, store) => {
     const providerId = `prv_stuck_${randomBytes(4).toString('hex')}`
     const body = Buffer.from(`PK\u0003\u0004 ${providerId}`)
     const digest = createHash('sha256').update(body).digest('hex')
-    const { pkg } = await ingest.accept({ providerId, fileName: 'p.zip', sha256: digest, body: [body], actor: 'provider:x' })
+    const { pkg } = await ingest.accept({ providerId, fileName: 'p.zip', sha256: digest, body: Readable.from([body]), actor: 'provider:x' })
     // The state issue 16 found: the job dead, the package still 'checking'.
     await store.db.updateTable('packages').set({ status: 'checking' }).where('id', '=', pkg.id).execute()
     await store.db.updateTable('jobs').set({ status: 'dead', last_error: 'lease expired with no attempts left' }).where('kind', '=', INGEST_JOB).where('payload', '=', JSON.stringify({ packageId: pkg.id })).execute()
-    const again = await ingest.accept({ providerId, fileName: 'p.zip', sha256: digest, body: [body], actor: 'provider:x' })
+    const again = await ingest.accept({ providerId, fileName: 'p.zip', sha256: digest, body: Readable.from([body]), actor: 'provider:x' })
     t.equal(again.created, true, 'not the stuck package')
     t.match(await ingest.get(pkg.id, {}), { status: 'failed', error: /^SG_ERR_JOB_DIED: lease expired/ })
   })

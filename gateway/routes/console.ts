@@ -15,7 +15,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { renderHtml, escapeHtml } from '../../conformance/report/html.js'
 import type { Report } from '../../conformance/checks/framework.js'
 import { openPackage } from '../../conformance/package/zip-reader.js'
-import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { packageRoot } from '../../specs/lib/paths.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { STATES, TERMINAL_STATES, TRANSITIONS } from '../workflow/state-machine.js'
@@ -152,7 +151,6 @@ function securityHeaders(reply: FastifyReply, csp: string): FastifyReply {
 export default async function consoleRoutes(app: FastifyInstance, opts: { ticketKey?: Buffer } = {}) {
   const assets = loadAssets(consoleAssetDir)
   const tickets = createTicketSigner(opts.ticketKey)
-  const packageBlobs = new DiskBlobStore(join(app.config.dataDir, 'blobs'))
   const wf = app.workflow
   const tags = ['console']
   const hide = { hide: true }
@@ -228,7 +226,11 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
       const pkg = await app.store.db.selectFrom('packages').select('sha256').where('id', '=', row.package_id).executeTakeFirstOrThrow()
       // Ingest keeps the zip, not its files: read the one entry back through the same safe reader,
       // and serve it only if it still hashes to what the package checks measured.
-      const opened = await openPackage(packageBlobs.path(pkg.sha256), { sandboxDir: join(app.config.dataDir, 'sandbox', 'console') })
+      const local = await app.blobs.localFile(pkg.sha256)
+      const opened = await openPackage(local.path, { sandboxDir: join(app.config.dataDir, 'sandbox', 'console') }).catch(async (err: unknown) => {
+        await local.release()
+        throw err
+      })
       try {
         const entry = opened.entry(file)
         if (!entry || entry.sha256 !== sha) throw sgError('SG_ERR_NOT_FOUND', `${which} ${file.slice(0, 200)} is not in the stored package as checked`)
@@ -236,6 +238,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
         return securityHeaders(reply, "default-src 'none'").type(mediaTypeOf(file)).header('content-disposition', 'attachment').send(bytes)
       } finally {
         await opened.close()
+        await local.release()
       }
     })
   }
