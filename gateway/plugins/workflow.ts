@@ -4,7 +4,6 @@
 // Worker for the workflow's job kinds and the daily publicity-close schedule.
 import fp from 'fastify-plugin'
 import { createConformanceRunner } from '../conformance-runner.js'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { Scheduler } from '../jobs/scheduler.js'
