@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config.js'
 import { openStore, type Store } from './store/open-store.js'
 import { registerErrorHandling } from './plugins/errors.js'
 import storePlugin from './plugins/store.js'
+import blobsPlugin from './plugins/blobs.js'
 import rawJsonBodyPlugin from './plugins/raw-json-body.js'
 import authPlugin from './plugins/auth.js'
 import metricsPlugin from './plugins/metrics.js'
@@ -68,6 +69,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const store = opts.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'skillgate.db'), sqliteExclusive: true })
   if (!opts.store) await store.migrate()
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
+  await app.register(blobsPlugin)
   await app.register(rawJsonBodyPlugin)
   await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
   await app.register(rateLimit, {

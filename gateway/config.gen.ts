@@ -23,6 +23,15 @@ dataDir: string
 logLevel: ("fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent")
 bodyLimitBytes: number
 uploadLimitBytes: number
+/**
+ * Where package files, reports and documents are kept. SQLite mode: <dataDir>/blobs on disk. PostgreSQL mode: in the database itself (tables blob_objects and blob_chunks), shared by every instance, so instances need no shared disk.
+ */
+blobs: {
+/**
+ * PostgreSQL mode: bytes of local copies (<dataDir>/spool) kept for tools that need a file path (the package check, the console preview); the least recently used go first. 0 = a copy is deleted as soon as it is no longer used.
+ */
+spoolMaxBytes: number
+}
 rateLimit: {
 max: number
 timeWindowMs: number

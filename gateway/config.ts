@@ -36,6 +36,7 @@ const ENV: Record<string, [string, 'string' | 'int' | 'bool']> = {
   SKILLGATE_DEMO: ['demo', 'bool'],
   SKILLGATE_WORKER: ['worker.enabled', 'bool'],
   SKILLGATE_SCHEDULER: ['scheduler.enabled', 'bool'],
+  SKILLGATE_BLOBS_SPOOL_MAX_BYTES: ['blobs.spoolMaxBytes', 'int'],
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

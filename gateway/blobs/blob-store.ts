@@ -4,7 +4,11 @@
 // - a blob is visible under its digest only once it is complete (no half-written reads);
 // - a failed or rejected put leaves nothing behind;
 // - putting bytes that already exist is a cheap no-op returning the same digest.
+// Two implementations: DiskBlobStore (SQLite mode: <dataDir>/blobs) and PgBlobStore (PostgreSQL
+// mode: the bytes in the database, shared by every instance; see gateway/blobs/README in the
+// top-level README, "Blobs").
 import type { Readable } from 'node:stream'
+import { sgError } from '../../specs/lib/errors.js'
 
 export interface PutResult {
   /** Lower-case hex SHA-256 of the bytes. */
@@ -17,6 +21,18 @@ export interface PutOptions {
   maxBytes?: number
 }
 
+/** Inclusive byte offsets, as in HTTP Range (0 <= start <= end < size). */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+/** A local file holding a blob's bytes, for tools that need a path (yauzl, ffprobe); release when done. */
+export interface LocalBlobFile {
+  path: string
+  release(): Promise<void>
+}
+
 export interface BlobStore {
   /** Streams `source` into the store, hashing as it goes. */
   put(source: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult>
@@ -25,8 +41,13 @@ export interface BlobStore {
    * within `maxBytes` (SG_ERR_BLOB_TOO_LARGE); on either, nothing is stored.
    */
   putExpecting(source: Readable | AsyncIterable<Uint8Array>, expectedSha256: string, maxBytes: number): Promise<PutResult>
-  /** A stream of the blob's bytes; SG_ERR_BLOB_NOT_FOUND when absent. */
-  get(sha256: string): Promise<Readable>
+  /**
+   * A stream of the blob's bytes (of `range` only, when given); SG_ERR_BLOB_NOT_FOUND when absent,
+   * SG_ERR_BLOB_RANGE when the range is not within the blob.
+   */
+  get(sha256: string, range?: ByteRange): Promise<Readable>
+  /** The blob as a local file (the store's own file, or a spooled copy); SG_ERR_BLOB_NOT_FOUND when absent. */
+  localFile(sha256: string): Promise<LocalBlobFile>
   has(sha256: string): Promise<boolean>
   /** Size in bytes, or undefined when absent. */
   size(sha256: string): Promise<number | undefined>
@@ -35,3 +56,10 @@ export interface BlobStore {
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/** Checks `range` against a blob of `size` bytes (SG_ERR_BLOB_RANGE when it is not within it). */
+export function assertRange(range: ByteRange | undefined, size: number): void {
+  if (range === undefined) return
+  const ok = Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end < size
+  if (!ok) throw sgError('SG_ERR_BLOB_RANGE', `bytes ${range.start}-${range.end} of a ${size}-byte blob`, { size })
+}

@@ -10,8 +10,8 @@ import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { sgError } from '../../specs/lib/errors.js'
-import { SHA256_HEX } from './blob-store.js'
-import type { BlobStore, PutOptions, PutResult } from './blob-store.js'
+import { assertRange, SHA256_HEX } from './blob-store.js'
+import type { BlobStore, ByteRange, LocalBlobFile, PutOptions, PutResult } from './blob-store.js'
 
 function assertDigest(sha256: string): void {
   if (!SHA256_HEX.test(sha256)) throw sgError('SG_ERR_BLOB_BAD_DIGEST', `not a lower-case hex SHA-256: ${sha256.slice(0, 80)}`)
@@ -41,10 +41,15 @@ export class DiskBlobStore implements BlobStore {
     return this.#write(source, maxBytes, expectedSha256)
   }
 
-  async get(sha256: string): Promise<Readable> {
+  async get(sha256: string, range?: ByteRange): Promise<Readable> {
     const file = this.path(sha256)
+    if (range !== undefined) {
+      const size = await this.size(sha256)
+      if (size === undefined) throw sgError('SG_ERR_BLOB_NOT_FOUND', sha256)
+      assertRange(range, size)
+    }
     // Open before returning so a missing blob is a clean SG_ERR_BLOB_NOT_FOUND, not a stream error.
-    const stream = createReadStream(file)
+    const stream = createReadStream(file, range)
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve())
       stream.once('error', (err: NodeJS.ErrnoException) =>
@@ -52,6 +57,12 @@ export class DiskBlobStore implements BlobStore {
       )
     })
     return stream
+  }
+
+  /** The blob's own file: nothing to copy or release. */
+  async localFile(sha256: string): Promise<LocalBlobFile> {
+    if (!(await this.has(sha256))) throw sgError('SG_ERR_BLOB_NOT_FOUND', sha256)
+    return { path: this.path(sha256), release: async () => undefined }
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -13,7 +13,8 @@ import { inspectPackage } from '../../conformance/package/package-check.js'
 import { sealReport, serializeReport } from '../../conformance/report/json.js'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { AuditLog } from '../audit/audit-log.js'
-import type { DiskBlobStore } from '../blobs/disk-blob-store.js'
+import type { BlobStore, ByteRange } from '../blobs/blob-store.js'
+import { JOB_DIED, LEASE_EXPIRED } from '../jobs/job-queue.js'
 import type { JobQueue } from '../jobs/job-queue.js'
 import type { JobHandler } from '../jobs/worker.js'
 import type { Store } from '../store/open-store.js'
@@ -42,7 +43,7 @@ export const toPackageView = (r: PackageRow): PackageView => ({
 
 export interface IngestOptions {
   store: Store
-  blobs: DiskBlobStore
+  blobs: BlobStore
   queue: JobQueue
   /** Parent of the per-job extraction folders. */
   sandboxDir: string
@@ -66,6 +67,8 @@ export class PackageIngest {
     this.#o = o
     this.audit = new AuditLog(o.store)
     this.#now = o.now ?? Date.now
+    // A check job that dies (last attempt failed, or its worker died during it) fails its package.
+    o.queue.onDead(INGEST_JOB, (job, reason, trx) => this.#settleFailed(trx, (job.payload as { packageId: string }).packageId, reason))
   }
 
   /** R13: only admitted (active) resource providers upload packages. */
@@ -95,7 +98,13 @@ export class PackageIngest {
     return this.#o.store.transaction(async (trx) => {
       const existing = await trx.selectFrom('packages').selectAll().where('provider_id', '=', input.providerId).where('sha256', '=', put.sha256)
         .where('status', '<>', 'failed').executeTakeFirst()
-      if (existing) return { pkg: toPackageView(existing), created: false }
+      // A package whose check job is dead is not "the existing package": it is failed now (it should
+      // have been when the job died; this also settles one stuck before dead jobs settled their subject).
+      const deadJob = existing?.job_id && existing.status !== 'checked'
+        ? await trx.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', existing.job_id).where('status', '=', 'dead').executeTakeFirst()
+        : undefined
+      if (existing && deadJob) await this.#settleFailed(trx, existing.id, `${JOB_DIED}: ${deadJob.last_error ?? LEASE_EXPIRED}`)
+      else if (existing) return { pkg: toPackageView(existing), created: false }
       const id = `pkg_${randomUUID()}`
       const { job } = await this.#o.queue.enqueue({ kind: INGEST_JOB, payload: { packageId: id }, idempotencyKey: `${INGEST_JOB}:${id}`, maxAttempts: 3 }, trx)
       await trx.insertInto('packages').values({
@@ -117,6 +126,11 @@ export class PackageIngest {
     return row
   }
 
+  /** The package's bytes (all, or `range`), for the content route; `row` comes from `get` (scoped). */
+  content(row: PackageRow, range?: ByteRange): Promise<Readable> {
+    return this.#o.blobs.get(row.sha256, range)
+  }
+
   async report(id: string, scope: { providerId?: string }): Promise<Readable> {
     const row = await this.get(id, scope)
     if (!row.report_sha256) throw sgError('SG_ERR_PACKAGE_REPORT_NOT_READY', `package ${row.id} is ${row.status}`, { status: row.status })
@@ -125,15 +139,8 @@ export class PackageIngest {
 
   /** The job handler (registered on a Worker by the ingest plugin or a worker process). */
   handler(): JobHandler<{ packageId: string }> {
-    return async (job, ctx) => {
-      try {
-        return await this.run(job.payload.packageId, ctx.signal)
-      } catch (err) {
-        // The last attempt: say so on the package, so its status does not stay 'checking'.
-        if (job.attempts >= job.maxAttempts && !ctx.signal.aborted) await this.markFailed(job.payload.packageId, err instanceof Error ? err.message : String(err))
-        throw err
-      }
-    }
+    // When the last attempt fails or dies, the queue's dead hook (see the constructor) fails the package.
+    return async (job, ctx) => this.run(job.payload.packageId, ctx.signal)
   }
 
   /** One ingest run; safe to repeat after a crash (a finished package is left alone). */
@@ -148,14 +155,17 @@ export class PackageIngest {
     const sandboxDir = join(this.#o.sandboxDir, packageId)
     await rm(sandboxDir, { recursive: true, force: true })
     const live = await store.db.selectFrom('courses').select(['course_id', 'free']).where('provider_id', '=', row.provider_id).where('status', '=', 'live').execute()
-    const inspection = await inspectPackage(blobs.path(row.sha256), {
+    // A local file for the zip reader: the blob itself on disk, a spooled copy from PostgreSQL, so
+    // any instance can check a package another instance received.
+    const local = await blobs.localFile(row.sha256)
+    const inspection = await inspectPackage(local.path, {
       sandboxDir,
       packageSha256: row.sha256,
       fileName: row.file_name,
       mode: 'gateway',
       providerCourses: live.map((c) => ({ courseId: c.course_id, free: c.free === 1 })),
       ...(this.#o.mediaConcurrency ? { mediaConcurrency: this.#o.mediaConcurrency } : {}),
-    })
+    }).finally(() => local.release())
     await rm(sandboxDir, { recursive: true, force: true })
     signal?.throwIfAborted()
     const sealed = sealReport(inspection.report)
@@ -181,14 +191,16 @@ export class PackageIngest {
     })
   }
 
-  /** Records that the job gave up for good (called when the worker marks it dead). */
+  /** Records that the package's check gave up for good; the provider may then upload it again. */
   async markFailed(packageId: string, error: string): Promise<void> {
+    await this.#o.store.transaction((trx) => this.#settleFailed(trx, packageId, error))
+  }
+
+  async #settleFailed(trx: Transaction<Database>, packageId: string, error: string): Promise<void> {
     const now = this.#now()
-    await this.#o.store.transaction(async (trx) => {
-      const r = await trx.updateTable('packages').set({ status: 'failed', error: error.slice(0, 2000), updated_at: now, finished_at: now })
-        .where('id', '=', packageId).where('status', 'in', ['queued', 'checking']).executeTakeFirst()
-      if (Number(r.numUpdatedRows) === 1) await this.audit.append({ actor: `system:${INGEST_JOB}`, action: 'package.failed', subjectType: 'package', subjectId: packageId, at: now, data: { error: error.slice(0, 500) } }, trx)
-    })
+    const r = await trx.updateTable('packages').set({ status: 'failed', error: error.slice(0, 2000), updated_at: now, finished_at: now })
+      .where('id', '=', packageId).where('status', 'in', ['queued', 'checking']).executeTakeFirst()
+    if (Number(r.numUpdatedRows) === 1) await this.audit.append({ actor: `system:${INGEST_JOB}`, action: 'package.failed', subjectType: 'package', subjectId: packageId, at: now, data: { error: error.slice(0, 500), requirementIds: ['R13'] } }, trx)
   }
 
   async #queueCourses(trx: Transaction<Database>, row: PackageRow, inspection: Awaited<ReturnType<typeof inspectPackage>>, now: number): Promise<string[]> {

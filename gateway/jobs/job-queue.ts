@@ -6,8 +6,13 @@
 // another worker has since taken over. PostgreSQL claims with SELECT … FOR UPDATE SKIP LOCKED so
 // concurrent claimers never wait on or receive the same row; SQLite has a single writer and claims
 // with one UPDATE … WHERE id = (SELECT …) RETURNING statement.
+//
+// A dead job finishes its subject: `onDead(kind, hook)` registers what the job was about (a package,
+// an application, a provider's sync) and the hook runs in the same transaction that marks the job
+// dead, whether the last attempt failed or its worker died (lease expired with no attempts left),
+// so a subject never stays 'checking' behind a dead job. The reason starts with SG_ERR_JOB_DIED.
 import { randomUUID } from 'node:crypto'
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely'
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely'
 import type { Store } from '../store/open-store.js'
 import type { Database, JobRow, JobStatus } from '../store/schema.js'
 
@@ -58,7 +63,18 @@ export interface JobQueueOptions {
   /** Delay before retry number `attempts + 1` (default 1 s · 2^(attempts−1), capped at 1 h). */
   backoffMs?: (attempts: number) => number
   defaultMaxAttempts?: number
+  /** Told when a dead-job hook throws (the job is then left to be buried again later). */
+  onHookError?: (err: unknown, job: Job) => void
 }
+
+/**
+ * Settles a dead job's subject inside the transaction that marks the job dead. `reason` is
+ * `SG_ERR_JOB_DIED: <why>` (the last error, or that the lease expired with no attempts left).
+ */
+export type DeadJobHook = (job: Job, reason: string, trx: Transaction<Database>) => Promise<void>
+
+export const JOB_DIED = 'SG_ERR_JOB_DIED'
+export const LEASE_EXPIRED = 'lease expired with no attempts left'
 
 export const defaultBackoffMs = (attempts: number): number => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 3_600_000)
 
@@ -102,12 +118,24 @@ export class JobQueue {
   readonly #now: () => number
   readonly #backoffMs: (attempts: number) => number
   readonly #defaultMaxAttempts: number
+  readonly #deadHooks = new Map<string, DeadJobHook>()
+  readonly #onHookError: (err: unknown, job: Job) => void
 
   constructor(store: Store, options: JobQueueOptions = {}) {
     this.store = store
     this.#now = options.now ?? Date.now
     this.#backoffMs = options.backoffMs ?? defaultBackoffMs
     this.#defaultMaxAttempts = options.defaultMaxAttempts ?? 5
+    this.#onHookError = options.onHookError ?? (() => undefined)
+  }
+
+  /**
+   * Registers how a dead job of `kind` settles its subject (one hook per kind). Register it on the
+   * queue the kind's Worker claims with: a claim buries the expired jobs of the kinds it claims.
+   */
+  onDead(kind: string, hook: DeadJobHook): this {
+    this.#deadHooks.set(kind, hook)
+    return this
   }
 
   /**
@@ -155,7 +183,7 @@ export class JobQueue {
   async claim<P = unknown>(workerId: string, kinds: readonly string[], leaseMs: number): Promise<ClaimedJob<P> | undefined> {
     if (kinds.length === 0) return undefined
     const now = this.#now()
-    await this.#buryExhausted(now)
+    await this.#buryExhausted(now, kinds)
     const claimable = (eb: ExpressionBuilder<Database, 'jobs'>): Expression<SqlBool> =>
       eb.and([
         eb('kind', 'in', kinds),
@@ -229,22 +257,21 @@ export class JobQueue {
   async fail(lease: LeaseRef, error: unknown, options: { permanent?: boolean } = {}): Promise<FailOutcome> {
     const now = this.#now()
     const dead = options.permanent === true || error instanceof PermanentJobError || lease.attempts >= lease.maxAttempts
+    if (dead) {
+      const buried = await this.#bury((trx) => this.#fenced(lease, trx), now, errorText(error))
+      return buried ? 'dead' : 'lost'
+    }
     const r = await this.#fenced(lease)
-      .set(
-        dead
-          ? { status: 'dead', last_error: errorText(error), lease_until: null, finished_at: now, updated_at: now }
-          : {
-              status: 'queued',
-              last_error: errorText(error),
-              locked_by: null,
-              lease_until: null,
-              run_at: now + this.#backoffMs(lease.attempts),
-              updated_at: now,
-            },
-      )
+      .set({
+        status: 'queued',
+        last_error: errorText(error),
+        locked_by: null,
+        lease_until: null,
+        run_at: now + this.#backoffMs(lease.attempts),
+        updated_at: now,
+      })
       .executeTakeFirst()
-    if (Number(r.numUpdatedRows) !== 1) return 'lost'
-    return dead ? 'dead' : 'retry'
+    return Number(r.numUpdatedRows) !== 1 ? 'lost' : 'retry'
   }
 
   /** Job counts per status (for /metrics). */
@@ -259,8 +286,8 @@ export class JobQueue {
     return out
   }
 
-  #fenced(lease: LeaseRef) {
-    return this.store.db
+  #fenced(lease: LeaseRef, db: Db = this.store.db) {
+    return db
       .updateTable('jobs')
       .where('id', '=', lease.id)
       .where('status', '=', 'running')
@@ -268,15 +295,39 @@ export class JobQueue {
       .where('attempts', '=', lease.attempts)
   }
 
+  /**
+   * Marks one job dead with `error` and, in the same transaction, runs its kind's dead hook. The
+   * update is conditional (`fence`), so of several instances burying one job only one settles it.
+   */
+  async #bury(fence: (trx: Db) => UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>, now: number, error: string): Promise<boolean> {
+    return this.store.transaction(async (trx) => {
+      const r = await fence(trx).set({ status: 'dead', last_error: error, lease_until: null, finished_at: now, updated_at: now }).returningAll().executeTakeFirst()
+      if (!r) return false
+      const hook = this.#deadHooks.get(r.kind)
+      if (hook) await hook(toJob(r), `${JOB_DIED}: ${error}`, trx)
+      return true
+    })
+  }
+
   // A job whose worker keeps dying (say, it crashes the process) would otherwise be taken over
-  // forever: once its lease expires with no attempts left it is dead.
-  async #buryExhausted(now: number): Promise<void> {
-    await this.store.db
-      .updateTable('jobs')
-      .set({ status: 'dead', last_error: 'lease expired with no attempts left', lease_until: null, finished_at: now, updated_at: now })
+  // forever: once its lease expires with no attempts left it is dead, and its subject is settled.
+  async #buryExhausted(now: number, kinds: readonly string[]): Promise<void> {
+    const expired = await this.store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', 'in', kinds)
       .where('status', '=', 'running')
       .where('lease_until', '<=', now)
       .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
       .execute()
+    for (const row of expired) {
+      const error = row.last_error ? `${LEASE_EXPIRED} (last error: ${row.last_error})`.slice(0, 4000) : LEASE_EXPIRED
+      try {
+        await this.#bury((trx) => this.#fenced({ id: row.id, lockedBy: row.locked_by ?? '', attempts: row.attempts, maxAttempts: row.max_attempts }, trx).where('lease_until', '<=', now), now, error)
+      } catch (err) {
+        // A hook that cannot settle its subject leaves the job expired: the next claim tries again.
+        this.#onHookError(err, toJob(row))
+      }
+    }
   }
 }

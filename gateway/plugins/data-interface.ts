@@ -11,7 +11,7 @@ import { Worker } from '../jobs/worker.js'
 import { lazySecretBox } from '../workflow/secret-box.js'
 import type { AssessmentRunner } from '../assessment/assessment.js'
 import { DataInterface } from '../sync/data-interface.js'
-import { dataJobHandlers, dataSchedules } from '../sync/jobs.js'
+import { dataJobHandlers, dataSchedules, registerDataDeadHooks } from '../sync/jobs.js'
 import { sealedKeyOpener } from '../sync/provider-directory.js'
 import type { KeyOpener } from '../sync/provider-directory.js'
 import { dataInterfaceSettings } from '../sync/settings.js'
@@ -45,7 +45,8 @@ export default fp(async function dataInterfacePlugin(app: FastifyInstance, opts:
   })
   app.decorate('dataInterface', di)
 
-  const queue = new JobQueue(app.store)
+  const queue = new JobQueue(app.store, { onHookError: (err, job) => logger.error({ err, jobId: job.id, kind: job.kind }, 'dead job could not settle its subject; retried at the next claim') })
+  registerDataDeadHooks(di, queue, opts.now)
   if (config.worker.enabled) {
     const worker = new Worker(queue, { concurrency: config.worker.concurrency, leaseMs: config.worker.leaseMs, pollIntervalMs: config.worker.pollMs, logger })
     for (const [kind, handler] of Object.entries(dataJobHandlers(di, queue))) worker.register(kind, handler)

@@ -1,12 +1,11 @@
 // Wires package ingest into the app: `app.packageIngest` and `app.courseCentre` for the routes, and,
-// when the config enables workers, a Worker for the ingest job kind. Blobs live in
-// <dataDir>/blobs (the same content-addressed store the workflow uses), extraction sandboxes in
-// <dataDir>/sandbox (one folder per run, removed after it).
+// when the config enables workers, a Worker for the ingest job kind. Blobs live in `app.blobs` (the
+// same content-addressed store the workflow uses: disk in SQLite mode, the database in PostgreSQL
+// mode), extraction sandboxes in <dataDir>/sandbox (one folder per run, removed after it).
 import fp from 'fastify-plugin'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { JobQueue } from '../jobs/job-queue.js'
 import { Worker } from '../jobs/worker.js'
 import { CourseCentre } from '../ingest/course-review-decisions.js'
@@ -21,8 +20,8 @@ declare module 'fastify' {
 
 export default fp(async function ingestPlugin(app: FastifyInstance) {
   const { config } = app
-  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'))
-  const queue = new JobQueue(app.store)
+  const blobs = app.blobs
+  const queue = new JobQueue(app.store, { onHookError: (err, job) => app.log.error({ err, jobId: job.id, kind: job.kind }, 'dead job could not settle its subject; retried at the next claim') })
   const ingest = new PackageIngest({ store: app.store, blobs, queue, sandboxDir: join(config.dataDir, 'sandbox'), uploadLimitBytes: config.uploadLimitBytes })
   app.decorate('packageIngest', ingest)
   app.decorate('courseCentre', new CourseCentre({ store: app.store, audit: ingest.audit }))
@@ -32,4 +31,4 @@ export default fp(async function ingestPlugin(app: FastifyInstance) {
     app.addHook('onReady', async () => worker.start())
     app.addHook('onClose', async () => worker.stop())
   }
-}, { name: 'skillgate-ingest', dependencies: ['skillgate-store'] })
+}, { name: 'skillgate-ingest', dependencies: ['skillgate-store', 'skillgate-blobs'] })

@@ -4,10 +4,8 @@
 // Worker for the workflow's job kinds and the daily publicity-close schedule.
 import fp from 'fastify-plugin'
 import { createConformanceRunner } from '../conformance-runner.js'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { Scheduler } from '../jobs/scheduler.js'
 import { Worker } from '../jobs/worker.js'
 import { closePublicitySchedule, workflowJobHandlers } from '../workflow/jobs.js'
@@ -33,7 +31,7 @@ export default fp(async function workflowPlugin(app: FastifyInstance, opts: Work
   const { config } = app
   const workflow = new Workflow({
     store: app.store,
-    blobs: new DiskBlobStore(join(config.dataDir, 'blobs')),
+    blobs: app.blobs,
     secrets: lazySecretBox({ env: opts.env ?? process.env, dataDir: config.dataDir }),
   })
   // The real conformance library by default (R9→R10); tests may swap in another runner.
@@ -62,4 +60,4 @@ export default fp(async function workflowPlugin(app: FastifyInstance, opts: Work
     app.addHook('onReady', async () => scheduler.start())
     app.addHook('onClose', async () => scheduler.stop())
   }
-}, { name: 'skillgate-workflow', dependencies: ['skillgate-store', 'skillgate-auth', 'skillgate-metrics'] })
+}, { name: 'skillgate-workflow', dependencies: ['skillgate-store', 'skillgate-blobs', 'skillgate-auth', 'skillgate-metrics'] })

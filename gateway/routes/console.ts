@@ -15,8 +15,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { renderHtml, escapeHtml } from '../../conformance/report/html.js'
 import type { Report } from '../../conformance/checks/framework.js'
 import { openPackage } from '../../conformance/package/zip-reader.js'
-import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { packageRoot } from '../../specs/lib/paths.js'
+import type { BlobStore } from '../blobs/blob-store.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { STATES, TERMINAL_STATES, TRANSITIONS } from '../workflow/state-machine.js'
 import type { ApplicationState } from '../workflow/state-machine.js'
@@ -127,10 +127,26 @@ function securityHeaders(reply: FastifyReply, csp: string): FastifyReply {
     .header('cache-control', 'no-cache')
 }
 
+/** A stored package zip opened through the safe reader (a local copy when blobs are in PostgreSQL); close() releases both. */
+async function openStoredPackage(blobs: BlobStore, sha256: string, sandboxDir: string): Promise<Awaited<ReturnType<typeof openPackage>>> {
+  const local = await blobs.localFile(sha256)
+  try {
+    const opened = await openPackage(local.path, { sandboxDir })
+    const close = opened.close.bind(opened)
+    opened.close = async () => {
+      await close()
+      await local.release()
+    }
+    return opened
+  } catch (err) {
+    await local.release()
+    throw err
+  }
+}
+
 export default async function consoleRoutes(app: FastifyInstance, opts: { ticketKey?: Buffer } = {}) {
   const assets = loadAssets(consoleAssetDir)
   const tickets = createTicketSigner(opts.ticketKey)
-  const packageBlobs = new DiskBlobStore(join(app.config.dataDir, 'blobs'))
   const wf = app.workflow
   const tags = ['console']
   const hide = { hide: true }
@@ -208,7 +224,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: { ticket
       const pkg = await app.store.db.selectFrom('packages').select('sha256').where('id', '=', row.package_id).executeTakeFirstOrThrow()
       // Ingest keeps the zip, not its files: read the one entry back through the same safe reader,
       // and serve it only if it still hashes to what the package checks measured.
-      const opened = await openPackage(packageBlobs.path(pkg.sha256), { sandboxDir: join(app.config.dataDir, 'sandbox', 'console') })
+      const opened = await openStoredPackage(app.blobs, pkg.sha256, join(app.config.dataDir, 'sandbox', 'console'))
       try {
         const entry = opened.entry(file)
         if (!entry || entry.sha256 !== sha) throw sgError('SG_ERR_NOT_FOUND', `${which} ${file.slice(0, 200)} is not in the stored package as checked`)

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify'
 import { sgError } from '../../specs/lib/errors.js'
 import { SHA256_HEX } from '../blobs/blob-store.js'
+import { parseRange } from '../blobs/http-range.js'
 import { toPackageView } from '../ingest/package-ingest.js'
 import { actorOf } from '../workflow/actor.js'
 
@@ -71,6 +72,35 @@ export default async function packageRoutes(app: FastifyInstance) {
   }, async (request) => {
     const { id } = request.params as { id: string }
     return toPackageView(await ingest.get(id, scopeOf(request)))
+  })
+
+  // R13: reviewers (and the provider, for its own packages) read the package as uploaded; any
+  // instance serves it, from disk (SQLite) or the database (PostgreSQL), and a Range request reads
+  // only the bytes asked for, so a preview can seek without downloading the whole package.
+  app.get('/api/v1/packages/:id/content', {
+    config: { roles: ['provider', 'reviewer'] },
+    schema: {
+      tags,
+      summary: 'The package file as uploaded (application/zip); one HTTP Range (bytes=a-b) is honoured with 206, an unsatisfiable one is 416 SG_ERR_BLOB_RANGE',
+      params: idParams,
+      headers: { type: 'object', properties: { range: { type: 'string', maxLength: 200 } } },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const row = await ingest.get(id, scopeOf(request))
+    let range
+    try {
+      range = parseRange(request.headers.range, row.size)
+    } catch (err) {
+      void reply.header('content-range', `bytes */${row.size}`)
+      throw err
+    }
+    const stream = await ingest.content(row, range)
+    void reply.type('application/zip').header('accept-ranges', 'bytes').header('etag', `"${row.sha256}"`)
+      .header('content-disposition', `attachment; filename="package.zip"; filename*=UTF-8''${encodeURIComponent(row.file_name)}`)
+      .header('x-content-type-options', 'nosniff')
+    if (!range) return reply.header('content-length', row.size).send(stream)
+    return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${row.size}`).header('content-length', range.end - range.start + 1).send(stream)
   })
 
   app.get('/api/v1/packages/:id/report', {

@@ -279,6 +279,8 @@ export interface SyncRunsTable {
   bytes: number
   error_code: string | null
   error_detail: string | null
+  /** 'catalogue' (a catalogue sync) | 'records' (a learning-record pull); migration 0007. */
+  kind: Generated<string>
 }
 
 export interface LearningRecordsTable {
@@ -370,6 +372,8 @@ export interface Database {
   centre_courses: CentreCoursesTable
   sync_state: SyncStateTable
   sync_runs: SyncRunsTable
+  blob_objects: BlobObjectsTable
+  blob_chunks: BlobChunksTable
   learning_records: LearningRecordsTable
   assessment_runs: AssessmentRunsTable
   assessment_cases: AssessmentCasesTable
@@ -444,3 +448,23 @@ export interface Database {
 
 export type PackageRow = Selectable<PackagesTable>
 export type CourseRow = Selectable<CoursesTable>
+
+// ── Shared blobs on PostgreSQL (migration 0006-shared-blobs; gateway/blobs/pg-blob-store.ts) ──
+
+/** A complete blob: visible once this row exists; its bytes are the chunks of `upload_id`. */
+export interface BlobObjectsTable {
+  sha256: string
+  upload_id: string
+  size: number
+  chunk_size: number
+  created_at: EpochMs
+}
+
+export interface BlobChunksTable {
+  upload_id: string
+  seq: number
+  data: Buffer
+  created_at: EpochMs
+}
+
+export type BlobObjectRow = Selectable<BlobObjectsTable>

@@ -2,8 +2,12 @@
 // key per tick, so N instances enqueue it once), which enqueues one job per provider keyed by
 // provider and tick; the Worker runs them. A transient sync failure throws so the queue retries it
 // with its back-off; lying data does not (PermanentJobError), the circuit breaker counts both.
+import { randomUUID } from 'node:crypto'
+import type { Transaction } from 'kysely'
 import { PermanentJobError } from '../jobs/job-queue.js'
 import type { JobQueue } from '../jobs/job-queue.js'
+import type { Database } from '../store/schema.js'
+import { isOperatingApiProvider } from './provider-directory.js'
 import type { ScheduleDefinition } from '../jobs/scheduler.js'
 import type { JobHandler } from '../jobs/worker.js'
 import type { DataInterface } from './data-interface.js'
@@ -52,5 +56,34 @@ export function dataJobHandlers(di: DataInterface, queue: JobQueue): Record<(typ
       const feedback = await di.evaluateFeedbackAll()
       return { runs: runs.map((r) => ({ providerId: r.providerId, verdict: r.verdict, drift: r.drift.map((d) => d.kind), cases: r.cases })), feedback }
     },
+  }
+}
+
+/**
+ * Dead jobs finish their subject (issue 16): a provider's catalogue sync, or the records pull, whose
+ * job died (last attempt failed, or its worker died during it) is recorded as a failed run with the
+ * reason (SG_ERR_JOB_DIED), and the provider's sync state names it. The circuit breaker is left
+ * alone: a gateway that died is no evidence against the provider. The next scheduled tick (or an
+ * admin's run) syncs again. Register on the queue the data Worker claims with.
+ */
+export function registerDataDeadHooks(di: DataInterface, queue: JobQueue, now: () => number = Date.now): void {
+  queue.onDead(SYNC_PROVIDER_JOB, async (job, reason, trx) => {
+    await recordDeadRun(trx, 'catalogue', [(job.payload as { providerId: string }).providerId], reason, job.createdAt, now())
+  })
+  queue.onDead(PULL_RECORDS_JOB, async (job, reason, trx) => {
+    const providers = (await di.directory.admitted({}, trx)).filter(isOperatingApiProvider).map((p) => p.providerId)
+    await recordDeadRun(trx, 'records', providers, reason, job.createdAt, now())
+  })
+}
+
+async function recordDeadRun(trx: Transaction<Database>, kind: 'catalogue' | 'records', providerIds: string[], reason: string, startedAt: number, at: number): Promise<void> {
+  const lastError = `${kind === 'records' ? 'records pull' : 'catalogue sync'}: ${reason}`.slice(0, 2000)
+  for (const providerId of providerIds) {
+    await trx.insertInto('sync_runs').values({
+      id: `${kind === 'records' ? 'pul' : 'syn'}_${randomUUID()}`, provider_id: providerId, started_at: startedAt, finished_at: at, kind,
+      outcome: 'failed', pages: 0, upserted: 0, removed: 0, bytes: 0, error_code: 'SG_ERR_JOB_DIED', error_detail: reason.slice(0, 1000),
+    }).execute()
+    await trx.insertInto('sync_state').values({ provider_id: providerId, updated_since: null, records_since: null, circuit: 'closed', consecutive_failures: 0, opened_at: null, last_attempt_at: at, last_success_at: null, last_error: lastError })
+      .onConflict((oc) => oc.column('provider_id').doUpdateSet({ last_attempt_at: at, last_error: lastError })).execute()
   }
 }

@@ -86,6 +86,27 @@ export async function runConformance(ctx: WorkflowContext, applicationId: string
   return { verdict, reportSha256: put.sha256 }
 }
 
+/**
+ * The conformance job died (its last attempt failed, or the worker died during it): the run ends as
+ * 'error' with a report naming the root cause, and the application moves to conformance-failed,
+ * from which the provider or a reviewer may ask for a new run. Runs inside the queue's transaction.
+ */
+export async function settleDeadConformance(ctx: WorkflowContext, applicationId: string, reason: string, trx: Transaction<Database>): Promise<void> {
+  const row = await trx.selectFrom('applications').select(['id', 'state']).where('id', '=', applicationId).executeTakeFirst()
+  if (row?.state !== 'conformance') return
+  // Another run of this application is still pending (asked for again meanwhile): it decides.
+  const pending = await trx.selectFrom('jobs').select('id').where('kind', '=', CONFORMANCE_JOB).where('payload', '=', JSON.stringify({ applicationId }))
+    .where('status', 'in', ['queued', 'running']).executeTakeFirst()
+  if (pending) return
+  const report = { verdict: 'error', error: { code: 'SG_ERR_JOB_DIED', message: reason }, note: 'the conformance run did not finish; nothing about the platform was verified' }
+  const put = await ctx.blobs.put(Readable.from([Buffer.from(JSON.stringify(report), 'utf8')]))
+  await fire(ctx, applicationId, 'conformance-fail', { role: 'system', id: `system:${CONFORMANCE_JOB}` }, {
+    reasons: [reason],
+    data: { verdict: 'error', reportSha256: put.sha256 },
+    effect: async () => ({ conformance_report_sha256: put.sha256, conformance_verdict: 'error' }),
+  }, trx)
+}
+
 export async function conformanceReport(ctx: WorkflowContext, applicationId: string, actor: Actor): Promise<Readable> {
   const row = await loadApplication(ctx, ctx.store.db, applicationId, actor, false)
   if (!row.conformance_report_sha256) throw sgError('SG_ERR_NOT_FOUND', 'no conformance report yet')

@@ -76,6 +76,8 @@ export class Workflow {
     this.calendar = this.#ctx.calendar
     this.queue = this.#ctx.queue
     this.blobs = this.#ctx.blobs
+    // A conformance job that dies fails its run (conformance-failed, reason SG_ERR_JOB_DIED); the provider may retry.
+    this.queue.onDead(conformance.CONFORMANCE_JOB, (job, reason, trx) => conformance.settleDeadConformance(this.#ctx, (job.payload as { applicationId: string }).applicationId, reason, trx))
   }
 
   /** The conformance library entry point; the workflow plugin assigns the real one, tests their own. */

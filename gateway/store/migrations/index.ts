@@ -7,6 +7,8 @@ import * as m0002 from './0002-workflow.js'
 import * as m0003 from './0003-packages.js'
 import * as m0004 from './0004-data-interface.js'
 import * as m0005 from './0005-participant-identity.js'
+import * as m0006 from './0006-shared-blobs.js'
+import * as m0007 from './0007-dead-job-runs.js'
 
 export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001-foundations', m0001],
@@ -14,4 +16,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['0003-packages', m0003],
   ['0004-data-interface', m0004],
   ['0005-participant-identity', m0005],
+  ['0006-shared-blobs', m0006],
+  ['0007-dead-job-runs', m0007],
 ]
