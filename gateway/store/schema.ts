@@ -8,6 +8,8 @@
 // - JSON documents are text holding JSON (never jsonb), so both engines read back the same string.
 // - Identifiers we mint are text (UUIDs or content hashes); no engine-specific auto-increment.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { BlobChunksTable, BlobObjectsTable } from './schema-blobs.js'
+import type { CoursesTable, PackagesTable } from './schema-packages.js'
 
 /** Epoch milliseconds (UTC). */
 export type EpochMs = number
@@ -381,90 +383,12 @@ export interface Database {
   training_bodies: TrainingBodiesTable
 }
 
-// ── Course packages and the course centre (migration 0003-packages; gateway/ingest/) ───────────
-
-/** queued → checking → checked (report written, passing courses pending review) | failed (the job gave up). */
-export type PackageStatus = 'queued' | 'checking' | 'checked' | 'failed'
-
-export interface PackagesTable {
-  id: string
-  provider_id: string
-  file_name: string
-  /** The zip's blob (content-addressed). */
-  sha256: string
-  size: number
-  status: PackageStatus
-  job_id: string | null
-  /** The report's verdict once checked. */
-  verdict: string | null
-  /** Blob holding the sealed JSON report. */
-  report_sha256: string | null
-  courses_in_package: number | null
-  /** Courses that passed and entered the review queue. */
-  courses_queued: number | null
-  error: string | null
-  created_at: EpochMs
-  updated_at: EpochMs
-  finished_at: EpochMs | null
-}
-
-/** pending (in review) → live | rejected; live → taken-down | superseded (a newer version went live). */
-export type CourseStatus = 'pending' | 'live' | 'rejected' | 'taken-down' | 'superseded'
-
-export interface CoursesTable {
-  /** Record id (one per course version). */
-  id: string
-  source: 'package' | 'sync'
-  provider_id: string
-  /** The provider's own course id. */
-  course_id: string
-  version: number
-  status: CourseStatus
-  title_zh: string
-  category: string
-  /** 1 free, 0 paid (R5.2-3). */
-  free: number
-  /** The course's manifest entry (or synced detail) as JSON. */
-  manifest: JsonText
-  package_id: string | null
-  preview_sha256: string | null
-  /** Measured playable preview span (R5.2-2). */
-  preview_seconds: number | null
-  /** Copyright proof blob (R15). */
-  proof_sha256: string | null
-  /** JSON array of reasons for rejection or takedown (R14). */
-  reasons: JsonText | null
-  reviewed_by: string | null
-  reviewed_at: EpochMs | null
-  published_at: EpochMs | null
-  created_at: EpochMs
-  updated_at: EpochMs
-}
-
+// ── Course packages and the course centre: gateway/store/schema-packages.ts ──
 export interface Database {
   packages: PackagesTable
   courses: CoursesTable
 }
 
-export type PackageRow = Selectable<PackagesTable>
-export type CourseRow = Selectable<CoursesTable>
 
-// ── Shared blobs on PostgreSQL (migration 0006-shared-blobs; gateway/blobs/pg-blob-store.ts) ──
-
-/** A complete blob: visible once this row exists; its bytes are the chunks of `upload_id`. */
-export interface BlobObjectsTable {
-  sha256: string
-  upload_id: string
-  size: number
-  chunk_size: number
-  created_at: EpochMs
-}
-
-export interface BlobChunksTable {
-  upload_id: string
-  seq: number
-  data: Buffer
-  created_at: EpochMs
-}
-
-export type BlobObjectRow = Selectable<BlobObjectsTable>
+export type { BlobChunksTable, BlobObjectRow, BlobObjectsTable } from './schema-blobs.js'
+export type { CourseRow, CourseStatus, CoursesTable, PackageRow, PackageStatus, PackagesTable } from './schema-packages.js'
