@@ -2,7 +2,8 @@
 // Results go to stdout; diagnostics, hints and progress go to stderr.
 import { isSkillgateError } from '../specs/lib/errors.js'
 import { commands } from './commands/index.js'
-import { EXIT, UsageError, type CliIo } from './io.js'
+import { EXIT, type CliIo } from './io.js'
+import { usageText } from './usage-error.js'
 
 const VERSION = '0.1.0'
 
@@ -44,8 +45,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io)
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`skillgate ${name}: ${(err as Error).message}\nRun 'skillgate ${name} --help' for usage.\n`)
+    const usage = usageText(err, rest)
+    if (usage !== undefined) {
+      io.stderr.write(`skillgate ${name}: ${usage} (see 'skillgate ${name} --help')\n`)
       return EXIT.usage
     }
     if (isSkillgateError(err)) {

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { hostileZip } from '../fixtures/zips/hostile.js'
-import { runCli } from './test-io.js'
+import { runCli } from './cli.test-support.js'
 
 t.test('check-package --sign-key → report verify --public-key', async (t) => {
   const dir = t.testdir({})

@@ -81,6 +81,8 @@ export interface ProbeContext extends RunContext {
   /** Present when --key-id/--secret-env were given (the auth checks craft their own headers). */
   credentials?: { keyId: string; secret: string }
   tenants: SandboxTenants
+  /** Sandbox learner (probe config `learner`): sent as Authorization: Bearer on lesson media only (R5.1-4). */
+  learner?: { token: string }
   /** Decides socket addresses (tests map fixture names to loopback). */
   resolver?: Resolver
   /** Resolves names for geolocation only (R20-3); nothing connects to its answers. Default: real DNS. */

@@ -48,6 +48,8 @@ export interface RunProbeOptions {
   /** Geolocation resolver for the location checks (R20-3); default real DNS records. */
   geoResolver?: Resolver
   tenants?: SandboxTenants
+  /** Sandbox learner whose token opens free lessons behind a learner login (R5.1-4); scrubbed like every secret. */
+  learner?: { token: string }
   /** Deadline of one HTTP exchange; default 15 s. */
   deadlineMs?: number
   onProgress?: (event: ProgressEvent) => void
@@ -200,7 +202,7 @@ interface ProbeClients {
 
 /** The signed and the anonymous client: the same SSRF mode, deadline, concurrency and secrets to scrub. */
 function probeClients(opts: RunProbeOptions, settings: ProbeSettings): ProbeClients {
-  const secrets = [opts.secret, opts.tenants?.A?.token, opts.tenants?.B?.token].filter((s): s is string => typeof s === 'string' && s.length > 0)
+  const secrets = [opts.secret, opts.tenants?.A?.token, opts.tenants?.B?.token, opts.learner?.token].filter((s): s is string => typeof s === 'string' && s.length > 0)
   const warnings = new Map<string, string>()
   const onWarning = (w: ProbeWarning): void => {
     if (w.code === 'SSRF_NON_PUBLIC_ALLOWED' || w.code === 'CROSS_ORIGIN_REDIRECT') warnings.set(`${w.code}|${w.message}`, `${w.code}: ${w.message}`)
@@ -284,6 +286,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
     media,
     ...(credentials ? { credentials } : {}),
     tenants: opts.tenants ?? {},
+    ...(opts.learner ? { learner: opts.learner } : {}),
     ...(opts.resolver ? { resolver: opts.resolver } : {}),
     ...(opts.geoResolver ? { geoResolver: opts.geoResolver } : {}),
     url,

@@ -401,6 +401,8 @@ lessonCount: number
 previewSeconds: Seconds2
 updatedAt: Timestamp1
 /**
+ * The course's lessons. A free course (R5.1-4) is a course with fee.free true, and in a free course every lesson is openable without payment: each lesson has free true and, where lessons[].media is given, its media opens for a learner with no payment step (lesson.schema.json → media). A course that needs payment for any lesson is a paid course and declares fee.free false; the free share of R5.1-4 counts free courses only.
+ * 
  * @minItems 1
  * @maxItems 10000
  */
@@ -423,9 +425,16 @@ order: number
 title: Text
 durationSeconds: Seconds
 /**
- * Whether this lesson plays without payment.
+ * Whether this lesson plays without payment. Every lesson of a free course (fee.free true) is free (R5.1-4).
  */
 free: boolean
+/**
+ * Since 1.1, optional: where a learner's player opens this lesson, so the kit can open it as a learner would (R5.1-4). format as in the preview document (mp4: one MP4 file; hls: a media or master playlist). A free lesson's media opens (200, or 206 to a Range request; for HLS the playlist and its first segment) without payment: with no credentials, or, where the platform needs a learner login, with the sandbox learner's credential sent as `Authorization: Bearer` (no signature). No payment step, price page or purchase is ever needed; 402 or code SG_ERR_PAYMENT_REQUIRED on a free lesson fails R5.1-4. A paid lesson's media may refuse (402). Without media the kit reports R5.1-4 as declared, not verified.
+ */
+media?: {
+format: ("mp4" | "hls")
+url: HttpUrl
+}
 }
 /**
  * A batch a provider pushes to the gateway (POST /api/v1/learning-records). Idempotent on each statement id: a retried batch creates no duplicates.
@@ -678,6 +687,15 @@ deadlineMs?: number
 tenants?: {
 A?: ProbeConfigTenant
 B?: ProbeConfigTenant
+}
+/**
+ * Since 1.1, optional: a sandbox learner account of an on-demand platform whose lessons need a learner login (R5.1-4). The kit sends the token as `Authorization: Bearer` when it opens free lessons' media, never pays, and never prints or reports it. Write the token as a ${ENV} reference. Without it, lessons behind a login are reported as declared, not verified.
+ */
+learner?: {
+/**
+ * The sandbox learner's bearer token. Write it as a ${ENV} reference.
+ */
+token: string
 }
 }
 /**

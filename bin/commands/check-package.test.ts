@@ -11,7 +11,7 @@ import { hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
 import { HOSTILE_ZIP_CODES } from '../../fixtures/zips/expected-codes.js'
 import { errorCodes } from '../../specs/lib/errors.js'
 import { schemas } from '../../specs/lib/schemas.js'
-import { runCli } from '../test-io.js'
+import { runCli } from '../cli.test-support.js'
 
 const SKIP_MEDIA = ['--skip', 'package.media,package.preview']
 

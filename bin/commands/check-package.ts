@@ -9,6 +9,7 @@ import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conforman
 import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import { EXIT, UsageError, parseFlags, type Command } from '../io.js'
+import { createProgress, progressIntervalMs } from '../progress.js'
 import { countOf, mediaMethodOf } from './probe.js'
 
 const usage = `
@@ -20,6 +21,8 @@ Usage:
         --media-method index|ffprobe   index (default): each file's own index, a few samples spot-checked;
                                        ffprobe: every packet of every file
         --referee N                    files also measured whole by ffprobe and compared (default 3)
+        --progress-interval S          when stderr is not a terminal, a progress line at most every
+                                       S seconds (default 10; 0 = every step)
         Exit 0 conformant, 1 not conformant (a hostile zip included: see package.archive),
         2 usage error (unknown flag or check id, unreadable file), 3 tool failure (e.g. ffprobe missing).
 ${SIGNING_USAGE}
@@ -40,7 +43,7 @@ export const checkPackageCommand: Command = {
   summary: 'check a course package (zip) before uploading it: manifest, files, media, preview, copyright, categories',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, 'media-method': { type: 'string' }, referee: { type: 'string' }, ...SIGNING_OPTIONS })
+    const { values, positionals } = parseFlags(args, { out: { type: 'string' }, format: { type: 'string' }, only: { type: 'string' }, skip: { type: 'string' }, 'media-method': { type: 'string' }, referee: { type: 'string' }, 'progress-interval': { type: 'string' }, ...SIGNING_OPTIONS })
     const [file, extra] = positionals
     if (!file) throw new UsageError('check-package needs the package file: skillgate check-package PKG.zip')
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
@@ -48,6 +51,8 @@ export const checkPackageCommand: Command = {
     const outDir = resolve(io.cwd, values.out ?? 'skillgate-report')
     const mediaMethod = mediaMethodOf(values['media-method'])
     const referee = countOf('--referee', values.referee)
+    const intervalMs = progressIntervalMs(values['progress-interval'])
+    const progress = createProgress(io, intervalMs === undefined ? {} : { intervalMs })
     let report
     try {
       report = await checkPackage(resolve(io.cwd, file), {
@@ -55,13 +60,13 @@ export const checkPackageCommand: Command = {
         skip: csv(values.skip),
         ...(mediaMethod ? { mediaMethod } : {}),
         ...(referee !== undefined ? { referee } : {}),
-        onProgress: (e) => {
-          if (e.type === 'finish') io.stderr.write(`[${e.done}/${e.total}] ${e.checkId} ${e.result.status}\n`)
-        },
+        onProgress: (e) => progress.onProgress(e),
       })
     } catch (err) {
       if (isSkillgateError(err) && err.code === 'SG_ERR_PACKAGE_FILE_UNREADABLE') throw new UsageError(err.message)
       throw err
+    } finally {
+      progress.end()
     }
     const signing = signingFromFlags(values, io.cwd)
     const paths = await writeReports(report, outDir, formats, signing ? { signing } : {})

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { sgError } from '../../specs/lib/errors.js'
+import type { PackageDefect } from '../../fixtures/packages/generate.js'
 import { DEFECTS, isDefectName, startProvider, type DefectInfo } from '../../fixtures/providers/index.js'
 import { isMediaProfile, MEDIA_PROFILES, type MediaProfile } from '../../fixtures/media/profiles.js'
 import { skillgateCacheDir } from '../../fixtures/media/cache.js'
@@ -31,7 +31,7 @@ Usage:
         --hls-percent N     share of courses previewed as HLS, 0-100 (default 50)
         --media-latency-ms N     delay every media answer by N ms (default 0)
         --media-bandwidth-mbit N one link of N Mbit/s shared by all media answers (default unlimited)
-  skillgate fixtures package OUT.zip [--courses N] [--seed S] [--defect NAME] [--media-profile P]
+  skillgate fixtures package OUT.zip [--courses N] [--seed S] [--defect NAME ...] [--media-profile P]
       write a sample course package (resource providers); realistic: ~85 MB a course
   skillgate fixtures defects
       list the defect switches of the reference platforms
@@ -91,7 +91,9 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     },
   })
   const kind = positionals[0]
-  if (kind !== 'on-demand' && kind !== 'self-hosted') throw new UsageError('fixtures serve needs a kind: on-demand or self-hosted')
+  if (kind !== 'on-demand' && kind !== 'self-hosted') {
+    throw new UsageError(kind === undefined ? 'fixtures serve needs a platform kind: on-demand or self-hosted' : `unknown platform kind '${kind}': fixtures serve takes on-demand (点播) or self-hosted (自有课)`)
+  }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
   const defects = values.defect ?? []
   const unknown = defects.filter((d) => !isDefectName(d))
@@ -151,13 +153,14 @@ async function serve(args: string[], io: CliIo): Promise<number> {
 async function writePackage(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args, strict: true, allowPositionals: true,
-    options: { courses: { type: 'string' }, seed: { type: 'string' }, defect: { type: 'string' }, 'media-profile': { type: 'string' } },
+    options: { courses: { type: 'string' }, seed: { type: 'string' }, defect: { type: 'string', multiple: true }, 'media-profile': { type: 'string' } },
   })
   const out = positionals[0]
   if (!out) throw new UsageError('fixtures package needs an output file, e.g. package.zip')
   const { generatePackage, isPackageDefect, packageDefects } = await import('../../fixtures/packages/generate.js')
-  const defect = values.defect
-  if (defect !== undefined && !isPackageDefect(defect)) throw new UsageError(`unknown package defect ${defect}; known: ${packageDefects.join(', ')}`)
+  const defects = values.defect ?? []
+  const unknown = defects.filter((d) => !isPackageDefect(d))
+  if (unknown.length > 0) throw new UsageError(`unknown package defect ${unknown.join(', ')}; run 'skillgate fixtures defects' to list them (known: ${packageDefects.join(', ')})`)
   const profile = mediaProfile(values['media-profile'])
   announceRealistic(profile, io)
   let built
@@ -165,7 +168,7 @@ async function writePackage(args: string[], io: CliIo): Promise<number> {
     built = await generatePackage({
       ...(values.courses !== undefined ? { courses: positiveInt('courses', values.courses)! } : {}),
       ...(values.seed !== undefined ? { seed: positiveInt('seed', values.seed)! } : {}),
-      ...(defect !== undefined ? { defect } : {}),
+      ...(defects.length > 0 ? { defects: defects as PackageDefect[] } : {}),
       ...(profile !== undefined ? { profile } : {}),
     })
   } catch (err) {
@@ -175,7 +178,7 @@ async function writePackage(args: string[], io: CliIo): Promise<number> {
   const target = resolve(io.cwd, out)
   await mkdir(dirname(target), { recursive: true })
   await copyFile(built.path, target)
-  io.stdout.write(`wrote ${out}: ${built.manifest.courses.length} courses${defect ? `, defect ${defect}` : ''}${built.profile === 'tiny' ? '' : `, ${built.profile} media`}, sha256 ${built.sha256}\n`)
+  io.stdout.write(`wrote ${out}: ${built.manifest.courses.length} courses${defects.length > 0 ? `, defect${defects.length > 1 ? 's' : ''} ${defects.join(', ')}` : ''}${built.profile === 'tiny' ? '' : `, ${built.profile} media`}, sha256 ${built.sha256}\n`)
   return EXIT.ok
 }
 
@@ -188,13 +191,20 @@ export const fixturesCommand: Command = {
     if (sub === 'serve') return serve(rest, io)
     if (sub === 'package') return writePackage(rest, io)
     if (sub === 'defects') {
-      const width = Math.max(...DEFECTS.map((d) => d.name.length))
+      const { PACKAGE_DEFECTS } = await import('../../fixtures/packages/generate.js')
+      const packaged = Object.entries(PACKAGE_DEFECTS)
+      const width = Math.max(...DEFECTS.map((d) => d.name.length), ...packaged.map(([name]) => name.length))
+      io.stdout.write('Platform defects (skillgate fixtures serve KIND --defect NAME, repeatable):\n')
       for (const d of DEFECTS as readonly DefectInfo[]) {
-        io.stdout.write(`${d.name.padEnd(width)}  ${d.requirement.padEnd(10)}  ${d.kinds.join('+').padEnd(22)}  ${d.stillConformant ? '(still conformant) ' : ''}${d.description}\n`)
+        io.stdout.write(`  ${d.name.padEnd(width)}  ${d.requirement.padEnd(10)}  ${d.kinds.join('+').padEnd(22)}  ${d.stillConformant ? '(still conformant) ' : ''}${d.description}\n`)
+      }
+      io.stdout.write('\nCourse-package defects (skillgate fixtures package OUT.zip --defect NAME, repeatable):\n')
+      for (const [name, d] of packaged) {
+        io.stdout.write(`  ${name.padEnd(width)}  ${d.requirements.join(',').padEnd(10)}  ${(d.expect === 'warn' ? 'warns' : 'fails').padEnd(22)}  ${d.description}\n`)
       }
       return EXIT.ok
     }
     if (sub === undefined) throw new UsageError('fixtures needs a subcommand: serve, package or defects')
-    throw sgError('SG_ERR_USAGE', `unknown fixtures subcommand '${sub}'`)
+    throw new UsageError(`unknown fixtures subcommand '${sub}': use serve, package or defects`)
   },
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { startProvider } from '../../fixtures/providers/index.js'
-import { runCli } from '../test-io.js'
+import { runCli } from '../cli.test-support.js'
 
 const FAST = ['--only', 'contract.pagination,catalogue.count,auth.unsigned,auth.valid-signature', '--deadline-ms', '3000']
 

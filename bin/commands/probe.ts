@@ -3,13 +3,14 @@
 // 3 unreachable or tool failure. Progress goes to stderr only when it is a terminal.
 import { resolve } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
-import { exitCodeFor, type ProgressEvent } from '../../conformance/checks/framework.js'
+import { exitCodeFor } from '../../conformance/checks/framework.js'
 import { runProbe } from '../../conformance/probe.js'
 import { MEDIA_METHODS, type MediaMethod } from '../../conformance/media/measure-index.js'
 import { loadProbeConfig, type ProbeConfig } from '../../conformance/probe-config.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
 import { SIGNING_OPTIONS, SIGNING_USAGE, signingFromFlags } from '../report-signing.js'
 import { EXIT, UsageError, parseFlags, type CliIo, type Command } from '../io.js'
+import { createProgress, progressIntervalMs } from '../progress.js'
 
 const usage = `
 Usage:
@@ -37,6 +38,8 @@ Options:
   --config FILE          JSON config (specs/schemas/probe-config.schema.json); \${VAR} is read from the environment
   --deny-private         refuse private/loopback targets as the gateway does
   --deadline-ms N        deadline of one HTTP exchange (default 15000)
+  --progress-interval S  when stderr is not a terminal, a progress line at most every S seconds
+                         (default 10; 0 = every step)
 ${SIGNING_USAGE}
 
 Exit codes: 0 conformant, 1 not conformant, 2 usage or config error, 3 target unreachable or tool failure.
@@ -59,6 +62,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'deny-private': { type: 'boolean' },
   'deadline-ms': { type: 'string' },
+  'progress-interval': { type: 'string' },
   ...SIGNING_OPTIONS,
 } as const
 
@@ -93,17 +97,6 @@ function formatsOf(raw: string[] | undefined): ReportFormat[] {
   return formats as ReportFormat[]
 }
 
-function progressBar(io: CliIo): ((e: ProgressEvent) => void) | undefined {
-  if (!io.stderr.isTTY) return undefined
-  return (e) => {
-    const width = 24
-    const filled = e.total === 0 ? width : Math.round((e.done / e.total) * width)
-    const label = e.type === 'start' ? `running ${e.checkId}` : `${e.result.status.padEnd(5)} ${e.checkId}`
-    io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${e.done}/${e.total} ${label.slice(0, 60).padEnd(60)}`)
-    if (e.type === 'finish' && e.done === e.total) io.stderr.write('\n')
-  }
-}
-
 async function probe(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, OPTIONS)
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`)
@@ -133,6 +126,8 @@ async function probe(args: string[], io: CliIo): Promise<number> {
   const only = list(values.only) ?? config.only
   const skip = list(values.skip) ?? config.skip
   const deny = values['deny-private'] ?? config.denyPrivate ?? false
+  const intervalMs = progressIntervalMs(values['progress-interval'])
+  const progress = createProgress(io, intervalMs === undefined ? {} : { intervalMs })
 
   const report = await runProbe({
     baseUrl,
@@ -148,9 +143,10 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(only ? { only } : {}),
     ...(skip ? { skip } : {}),
     ...(config.tenants ? { tenants: config.tenants } : {}),
+    ...(config.learner ? { learner: config.learner } : {}),
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-    ...(progressBar(io) ? { onProgress: progressBar(io)! } : {}),
-  })
+    onProgress: (e) => progress.onProgress(e),
+  }).finally(() => progress.end())
   const signing = signingFromFlags(values, io.cwd)
   const paths = await writeReports(report, outDir, formats, signing ? { signing } : {})
   const s = report.summary
@@ -174,7 +170,7 @@ export const probeCommand: Command = {
     } catch (err) {
       // Config and environment problems are the caller's to fix: exit 2, like usage errors.
       if (isSkillgateError(err) && CONFIG_CODES.has(err.code)) {
-        io.stderr.write(`skillgate probe: [${err.code}] ${err.message}\nRun 'skillgate probe --help' for usage.\n`)
+        io.stderr.write(`skillgate probe: [${err.code}] ${err.message.split('\n')[0]} (see 'skillgate probe --help')\n`)
         return EXIT.usage
       }
       throw err

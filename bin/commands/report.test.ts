@@ -5,7 +5,7 @@ import { XMLValidator } from 'fast-xml-parser'
 import { generateSigningKeys } from '../../conformance/report/json.js'
 import { sampleReport } from '../../conformance/report/sample-report.test-support.js'
 import { writeReports } from '../../conformance/report/write.js'
-import { runCli } from '../test-io.js'
+import { runCli } from '../cli.test-support.js'
 
 async function fixture(t: Test) {
   const dir = t.testdir({})

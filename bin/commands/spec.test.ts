@@ -1,7 +1,7 @@
 import t from 'tap'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCli } from '../test-io.js'
+import { runCli } from '../cli.test-support.js'
 
 t.test('spec export writes every published file, including the merged error list', async (t) => {
   const dir = t.testdir({})

@@ -33,7 +33,7 @@ function expectRefusal(res: ProbeResponse, code: string, what: { zh: string; en:
   if (!verdict.ok) {
     return fail({ 'zh-CN': `${what.zh}的拒绝不符合规范：${verdict.reasons.join('；')}`, en: `${what.en} is refused off-contract: ${verdict.reasons.join('; ')}` }, { evidence, measured, reproduce: reproduce(res) })
   }
-  return pass(`${what.en} is refused with 401 ${code}`, { evidence, measured })
+  return pass({ 'zh-CN': `${what.zh}被拒绝：401 ${code}`, en: `${what.en} is refused with 401 ${code}` }, { evidence, measured })
 }
 
 export const unsignedCheck = defineCheck<ProbeContext>({
@@ -124,7 +124,7 @@ export const validSignatureCheck = defineCheck<ProbeContext>({
       const code = (res.json as { code?: unknown } | undefined)?.code
       return fail({ 'zh-CN': `正确签名的请求被拒绝（${res.status}${typeof code === 'string' ? ` ${code}` : ''}）；请用 /spec/signing/vectors.json 核对签名实现`, en: `A correctly signed request was refused (${res.status}${typeof code === 'string' ? ` ${code}` : ''}); check the implementation against /spec/signing/vectors.json` }, { evidence, measured: { status: res.status }, reproduce: reproduce(res) })
     }
-    return pass('a correctly signed request is accepted', { evidence, measured: { status: res.status } })
+    return pass({ 'zh-CN': '正确签名的请求被接受', en: 'a correctly signed request is accepted' }, { evidence, measured: { status: res.status } })
   },
 })
 

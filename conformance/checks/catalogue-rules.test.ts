@@ -20,6 +20,7 @@ const CASES: CatalogueCase[] = [
       return { ...page, items: page.items.map((item, i) => (i === 3 ? { ...item, category: '8-99-99', occupationCode: undefined } : item)) }
     },
   },
+  { check: 'catalogue.free-lessons-open', requirement: 'R5.1-4', kind: 'on-demand', defects: ['free-lesson-needs-payment'], because: 'a paid course is flagged free (its later lessons answer 402)' },
 ]
 
 t.test('every catalogue rule has a failing twin here', async (t) => {

@@ -1,13 +1,15 @@
 // Catalogue rules for on-demand platforms, measured over the whole walked catalogue:
 // R5.1-2 at least 100 live courses; R5.1-4 at least half of them free, and sampled free courses'
-// preview media really open with no credentials at all; R16 every category code is listed in the
+// preview media really open with no credentials at all, and every lesson of the free courses opens
+// without payment (free-lessons.ts); R16 every category code is listed in the
 // training catalogue (specs/categories).
 import type { CourseSummary } from '../../specs/types.gen.js'
 import { isSkillgateError } from '../../specs/lib/errors.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
+import { freeLessonsOpenCheck } from './free-lessons.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
-import { reproduce, statusOfOversizedBody } from './http-expect.js'
+import { reproduce, rerunCommand, statusOfOversizedBody } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-2 */
@@ -57,7 +59,7 @@ export const freeShareCheck = defineCheck<ProbeContext>({
     const measured = { freeCourses: w.free, courses: w.distinct, freeShare: Math.round(share * 10000) / 10000, required: MIN_FREE_SHARE }
     const evidence = [note(`${w.free} of ${w.distinct} live courses declare fee.free = true`)]
     if (share < MIN_FREE_SHARE) {
-      return fail({ 'zh-CN': `免费课程占比 ${pct(share)}（${w.free}/${w.distinct}），低于 50%（第五条（一）4）`, en: `Free share is ${pct(share)} (${w.free} of ${w.distinct}), below 50 % (R5.1-4)` }, { evidence, measured })
+      return fail({ 'zh-CN': `免费课程占比 ${pct(share)}（${w.free}/${w.distinct}），低于 50%（第五条（一）4）`, en: `Free share is ${pct(share)} (${w.free} of ${w.distinct}), below 50 % (R5.1-4)` }, { evidence, measured, reproduce: rerunCommand(ctx, 'catalogue.free-share') })
     }
     return pass({ 'zh-CN': `免费课程占比 ${pct(share)}`, en: `Free share is ${pct(share)}` }, { evidence, measured })
   },
@@ -133,7 +135,7 @@ export const freePreviewOpenCheck = defineCheck<ProbeContext>({
       )
     }
     evidence.push(...results.slice(0, 3).map((r) => note(`${r.courseId}: opened with no credentials`)))
-    return pass(`${sample.free.length} sampled free course(s) open with no credentials`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${sample.free.length} 门免费课程无需凭据即可打开`, en: `${sample.free.length} sampled free course(s) open with no credentials` }, { evidence, measured })
   },
 })
 
@@ -157,8 +159,8 @@ export const categoryCodesCheck = defineCheck<ProbeContext>({
         { evidence: [note('courses with unlisted codes (first ones)', { examples: w.categories.examples })], measured },
       )
     }
-    return pass(`all ${w.distinct} courses carry listed category codes`, { measured })
+    return pass({ 'zh-CN': `全部 ${w.distinct} 门课程的类别代码均在目录中`, en: `all ${w.distinct} courses carry listed category codes` }, { measured })
   },
 })
 
-export const catalogueRules: readonly CheckDefinition<ProbeContext>[] = [courseCountCheck, freeShareCheck, freePreviewOpenCheck, categoryCodesCheck]
+export const catalogueRules: readonly CheckDefinition<ProbeContext>[] = [courseCountCheck, freeShareCheck, freePreviewOpenCheck, freeLessonsOpenCheck, categoryCodesCheck]

@@ -43,7 +43,7 @@ export const serviceInfoCheck = defineCheck<ProbeContext>({
     if (reasons.length > 0) {
       return fail({ 'zh-CN': `GET /v1/service-info 不符合规范：${listText(reasons)}`, en: `GET /v1/service-info is off-contract: ${listText(reasons)}` }, { evidence, measured, reproduce: reproduce(response) })
     }
-    return pass('GET /v1/service-info validates against service-info.schema.json', { evidence, measured })
+    return pass({ 'zh-CN': 'GET /v1/service-info 符合 service-info.schema.json', en: 'GET /v1/service-info validates against service-info.schema.json' }, { evidence, measured })
   },
 })
 
@@ -75,7 +75,7 @@ export const cataloguePagesCheck = defineCheck<ProbeContext>({
       if (bad && bad !== w.firstPage) evidence.push(httpEvidence(bad, `first page with a problem: ${bad.request.url}`))
       return fail({ 'zh-CN': `课程目录分页不符合规范：${listText(reasons)}`, en: `Catalogue pages are off-contract: ${listText(reasons)}` }, { evidence, measured, ...(bad ? { reproduce: reproduceFrom(bad) } : {}) })
     }
-    return pass(`${w.pages} page(s) validate against catalogue-page.schema.json`, { evidence, measured })
+    return pass({ 'zh-CN': `${w.pages} 页目录均符合 catalogue-page.schema.json`, en: `${w.pages} page(s) validate against catalogue-page.schema.json` }, { evidence, measured })
   },
 })
 
@@ -123,7 +123,7 @@ export const paginationCheck = defineCheck<ProbeContext>({
       const bad = main.firstProblemPage?.exchange ?? cross.firstProblemPage?.exchange
       return fail({ 'zh-CN': `分页遍历不完整或不稳定：${listText(reasons)}`, en: `The pagination walk is broken: ${listText(reasons)}` }, { evidence, measured, ...(bad ? { reproduce: reproduceFrom(bad) } : {}) })
     }
-    return pass(`walked ${main.distinct} courses in ${main.pages} page(s); a second walk at limit ${cross.limit} agrees on ${cmp.compared.crossCheck} entries`, { evidence, measured })
+    return pass({ 'zh-CN': `遍历 ${main.pages} 页共 ${main.distinct} 门课程；以 limit ${cross.limit} 再次遍历，${cmp.compared.crossCheck} 条记录一致`, en: `walked ${main.distinct} courses in ${main.pages} page(s); a second walk at limit ${cross.limit} agrees on ${cmp.compared.crossCheck} entries` }, { evidence, measured })
   },
 })
 
@@ -177,7 +177,7 @@ export const incrementalCheck = defineCheck<ProbeContext>({
       return skip({ 'zh-CN': '全量分页遍历不完整，无法核对增量同步（见 contract.pagination）', en: 'The full walk is not whole, so incremental sync cannot be compared with it (see contract.pagination)' })
     }
     const sinceMs = main.updatedAt ? cutOff(main.updatedAt, ctx.settings.incrementalEntries, { ownTime: !main.subMillisecondTimes }) : undefined
-    if (!main.updatedAt || sinceMs === undefined) return pass('fewer than two courses with a readable updatedAt: nothing to sync incrementally', { measured: { courses: main.distinct } })
+    if (!main.updatedAt || sinceMs === undefined) return pass({ 'zh-CN': '带有可读 updatedAt 的课程少于两门：无可增量同步的内容', en: 'fewer than two courses with a readable updatedAt: nothing to sync incrementally' }, { measured: { courses: main.distinct } })
     const since = new Date(sinceMs).toISOString()
     let expected = 0
     for (const t of main.updatedAt) if (t > sinceMs) expected++
@@ -208,7 +208,7 @@ export const incrementalCheck = defineCheck<ProbeContext>({
       const bad = inc.firstProblemPage?.exchange ?? inc.firstPage
       return fail({ 'zh-CN': `updatedSince 增量同步不正确：${listText(reasons)}`, en: `Incremental sync with updatedSince is wrong: ${listText(reasons)}` }, { evidence, measured, ...(bad ? { reproduce: reproduceFrom(bad) } : {}) })
     }
-    return pass(`updatedSince=${since} returned exactly the ${expected} newer course(s) and ${inc.tombstones.count} tombstone(s)`, { evidence, measured })
+    return pass({ 'zh-CN': `updatedSince=${since} 恰好返回 ${expected} 门较新的课程和 ${inc.tombstones.count} 条删除记录`, en: `updatedSince=${since} returned exactly the ${expected} newer course(s) and ${inc.tombstones.count} tombstone(s)` }, { evidence, measured })
   },
 })
 
@@ -226,7 +226,7 @@ export const courseDetailCheck = defineCheck<ProbeContext>({
   async run(ctx, rt) {
     const sample = await ctx.sample()
     const courses = sample.courses
-    if (courses.length === 0) return pass('the catalogue lists no course', { measured: { sampled: 0 } })
+    if (courses.length === 0) return pass({ 'zh-CN': '目录中没有课程', en: 'the catalogue lists no course' }, { measured: { sampled: 0 } })
     const results = await mapLimit(courses, ctx.settings.concurrency, async (summary: CourseSummary) => {
       // Shared with the walk's prefetch of likely-sampled courses (see probe.ts).
       const res = await ctx.detail(summary.courseId)
@@ -251,7 +251,7 @@ export const courseDetailCheck = defineCheck<ProbeContext>({
       const first = bad[0]!
       return fail({ 'zh-CN': `${bad.length}/${courses.length} 门抽样课程的详情不符合规范或与目录不一致，如 ${first.courseId}：${listText(first.reasons)}`, en: `${bad.length} of ${courses.length} sampled course details are off-contract or disagree with the list, e.g. ${first.courseId}: ${listText(first.reasons)}` }, { evidence, measured, reproduce: reproduce(first.res) })
     }
-    return pass(`${courses.length} sampled course detail(s) validate and agree with the list`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${courses.length} 份课程详情符合规范且与列表一致`, en: `${courses.length} sampled course detail(s) validate and agree with the list` }, { evidence, measured })
   },
 })
 
@@ -283,7 +283,7 @@ export const previewDocumentCheck = defineCheck<ProbeContext>({
       const first = bad[0]!
       return fail({ 'zh-CN': `${bad.length}/${sample.courses.length} 门抽样课程的试看信息不符合规范，如 ${first.courseId}：${listText(first.reasons)}`, en: `${bad.length} of ${sample.courses.length} sampled preview documents are off-contract, e.g. ${first.courseId}: ${listText(first.reasons)}` }, { evidence, measured, reproduce: reproduce(first.res) })
     }
-    return pass(`${sample.courses.length} sampled preview document(s) validate and match the declared length`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${sample.courses.length} 份试看文档符合规范且与声明时长一致`, en: `${sample.courses.length} sampled preview document(s) validate and match the declared length` }, { evidence, measured })
   },
 })
 
@@ -306,7 +306,7 @@ function simpleDocumentCheck(def: { id: string; title: CheckDefinition['title'];
       if (reasons.length > 0) {
         return fail({ 'zh-CN': `GET ${def.path} 不符合规范：${listText(reasons)}`, en: `GET ${def.path} is off-contract: ${listText(reasons)}` }, { evidence, measured, reproduce: reproduce(res) })
       }
-      return pass(`GET ${def.path} validates against ${def.schema}.schema.json`, { evidence, measured })
+      return pass({ 'zh-CN': `GET ${def.path} 符合 ${def.schema}.schema.json`, en: `GET ${def.path} validates against ${def.schema}.schema.json` }, { evidence, measured })
     },
   })
 }
@@ -363,7 +363,7 @@ export const badInputCheck = defineCheck<ProbeContext>({
       const text = bad.map((o) => `${o.label} → ${listText(o.verdict.reasons)}`).join(' | ')
       return fail({ 'zh-CN': `错误输入未按规范返回 problem+json：${text}`, en: `Bad input is not answered with a documented problem+json: ${text}` }, { evidence, measured, reproduce: reproduce(bad[0]!.res) })
     }
-    return pass('an invalid cursor gets 400 SG_ERR_BAD_CURSOR and an unknown course 404 SG_ERR_NOT_FOUND, both problem+json', { evidence, measured })
+    return pass({ 'zh-CN': '无效游标返回 400 SG_ERR_BAD_CURSOR，未知课程返回 404 SG_ERR_NOT_FOUND，均为 problem+json', en: 'an invalid cursor gets 400 SG_ERR_BAD_CURSOR and an unknown course 404 SG_ERR_NOT_FOUND, both problem+json' }, { evidence, measured })
   },
 })
 

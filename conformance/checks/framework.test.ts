@@ -7,6 +7,9 @@ import {
   type CheckDefinition, type CheckOutcome, type Report, type RunContext, type Severity,
 } from './framework.js'
 
+/** A bilingual message for a test outcome. */
+const m = (en: string): { 'zh-CN': string; en: string } => ({ 'zh-CN': `测试：${en}`, en })
+
 const ctx: RunContext = { subject: { type: 'platform', kind: 'on-demand', baseUrl: 'http://127.0.0.1:9/' }, mode: 'local' }
 const fixedClock = () => new Date('2026-11-27T01:30:00Z')
 
@@ -36,8 +39,8 @@ function assertValid(t: Test, report: Report) {
 
 t.test('dependencies: a failed dependency skips its dependent with the reason; the passing twin runs it', async (t) => {
   let ran = 0
-  const dependent = check('catalogue.count', async () => { ran++; return pass('ok') }, { dependsOn: ['contract.service-info'] })
-  const failing = await runChecks([dependent, check('contract.service-info', fail('bad'))], ctx, { now: fixedClock })
+  const dependent = check('catalogue.count', async () => { ran++; return pass(m('ok')) }, { dependsOn: ['contract.service-info'] })
+  const failing = await runChecks([dependent, check('contract.service-info', fail(m('bad')))], ctx, { now: fixedClock })
   t.equal(byId(failing, 'catalogue.count').status, 'skip')
   t.match(byId(failing, 'catalogue.count').message?.en, /dependency contract\.service-info failed/)
   t.equal(ran, 0, 'the dependent never ran')
@@ -51,13 +54,13 @@ t.test('dependencies: a failed dependency skips its dependent with the reason; t
   const erroring = await runChecks([dependent, check('contract.service-info', async () => { throw new Error('boom') })], ctx)
   t.match(byId(erroring, 'catalogue.count').message?.en, /errored/)
 
-  const chain = await runChecks([check('a.one', fail('x')), check('a.two', pass(), { dependsOn: ['a.one'] }), check('a.three', pass(), { dependsOn: ['a.two'] })], ctx)
+  const chain = await runChecks([check('a.one', fail(m('x'))), check('a.two', pass(), { dependsOn: ['a.one'] }), check('a.three', pass(), { dependsOn: ['a.two'] })], ctx)
   t.same(chain.results.map((r) => r.status), ['fail', 'skip', 'skip'], 'skips propagate transitively')
 
   const viaDependency = await runChecks([
     check('a.one', pass(undefined, { measured: { courses: 120 } })),
     check('a.two', async (_c?: unknown, rt?: { dependency(id: string): { measured?: Record<string, unknown> } | undefined }) =>
-      pass(`saw ${String(rt?.dependency('a.one')?.measured?.courses)}`), { dependsOn: ['a.one'] }),
+      pass(m(`saw ${String(rt?.dependency('a.one')?.measured?.courses)}`)), { dependsOn: ['a.one'] }),
   ], ctx)
   t.equal(byId(viaDependency, 'a.two').message?.en, 'saw 120', 'a check reads its dependency result')
 })
@@ -112,7 +115,7 @@ t.test('roll-up rules, each with a passing and a failing twin', async (t) => {
   ]
   for (const c of cases) {
     const outcome = (s: CheckOutcome['status']): CheckOutcome =>
-      s === 'error' ? { status: 'error', errorCode: 'SG_ERR_NET_DNS', evidence: [] } : s === 'pass' ? pass() : s === 'fail' ? fail('f') : s === 'warn' ? warn('w') : skip('s')
+      s === 'error' ? { status: 'error', errorCode: 'SG_ERR_NET_DNS', evidence: [] } : s === 'pass' ? pass() : s === 'fail' ? fail(m('f')) : s === 'warn' ? warn(m('w')) : skip(m('s'))
     const report = await runChecks(c.results.map(([s, sev], i) => check(`roll.c${i}`, outcome(s), { severity: sev })), ctx)
     t.equal(report.verdict, c.verdict, c.name)
     t.equal(exitCodeFor(report), c.verdict === 'conformant' ? 0 : c.verdict === 'not-conformant' ? 1 : 3, `${c.name}: exit code`)
@@ -173,7 +176,7 @@ t.test('concurrency is bounded (and the unbounded twin shows the bound is what l
 
 t.test('progress events and a throwing progress sink', async (t) => {
   const events: string[] = []
-  const report = await runChecks([check('a.one', pass()), check('a.two', fail('x'))], ctx, {
+  const report = await runChecks([check('a.one', pass()), check('a.two', fail(m('x')))], ctx, {
     onProgress: (e) => { events.push(`${e.type}:${e.checkId}:${e.done}/${e.total}`); throw new Error('tty closed') },
   })
   t.same(events.sort(), ['finish:a.one:1/2', 'finish:a.two:2/2', 'start:a.one:0/2', 'start:a.two:0/2'].sort())

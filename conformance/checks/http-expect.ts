@@ -3,6 +3,7 @@
 import { errorCodes, isSkillgateError } from '../../specs/lib/errors.js'
 import { schemas } from '../../specs/lib/schemas.js'
 import type { ProbeResponse } from '../net/probe-client.js'
+import type { ProbeContext } from '../probe-context.js'
 import { httpEvidence, reproduceFrom, type Evidence } from './framework.js'
 
 export const contentTypeOf = (res: Pick<ProbeResponse, 'headers'>): string => {
@@ -53,6 +54,19 @@ export function exchangeEvidence(res: ProbeResponse, summary?: string): Evidence
   return httpEvidence(res.evidence, summary)
 }
 export const reproduce = (res: ProbeResponse): string => reproduceFrom(res.evidence)
+
+/**
+ * For a verdict no single request shows (a share over the whole catalogue): the command that runs
+ * this check again, alone, with the user's key from an environment variable.
+ */
+export function rerunCommand(ctx: ProbeContext, checkId: string): string {
+  const key = ctx.credentials ? ` --key-id '${ctx.credentials.keyId.replace(/'/g, `'\\''`)}' --secret-env SKILLGATE_SECRET` : ''
+  return `skillgate probe '${ctx.baseUrl.replace(/'/g, `'\\''`)}' --kind ${ctx.kind}${key} --only ${checkId} --format json,md`
+}
+
+/** For a media verdict: what ffprobe itself says about the file (the kit's referee, run by hand). */
+export const ffprobeCommand = (url: string): string =>
+  `ffprobe -v error -show_entries format=duration,format_name:stream=index,codec_type,codec_name,start_time,duration -of compact '${url.replace(/'/g, `'\\''`)}'`
 
 /** The HTTP status carried by a body-too-large error (the headers arrived, the body was refused). */
 export function statusOfOversizedBody(err: unknown): number | undefined {

@@ -106,7 +106,7 @@ export function judgeLocations(located: LocateResult, hosts: HostsToLocate, mode
       en: `These hosts cannot be located (a warning in local mode; the gateway fails them): ${list}`,
     }, { evidence, measured, errorCode: 'SG_ERR_LOCATION_UNVERIFIABLE' })
   }
-  return pass(`${located.hosts.length} host(s) resolve only to mainland China addresses (${dbText})`, { evidence, measured })
+  return pass({ 'zh-CN': `${located.hosts.length} 个主机仅解析到中国大陆地址（${dbText}）`, en: `${located.hosts.length} host(s) resolve only to mainland China addresses (${dbText})` }, { evidence, measured })
 }
 
 /** The API host, the media hosts seen in sampled previews, and the declared hosts. */

@@ -16,7 +16,7 @@ import { agreeWithin, measureByIndex, measureFile, measureHls, measureHlsByIndex
 import type { DownloadResult } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
 import { defineCheck, fail, httpEvidence, note, pass, reproduceFrom, type CheckDefinition, type Evidence } from './framework.js'
-import { exchangeEvidence, reproduce } from './http-expect.js'
+import { exchangeEvidence, ffprobeCommand, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 
 /** R5.1-3: ten minutes of free preview. */
@@ -284,7 +284,7 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
         en: `${bad.length} of ${rows.length} sampled courses declare a preview shorter than ${MIN_PREVIEW_SECONDS} s or none, e.g. ${example}`,
       }, { evidence, measured, errorCode: 'SG_ERR_PREVIEW_TOO_SHORT', ...(exchange ? { reproduce: reproduceFrom(exchange) } : {}) })
     }
-    return pass(`${rows.length} sampled course(s) declare ≥ ${MIN_PREVIEW_SECONDS} s of preview in the list, the detail and the preview document`, { evidence, measured })
+    return pass({ 'zh-CN': `抽查的 ${rows.length} 门课程在列表、详情和试看文档中均声明试看 ≥ ${MIN_PREVIEW_SECONDS} 秒`, en: `${rows.length} sampled course(s) declare ≥ ${MIN_PREVIEW_SECONDS} s of preview in the list, the detail and the preview document` }, { evidence, measured })
   },
 })
 
@@ -308,13 +308,15 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     // previews at once than a quarter of the requests only holds more indexes in memory.
     const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
-      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => {
+      let measuredCount = 0
+      const counted = <T>(row: T): T => { rt.progress?.(++measuredCount, sample.courses.length, 'previews'); return row }
+      const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => counted(await (async () => {
         const doc = await ctx.preview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
         return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
-      }, rt.signal)
+      })()), rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []
       let reproduceCmd: string | undefined
@@ -344,6 +346,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           reproduceCmd ??= reproduceFrom(m.failedExchange)
         } else {
           evidence.push(note(`${m.courseId}: ${m.reasons.join('; ')}`, { ...row, url: m.url, ...(m.lyingSegments ? { lyingSegments: m.lyingSegments } : {}), ...(m.failureDetails ? { details: m.failureDetails } : {}) }))
+          if (m.url) reproduceCmd ??= ffprobeCommand(m.url)
         }
       }
       const methods = [...new Set(rows.flatMap((r) => (r.kind === 'measured' && r.m.method ? [r.m.method] : [])))]
@@ -370,7 +373,7 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
           en: `${problems.length} of ${rows.length} sampled previews fail when measured (shorter than ${MIN_PREVIEW_SECONDS} s, not as declared, or not freely playable), e.g. ${problems[0]!}`,
         }, { evidence, measured, errorCode: errorCode ?? 'SG_ERR_PREVIEW_MEDIA_UNAVAILABLE', ...(reproduceCmd ? { reproduce: reproduceCmd } : {}) })
       }
-      return pass(`${rows.length} sampled preview(s) play ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials`, { evidence, measured })
+      return pass({ 'zh-CN': `抽查的 ${rows.length} 个试看视频无需凭据即可获取，实际可播放 ≥ ${MIN_PREVIEW_SECONDS} 秒，与声明一致`, en: `${rows.length} sampled preview(s) play ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials` }, { evidence, measured })
     } finally {
       await rm(root, { recursive: true, force: true })
     }

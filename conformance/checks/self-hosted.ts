@@ -2,34 +2,24 @@
 // sandbox tenants the platform hands the kit, these checks upload small objects as tenant A and
 // then try what must not work: reading them anonymously or as tenant B (R5.3-5a), deleting one
 // before its retention ends (R5.3-5b), and getting content carrying a moderation canary past the
-// filter without an alert (R5.3-4). Uploads are shared through `ctx.once`; the object probed for
+// filter without an alert (R5.3-4, in self-hosted-moderation.ts). Uploads are shared through `ctx.once`; the object probed for
 // privacy is never the one the delete probe targets, so a platform that wrongly allows the delete
 // cannot make the privacy probes pass by 404.
-import { setTimeout as sleep } from 'node:timers/promises'
-import { loadCanaries, renderCanaryUpload, type Canary, type CanaryDelivery } from '../../specs/lib/canaries.js'
-import type { ModerationAlert, ModerationAlertPage, RetentionPolicy, StoredObject } from '../../specs/types.gen.js'
+import type { RetentionPolicy } from '../../specs/types.gen.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext, SandboxTenantCredentials } from '../probe-context.js'
-import { defineCheck, fail, note, pass, timestamp, type CheckDefinition, type Evidence } from './framework.js'
+import { defineCheck, fail, pass, type CheckDefinition, type Evidence } from './framework.js'
 import { exchangeEvidence, judgeProblem, reproduce } from './http-expect.js'
-import { mapLimit } from './map-limit.js'
-import { bearer, objectPath, probeObject, tenantsOf, upload, uploadFailure, type Uploaded } from './self-hosted-objects.js'
+import { createModerationChecks, type SelfHostedCheckOptions } from './self-hosted-moderation.js'
+import { bearer, objectPath, probeObject, tenantsOf, uploadFailure } from './self-hosted-objects.js'
+
+export type { ModerationClock, SelfHostedCheckOptions } from './self-hosted-moderation.js'
 
 /** R5.3-5b: three years, as the spec counts them. */
 export const MIN_RETENTION_DAYS = 1095
 const DAY_MS = 86_400_000
 /** Timestamps may carry whole seconds only. */
 const CLOCK_SLACK_MS = 1_000
-
-export interface SelfHostedCheckOptions {
-  /**
-   * How long to wait for canary alerts; default the spec's `alertWithinSeconds` (60 s). Only
-   * tests of the failing path shorten it; the report states the value used.
-   */
-  alertWaitSeconds?: number
-  /** First and longest pause between alert-feed polls. */
-  pollMs?: { first: number; max: number }
-}
 
 const SELF = ['self-hosted'] as const
 
@@ -60,7 +50,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
     if (reasons.length > 0) {
       return fail({ 'zh-CN': `保存策略不合规：${reasons.join('；')}`, en: `The retention policy falls short: ${reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(res) })
     }
-    return pass(`policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion`, { evidence, measured })
+    return pass({ 'zh-CN': `策略保留租户课程 ${policy!.minimumRetentionDays} 天并拒绝提前删除`, en: `policy keeps tenant courses ${policy!.minimumRetentionDays} days and refuses early deletion` }, { evidence, measured })
   },
 })
 
@@ -90,7 +80,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
         en: `Object ${u.object.objectId} is retained only ${measured.retainedDays} days (until ${u.object.retainUntil}), fewer than ${MIN_RETENTION_DAYS}`,
       }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_TOO_SHORT', reproduce: reproduce(u.response) })
     }
-    return pass(`object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)`, { evidence, measured })
+    return pass({ 'zh-CN': `对象 ${u.object.objectId} 保留至 ${u.object.retainUntil}（${measured.retainedDays} 天）`, en: `object ${u.object.objectId} is retained until ${u.object.retainUntil} (${measured.retainedDays} days)` }, { evidence, measured })
   },
 })
 
@@ -120,7 +110,7 @@ export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
     if (!verdict.ok) {
       return fail({ 'zh-CN': `提前删除的拒绝答复不符合规范：${verdict.reasons.join('；')}`, en: `The refusal of an early delete is off-contract: ${verdict.reasons.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_RETENTION_EARLY_DELETE', reproduce: reproduce(res) })
     }
-    return pass(`early delete refused with 409 ${verdict.code ?? ''}`.trim(), { evidence, measured })
+    return pass({ 'zh-CN': `提前删除被拒绝：409 ${verdict.code ?? ''}`.trim(), en: `early delete refused with 409 ${verdict.code ?? ''}`.trim() }, { evidence, measured })
   },
 })
 
@@ -157,7 +147,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
       en: `${what.en}: ${list} (expected ${[...first.allowed].join('/')})`,
     }, { evidence, measured, errorCode: 'SG_ERR_TENANT_PRIVACY_BREACH', reproduce: reproduce(first.res) })
   }
-  return pass(`${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}`, { evidence, measured })
+  return pass({ 'zh-CN': `对租户 A 对象的 ${results.length} 次未授权读取均被拒绝：${results.map((p) => p.res.status).join(', ')}`, en: `${results.length} unauthorised read(s) of tenant A's object refused: ${results.map((p) => p.res.status).join(', ')}` }, { evidence, measured })
 }
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
@@ -209,197 +199,8 @@ export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
   },
 })
 
-// ---------------------------------------------------------------------------------------------
-// R5.3-4 moderation canaries
-
-interface ModerationUpload { canary: Canary; delivery: CanaryDelivery; uploaded: Uploaded; doneAtMs: number }
-
-export interface ModerationRun {
-  uploads: ModerationUpload[]
-  /** Alerts read from the feed since just before the first upload, by objectId. */
-  alerts: Map<string, ModerationAlert[]>
-  feed: { polls: number; lastResponse?: ProbeResponse; problem?: string }
-  waitedMs: number
-  limitSeconds: number
-  since: string
-}
-
-async function readFeed(ctx: ProbeContext, since: string, signal: AbortSignal, into: Map<string, ModerationAlert[]>): Promise<{ response: ProbeResponse; problem?: string }> {
-  let cursor: string | undefined
-  const seen = new Set<string>()
-  for (let page = 0; page < 1000; page++) {
-    const response = await ctx.client.request({ url: ctx.url('/v1/moderation/alerts', cursor ? { cursor, limit: 500 } : { since, limit: 500 }), signal })
-    const doc = response.json as Partial<ModerationAlertPage> | undefined
-    if (response.status !== 200 || !doc || !Array.isArray(doc.items)) return { response, problem: `the alert feed answered ${response.status}${response.status === 200 ? ' without an items array' : ''}` }
-    for (const a of doc.items) {
-      if (!a || typeof a.objectId !== 'string' || typeof a.alertId !== 'string') continue
-      const list = into.get(a.objectId) ?? []
-      if (!list.some((x) => x.alertId === a.alertId)) list.push(a)
-      into.set(a.objectId, list)
-    }
-    if (typeof doc.nextCursor !== 'string' || seen.has(doc.nextCursor)) return { response }
-    seen.add(doc.nextCursor)
-    cursor = doc.nextCursor
-  }
-  return { response: undefined as never, problem: 'the alert feed did not end within 1000 pages' }
-}
-
-const alertMatches = (u: ModerationUpload, alerts: ModerationAlert[] | undefined): boolean =>
-  (alerts ?? []).some((a) => a.category === u.canary.category && a.action === 'blocked')
-
-/**
- * Upload every canary and control in every delivery form as tenant A, then poll the alert feed
- * with back-off until every blocked canary has its alert or the spec's time has passed. Controls
- * are judged on the same feed: once the canary alerts are through, the pipeline has flushed.
- */
-function moderationRun(ctx: ProbeContext, o: SelfHostedCheckOptions, signal: AbortSignal): Promise<ModerationRun> {
-  return ctx.once('self-hosted:moderation', async () => {
-    const { A } = tenantsOf(ctx)
-    const set = loadCanaries()
-    const limitSeconds = o.alertWaitSeconds ?? set.alertWithinSeconds
-    // The platform's clock decides what "since" means; ours only decides how long we wait.
-    const first = await ctx.client.request({ url: ctx.url('/v1/moderation/alerts', { limit: 1 }), signal })
-    const serverTime = Date.parse((first.json as Partial<ModerationAlertPage> | undefined)?.serverTime ?? '')
-    const since = timestamp(new Date((Number.isFinite(serverTime) ? serverTime : Date.now()) - 5_000))
-    const jobs = [...set.canaries, ...set.controls].flatMap((canary) => set.deliveries.map((delivery) => ({ canary, delivery })))
-    const uploads = await mapLimit(jobs, Math.min(4, ctx.settings.concurrency), async ({ canary, delivery }): Promise<ModerationUpload> => {
-      const uploaded = await upload(ctx, A, renderCanaryUpload(canary, delivery))
-      return { canary, delivery, uploaded, doneAtMs: Date.now() }
-    }, signal)
-    const deadline = Math.max(...uploads.map((u) => u.doneAtMs)) + limitSeconds * 1000
-    const expected = uploads.filter((u) => u.canary.category !== null && u.uploaded.object)
-    const alerts = new Map<string, ModerationAlert[]>()
-    const started = Date.now()
-    const poll = o.pollMs ?? { first: 500, max: 8_000 }
-    let delay = poll.first
-    let polls = 0
-    let last: { response: ProbeResponse; problem?: string } | undefined
-    for (;;) {
-      last = await readFeed(ctx, since, signal, alerts)
-      polls++
-      const missing = expected.filter((u) => !alertMatches(u, alerts.get(u.uploaded.object!.objectId)))
-      if (missing.length === 0 || Date.now() >= deadline) break
-      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal })
-      delay = Math.min(delay * 2, poll.max)
-    }
-    return {
-      uploads,
-      alerts,
-      feed: { polls, ...(last?.response ? { lastResponse: last.response } : {}), ...(last?.problem ? { problem: last.problem } : {}) },
-      waitedMs: Date.now() - started,
-      limitSeconds,
-      since,
-    }
-  })
-}
-
-const label = (u: ModerationUpload): string => `${u.canary.id}/${u.delivery.id}`
-
 export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDefinition<ProbeContext>[] {
-  const canariesCheck = defineCheck<ProbeContext>({
-    id: 'selfhosted.moderation-canaries',
-    requirementIds: ['R5.3-4'],
-    severity: 'must',
-    kinds: SELF,
-    subject: 'platform',
-    title: { 'zh-CN': '内容审核测试标记被自动拦截并在规定时间内预警', en: 'Moderation canaries are blocked automatically and alerted in time' },
-    does: { 'zh-CN': '以租户 A 按各种投递方式上传带有规范测试标记（canaries）的内容，要求每次上传被拦截（verdict blocked 且类别正确），并在规定时间内出现在预警接口中。', en: 'Uploads content carrying the specification’s canaries in every delivery form as tenant A and requires each upload blocked with the right category and alerted on the feed in time.' },
-    failureMeans: { 'zh-CN': '含违规内容标记的上传未被自动拦截或未预警：内容审核链路不满足第五条（三）4。', en: 'Uploads carrying the markers are not blocked automatically or not alerted: content moderation does not meet R5.3-4.' },
-    async run(ctx, rt) {
-      const run = await moderationRun(ctx, o, rt.signal)
-      const canaries = run.uploads.filter((u) => u.canary.category !== null)
-      const notBlocked: string[] = []
-      const notAlerted: string[] = []
-      const evidence: Evidence[] = []
-      for (const u of canaries) {
-        const obj = u.uploaded.object
-        if (!obj) {
-          notBlocked.push(`${label(u)}: upload answered ${u.uploaded.response.status}, expected 201 with verdict "blocked"`)
-          evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)}: upload answered ${u.uploaded.response.status}`))
-          continue
-        }
-        const m = obj.moderation as Partial<StoredObject['moderation']> | undefined
-        if (m?.verdict !== 'blocked' || !Array.isArray(m.categories) || !m.categories.includes(u.canary.category!)) {
-          notBlocked.push(`${label(u)}: verdict ${JSON.stringify(m?.verdict) ?? 'absent'}, categories ${JSON.stringify(m?.categories) ?? 'absent'}`)
-          if (evidence.length < 10) evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)} not blocked as ${u.canary.category!}`))
-        }
-        if (!alertMatches(u, run.alerts.get(obj.objectId))) notAlerted.push(`${label(u)} (object ${obj.objectId})`)
-      }
-      if (run.feed.lastResponse) evidence.push(exchangeEvidence(run.feed.lastResponse, `alert feed since ${run.since}, last of ${run.feed.polls} poll(s)`))
-      const measured = {
-        uploads: canaries.length,
-        blocked: canaries.length - notBlocked.length,
-        alerted: canaries.length - notAlerted.length,
-        alertLimitSeconds: run.limitSeconds,
-        waitedSeconds: Math.round(run.waitedMs / 100) / 10,
-        feedPolls: run.feed.polls,
-        deliveries: loadCanaries().deliveries.map((d) => d.id),
-      }
-      const problems: string[] = []
-      if (notBlocked.length > 0) problems.push(`${notBlocked.length} canary upload(s) not blocked, e.g. ${notBlocked[0]!}`)
-      if (notAlerted.length > 0) problems.push(`${notAlerted.length} canary upload(s) without a matching alert within ${run.limitSeconds} s, e.g. ${notAlerted[0]!}${run.feed.problem ? ` (${run.feed.problem})` : ''}`)
-      if (problems.length > 0) {
-        if (notAlerted.length > 0) evidence.push(note('canaries without an alert', { missing: notAlerted }))
-        const bad = canaries.find((u) => !u.uploaded.object)?.uploaded.response ?? run.feed.lastResponse
-        return fail({ 'zh-CN': `内容审核链路不完整：${problems.join('；')}`, en: `The moderation pipeline is incomplete: ${problems.join('; ')}` }, {
-          evidence, measured, errorCode: notBlocked.length > 0 ? 'SG_ERR_MODERATION_NOT_BLOCKED' : 'SG_ERR_MODERATION_NOT_ALERTED', ...(bad ? { reproduce: reproduce(bad) } : {}),
-        })
-      }
-      return pass(`${canaries.length} canary upload(s) blocked with the right category and alerted within ${run.limitSeconds} s`, { evidence, measured })
-    },
-  })
-
-  const controlCheck = defineCheck<ProbeContext>({
-    id: 'selfhosted.moderation-control',
-    requirementIds: ['R5.3-4'],
-    severity: 'must',
-    kinds: SELF,
-    subject: 'platform',
-    title: { 'zh-CN': '正常对照内容不被拦截、不产生预警', en: 'Clean control content is stored as clean and raises no alert' },
-    does: { 'zh-CN': '上传正常对照内容，要求以 clean 保存、可被租户 A 读回且不产生预警。', en: 'Uploads clean control content and requires it stored as clean, readable by tenant A and raising no alert.' },
-    failureMeans: { 'zh-CN': '正常内容被误拦截或误报：审核只是“全部拦截”，并未真正识别内容。', en: 'Clean content is blocked or alerted: the filter blocks everything instead of recognising content.' },
-    async run(ctx, rt) {
-      const { A } = tenantsOf(ctx)
-      const run = await moderationRun(ctx, o, rt.signal)
-      const controls = run.uploads.filter((u) => u.canary.category === null)
-      const problems: string[] = []
-      const evidence: Evidence[] = []
-      let reproduceFrom: ProbeResponse | undefined
-      await mapLimit(controls, 4, async (u) => {
-        const obj = u.uploaded.object
-        if (!obj) {
-          problems.push(`${label(u)}: upload answered ${u.uploaded.response.status}, expected 201`)
-          evidence.push(exchangeEvidence(u.uploaded.response))
-          reproduceFrom ??= u.uploaded.response
-          return
-        }
-        const m = obj.moderation as Partial<StoredObject['moderation']> | undefined
-        if (m?.verdict !== 'clean' || !Array.isArray(m.categories) || m.categories.length > 0) {
-          problems.push(`${label(u)}: verdict ${JSON.stringify(m?.verdict) ?? 'absent'}, categories ${JSON.stringify(m?.categories) ?? 'absent'}`)
-          if (evidence.length < 10) evidence.push(exchangeEvidence(u.uploaded.response, `${label(u)} not stored as clean`))
-          reproduceFrom ??= u.uploaded.response
-        }
-        const alerts = run.alerts.get(obj.objectId) ?? []
-        if (alerts.length > 0) problems.push(`${label(u)}: ${alerts.length} alert(s) raised (${alerts.map((a) => a.category).join(', ')})`)
-        const read = await ctx.client.request({ url: ctx.url(objectPath(A.tenantId, obj.objectId)), headers: bearer(A), signal: rt.signal })
-        if (read.status !== 200) {
-          problems.push(`${label(u)}: tenant A cannot read it back (status ${read.status})`)
-          evidence.push(exchangeEvidence(read))
-          reproduceFrom ??= read
-        }
-      }, rt.signal)
-      if (run.feed.lastResponse) evidence.push(exchangeEvidence(run.feed.lastResponse, `alert feed since ${run.since}`))
-      const measured = { controls: controls.length, failing: problems.length, alertLimitSeconds: run.limitSeconds, waitedSeconds: Math.round(run.waitedMs / 100) / 10 }
-      if (problems.length > 0) {
-        return fail({ 'zh-CN': `正常对照内容被误拦截或误报：${problems.slice(0, 5).join('；')}`, en: `Clean controls were blocked or alerted: ${problems.slice(0, 5).join('; ')}` }, {
-          evidence, measured, errorCode: 'SG_ERR_MODERATION_CONTROL_BLOCKED', ...(reproduceFrom ? { reproduce: reproduce(reproduceFrom) } : {}),
-        })
-      }
-      return pass(`${controls.length} clean control upload(s) stored as clean, readable and not alerted`, { evidence, measured })
-    },
-  })
-
-  return [retentionPolicyCheck, retainUntilCheck, earlyDeleteRefusedCheck, privacyAnonymousCheck, privacyCrossTenantCheck, canariesCheck, controlCheck]
+  return [retentionPolicyCheck, retainUntilCheck, earlyDeleteRefusedCheck, privacyAnonymousCheck, privacyCrossTenantCheck, ...createModerationChecks(o)]
 }
 
 export const selfHostedChecks: CheckDefinition<ProbeContext>[] = createSelfHostedChecks()

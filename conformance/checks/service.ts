@@ -50,7 +50,7 @@ export const serviceContactCheck = defineCheck<ProbeContext>({
     if (problems.length > 0) {
       return fail({ 'zh-CN': `服务团队联系方式不完整：${problems.join('；')}`, en: `The service contact is incomplete: ${problems.join('; ')}` }, { evidence, measured, errorCode: 'SG_ERR_SERVICE_CONTACT_MISSING', reproduce: reproduce(response) })
     }
-    return pass(`service contact published: ${doc.serviceContact.team['zh-CN']}, ${doc.serviceContact.phone}, ${doc.serviceContact.email}`, { evidence, measured })
+    return pass({ 'zh-CN': `已公布服务联系方式：${doc.serviceContact.team['zh-CN']}，${doc.serviceContact.phone}，${doc.serviceContact.email}`, en: `service contact published: ${doc.serviceContact.team['zh-CN']}, ${doc.serviceContact.phone}, ${doc.serviceContact.email}` }, { evidence, measured })
   },
 })
 
@@ -75,7 +75,7 @@ export const peopleServedCheck = defineCheck<ProbeContext>({
     if (declared < MIN_PEOPLE_SERVED) {
       return warn({ 'zh-CN': `声明的累计服务人次为 ${declared}，少于 ${MIN_PEOPLE_SERVED}`, en: `Declared person-times served is ${declared}, below ${MIN_PEOPLE_SERVED}` }, { evidence, measured, errorCode: 'SG_ERR_PEOPLE_SERVED_LOW' })
     }
-    return pass(`declares ${declared} person-times served (reviewer verifies the evidence)`, { evidence, measured })
+    return pass({ 'zh-CN': `声明已服务 ${declared} 人次（由评审核实证据）`, en: `declares ${declared} person-times served (reviewer verifies the evidence)` }, { evidence, measured })
   },
 })
 

@@ -67,6 +67,12 @@ export function assertCodecs(m: Parameters<typeof codecSubject>[0], list: AllowL
   const { problems } = checkCodecs(m, list)
   if (problems.length === 0) return
   if (problems.every((p) => p.what === 'no-video')) throw sgError('SG_ERR_MEDIA_NO_VIDEO', undefined, { problems })
-  const text = problems.map((p) => `${p.what} ${p.found} (allowed: ${p.allowed.join(', ')})`).join('; ')
-  throw sgError('SG_ERR_MEDIA_CODEC', text, { problems })
+  throw sgError('SG_ERR_MEDIA_CODEC', describeCodecProblems(problems), { problems })
+}
+
+/** "video mpeg4 (allowed: h264, hevc); …": what was found and, beside it, what the allow-list accepts. */
+export function describeCodecProblems(problems: readonly CodecProblem[]): string {
+  return problems.map((p) => p.what === 'no-video'
+    ? `no video stream (allowed video: ${p.allowed.join(', ')})`
+    : `${p.what} ${p.found} (allowed: ${p.allowed.join(', ')})`).join('; ')
 }

@@ -1,18 +1,25 @@
 // A failed HTTP check carries a command a provider engineer can paste to see the same response.
-// Evidence is already scrubbed, so credentials appear as placeholders the reader fills in; the
-// signature placeholder says it must be recomputed (timestamp and nonce change per request).
+// Evidence is already scrubbed, so credentials never appear: a signed request becomes a shell
+// snippet that signs afresh from $SKILLGATE_SECRET (signed-curl.ts), a tenant token is
+// $SKILLGATE_TENANT_TOKEN; only what the report cannot rebuild (a truncated body) is left as a
+// placeholder naming `skillgate reproduce`.
 import type { Evidence } from './evidence.js'
 import { REDACTED } from './scrub.js'
+import { DEFAULT_TOKEN_VAR, isSignedRequest, signedCurl } from './signed-curl.js'
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 function headerValue(name: string, value: string): string {
   if (!value.includes(REDACTED)) return value
-  return name.toLowerCase() === 'x-sg-signature' ? '<re-sign: HMAC over the canonical request, see the signing spec>' : `<${name}>`
+  return name.toLowerCase() === 'x-sg-signature' ? '<signature: replay with skillgate reproduce REPORT.json CHECK_ID --key-id ID --secret-env VAR>' : `<${name}>`
 }
 
 /** `curl` command reproducing the evidence's request (headers that the client computes itself are left out). */
 export function toCurl(evidence: Evidence, o: { maxTimeSeconds?: number } = {}): string {
+  if (isSignedRequest(evidence.request)) {
+    const signed = signedCurl(evidence.request, o)
+    if (signed !== undefined) return signed
+  }
   const { method, url, headers, bodyExcerpt, bodyTruncated } = evidence.request
   const parts = ['curl', '-sS', '-i']
   if (o.maxTimeSeconds !== undefined) parts.push('--max-time', String(o.maxTimeSeconds))
@@ -22,6 +29,10 @@ export function toCurl(evidence: Evidence, o: { maxTimeSeconds?: number } = {}):
     if (lower === 'content-length' || lower === 'host') continue
     if (lower === 'accept-encoding') {
       parts.push('--compressed')
+      continue
+    }
+    if (lower === 'authorization' && value.includes(REDACTED)) {
+      parts.push('-H', `"${name}: Bearer $${DEFAULT_TOKEN_VAR}"`)
       continue
     }
     parts.push('-H', shellQuote(`${name}: ${headerValue(name, value)}`))

@@ -81,6 +81,9 @@ t.test('each generator defect fails its own check and nothing else', async (t) =
         t.equal(result?.status, expectStatus, `${id} ${expectStatus}s`)
         t.ok(result?.message?.en && result.message['zh-CN'], `${id} explains itself in both languages`)
       }
+      if (defect === 'unsupported-codec') {
+        t.match(r.report.results.find((x) => x.checkId === 'package.media')?.message?.en, /allowed: h264, hevc/, 'the codec failure names what the allow-list accepts')
+      }
       const named = new Set(c.fails.flatMap((id) => r.report.results.find((x) => x.checkId === id)?.requirementIds ?? []))
       for (const req of info.requirements) t.ok(named.has(req), `a failing check names ${req}`)
       const changed = Object.keys(got).filter((id) => got[id] !== twin[id]).sort()

@@ -4,6 +4,7 @@
 // every other check depends on the manifest validating. Per-course failures are also written to
 // `ctx.courseFindings`, so the gateway can send the courses that passed to review.
 import { parsePlaylist } from '../media/hls-playlist.js'
+import { describeCodecProblems } from '../media/codec-allow-list.js'
 import { agreeWithin, toleranceFor } from '../media/measure.js'
 import { schemas } from '../../specs/lib/schemas.js'
 import { defineCheck, fail, note, pass, warn, type Bilingual, type CheckCatalogue, type Evidence } from '../checks/framework.js'
@@ -248,9 +249,14 @@ const media = defineCheck<PackageContext>({
   does: bi('用 ffprobe 测量每个课节与试看媒体：可播放、容器与编码在白名单内、声明时长与实测相差不超过 max(2 秒, 1%)。', 'Measures every lesson and preview media with ffprobe: it plays, its container and codecs are allowed, and declared and measured durations agree within max(2 s, 1 %).'),
   failureMeans: bi('媒体无法播放、格式不被支持或时长与声明不符。', 'Media does not play, is in an unsupported format, or does not last as declared.'),
   dependsOn: ['package.manifest'],
-  async run(ctx) {
+  async run(ctx, rt) {
     const refs = manifestOf(ctx).courses.flatMap(mediaRefs)
-    const results = await Promise.all(refs.map(async (ref) => ({ ref, result: await ctx.media.measure(ref.file, ref.format) })))
+    let measuredCount = 0
+    const results = await Promise.all(refs.map(async (ref) => {
+      const result = await ctx.media.measure(ref.file, ref.format)
+      rt.progress?.(++measuredCount, refs.length, 'media files')
+      return { ref, result }
+    }))
     const problems: Array<{ courseId: string; file: string; role: string; problem: string; declaredSeconds?: number; measuredSeconds?: number }> = []
     for (const { ref, result } of results) {
       let problem: string | undefined
@@ -259,7 +265,7 @@ const media = defineCheck<PackageContext>({
       else {
         const m = result.measurement
         measuredSeconds = Math.round(m.playableSeconds * 1000) / 1000
-        if (!m.codecs.ok) problem = `not on the allow-list: ${m.codecs.problems.map((p) => `${p.what} ${p.found}`).join(', ')}`
+        if (!m.codecs.ok) problem = `not on the allow-list (specs/media/allow-list.json): ${describeCodecProblems(m.codecs.problems)}`
         else if (!agreeWithin(ref.durationSeconds, m.playableSeconds)) problem = `declared ${ref.durationSeconds} s, plays ${measuredSeconds} s (tolerance ±${toleranceFor(ref.durationSeconds)} s)`
       }
       if (problem) {

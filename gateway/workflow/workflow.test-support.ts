@@ -30,7 +30,7 @@ export function checkFrameworkRunner(verdict: 'conformant' | 'not-conformant'): 
       defineCheck<RunContext>({
         id: 'catalogue.count', requirementIds: ['R5.1-2'], severity: 'must', kinds: [target.kind], subject: 'platform',
         title: { 'zh-CN': '课程数量达标', en: 'Enough courses' },
-        run: async () => (verdict === 'conformant' ? pass('120 courses', { measured: { courses: 120 } }) : fail('12 courses, fewer than 100', { measured: { courses: 12 } })),
+        run: async () => (verdict === 'conformant' ? pass({ 'zh-CN': '120 门课程', en: '120 courses' }, { measured: { courses: 120 } }) : fail({ 'zh-CN': '12 门课程，少于 100 门', en: '12 courses, fewer than 100' }, { measured: { courses: 12 } })),
       }),
     ], ctx)
     return { report, verdict: report.verdict === 'conformant' ? 'conformant' : 'not-conformant' }

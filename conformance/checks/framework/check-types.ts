@@ -38,6 +38,11 @@ export interface CheckRuntime {
   warn(text: string): void
   /** Record the sampling statement (R5.1-3 preview media measured on n of N courses). */
   setSampling(sampling: NonNullable<Report['sampling']>): void
+  /**
+   * Progress inside a long check (`done` of `total` items, e.g. previews measured), for the CLI's
+   * progress lines; advisory, never part of the verdict.
+   */
+  progress?(done: number, total: number, unit: string): void
 }
 
 export interface CheckDefinition<C = unknown> {
@@ -67,6 +72,8 @@ export interface RunContext {
 export type ProgressEvent =
   | { type: 'start'; checkId: string; done: number; total: number }
   | { type: 'finish'; checkId: string; result: CheckResult; done: number; total: number }
+  /** Inside a running check: `step.done` of `step.total` items (`step.unit`, e.g. "previews"). */
+  | { type: 'step'; checkId: string; step: { done: number; total: number; unit: string }; done: number; total: number }
 
 export interface RunOptions {
   /** Run only these checks (and, transitively, what they depend on). */

@@ -6,15 +6,16 @@ import type { Bilingual, CheckOutcome, Evidence } from './check-types.js'
 
 type OutcomeExtras = Omit<CheckOutcome, 'status' | 'message' | 'evidence'> & { evidence?: Evidence[] }
 
-const text = (m: Bilingual | string): Bilingual => (typeof m === 'string' ? { 'zh-CN': m, en: m } : m)
+// Messages are always bilingual: a plain string would put English into the zh-CN field (issue 17).
+const text = (m: Bilingual): Bilingual => m
 
-export const pass = (message?: Bilingual | string, extra: OutcomeExtras = {}): CheckOutcome =>
+export const pass = (message?: Bilingual, extra: OutcomeExtras = {}): CheckOutcome =>
   ({ ...extra, status: 'pass', evidence: extra.evidence ?? [], ...(message === undefined ? {} : { message: text(message) }) })
-export const fail = (message: Bilingual | string, extra: OutcomeExtras = {}): CheckOutcome =>
+export const fail = (message: Bilingual, extra: OutcomeExtras = {}): CheckOutcome =>
   ({ ...extra, status: 'fail', evidence: extra.evidence ?? [], message: text(message) })
-export const warn = (message: Bilingual | string, extra: OutcomeExtras = {}): CheckOutcome =>
+export const warn = (message: Bilingual, extra: OutcomeExtras = {}): CheckOutcome =>
   ({ ...extra, status: 'warn', evidence: extra.evidence ?? [], message: text(message) })
-export const skip = (message: Bilingual | string, extra: OutcomeExtras = {}): CheckOutcome =>
+export const skip = (message: Bilingual, extra: OutcomeExtras = {}): CheckOutcome =>
   ({ ...extra, status: 'skip', evidence: extra.evidence ?? [], message: text(message) })
 
 export const note = (summary: string, data?: Record<string, unknown>): Evidence =>

@@ -123,6 +123,7 @@ async function runOne<C>(state: RunState<C>, def: CheckDefinition<C>): Promise<v
     dependency: (id) => ((def.dependsOn ?? []).includes(id) ? state.results.get(id) : undefined),
     warn: (w) => { state.warnings.push(clip(`${def.id}: ${w}`, LIMITS.textChars)) },
     setSampling: (s) => { state.sampling = { ...s } },
+    progress: (done, total, unit) => { progress(state, { type: 'step', checkId: def.id, step: { done, total, unit }, done: state.done, total: state.total }) },
   })
   const t0 = performance.now()
   let outcome: CheckOutcome
