@@ -17,9 +17,9 @@ const paginationCause = (message: RegExp, measured: (m: Record<string, unknown>)
   t.ok(measured(asObject(result.measured ?? {})), what)
 }
 
-/** Failed HTTP checks carry a curl command that reproduces the exchange. */
+/** Failed HTTP checks carry a curl command that reproduces the exchange (signed requests: a shell script that signs, then curl). */
 function reproducible(t: Test, result: CheckResult): void {
-  t.match(result.reproduce, /^curl /)
+  t.match(result.reproduce, /^curl /m)
   t.match(result.reproduce, INVALID_CURSOR)
   t.match(result.message?.en, /status 500, expected 400/)
   t.match(result.message?.en, /text\/plain/)
