@@ -5,9 +5,10 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { typeScriptLoaderArgs } from './loader-args.test-support.js'
 
 const entry = fileURLToPath(new URL('./main.ts', import.meta.url))
-const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
+const loaderArgs = typeScriptLoaderArgs()
 
 function startGateway(dataDir: string): { child: ChildProcess; output: () => string; listening: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...loaderArgs, entry], {

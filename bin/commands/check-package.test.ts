@@ -1,10 +1,13 @@
-// `skillgate check-package` in-process: exit codes, report files, and every hostile zip reported as a
-// failed package.archive check with its own SG_ERR_ZIP_* code and fix text (exit 1).
+// `skillgate check-package` in-process: exit codes, report files, and a hostile zip reported as a
+// failed package.archive check with its own SG_ERR_ZIP_* code and fix text (exit 1). The whole
+// hostile corpus, each zip with its code, fix text and no partial state, is proven on the reader
+// (conformance/package/zip-reader.test.ts); the CLI turns any refusal into a report the same way,
+// so a handful from different stages of the reader is run here (issue #19: the suite runs it once).
 import t from 'tap'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { generatePackage } from '../../fixtures/packages/generate.js'
-import { hostileZip } from '../../fixtures/zips/hostile.js'
+import { hostileZip, type HostileZipName } from '../../fixtures/zips/hostile.js'
 import { HOSTILE_ZIP_CODES } from '../../fixtures/zips/expected-codes.js'
 import { errorCodes } from '../../specs/lib/errors.js'
 import { schemas } from '../../specs/lib/schemas.js'
@@ -12,7 +15,9 @@ import { runCli } from '../cli.test-support.js'
 
 const SKIP_MEDIA = ['--skip', 'package.media,package.preview']
 
-const HOSTILE = HOSTILE_ZIP_CODES
+/** One refusal per stage of the reader: names, declared sizes, EOCD count, magic, CRC while inflating, content sniffing, manifest. */
+const CLI_HOSTILE: readonly HostileZipName[] = ['traversal-dotdot', 'bomb-2gib', 'many-entries', 'not-zip', 'crc-mismatch', 'nested-zip', 'manifest-invalid-json']
+const HOSTILE = HOSTILE_ZIP_CODES.filter(([name]) => CLI_HOSTILE.includes(name))
 
 interface JsonReport { verdict: string; results: Array<{ checkId: string; status: string; errorCode?: string; message?: { en: string; 'zh-CN': string } }> }
 const readReport = (dir: string): JsonReport => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as JsonReport
@@ -39,6 +44,7 @@ t.test('a non-conforming package exits 1 and names the requirement', async (t) =
 })
 
 t.test('hostile zips: exit 1, package.archive fails with the specific code and its fix text', async (t) => {
+  t.equal(HOSTILE.length, CLI_HOSTILE.length, 'each chosen zip is in the corpus table')
   for (const [fixture, code] of HOSTILE) {
     t.test(fixture, async (t) => {
       const out = t.testdir({})

@@ -14,9 +14,10 @@ import { waitUntil } from '../jobs/wait-until.test-support.js'
 import { openStore } from '../store/open-store.js'
 import { PackageIngest } from './package-ingest.js'
 import { seedLiveCourses } from './ingest.test-support.js'
+import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
 
 const entry = fileURLToPath(new URL('./fixtures/ingest-process.test-support.ts', import.meta.url))
-const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
+const loaderArgs = typeScriptLoaderArgs()
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
 t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', async (t) => {

@@ -11,10 +11,10 @@ import { openStore } from '../store/open-store.js'
 import { createPgTestSchema, selectedEngines } from '../store/engines.test-support.js'
 import { JobQueue } from './job-queue.js'
 import { waitUntil } from './wait-until.test-support.js'
+import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
 
 const entry = fileURLToPath(new URL('./fixtures/worker-process.test-support.ts', import.meta.url))
-// Under tap the TypeScript loader is an --import in execArgv; the child needs that one only.
-const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
+const loaderArgs = typeScriptLoaderArgs()
 
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 

@@ -1,5 +1,5 @@
 // Builds the published SG-SIGNATURE-V1 test vectors. Run once and commit the output:
-//   node --import @tapjs/typescript/import specs/signing/generate-vectors.ts --write
+//   node --import tsx specs/signing/generate-vectors.ts --write
 // vectors.test.ts recomputes every vector with the implementation, so vectors.json cannot drift.
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
