@@ -12,6 +12,7 @@ import { registerErrorHandling } from './plugins/errors.js'
 import storePlugin from './plugins/store.js'
 import rawJsonBodyPlugin from './plugins/raw-json-body.js'
 import authPlugin from './plugins/auth.js'
+import inputHardeningPlugin, { clientErrorHandler } from './plugins/input-hardening.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import workflowPlugin from './plugins/workflow.js'
@@ -59,6 +60,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Malformed HTTP (a raw NUL in the request line, say) is answered as problem+json too.
+    clientErrorHandler,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   })
   app.decorate('config', config)
@@ -69,6 +72,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
   await app.register(rawJsonBodyPlugin)
   await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
+  // After auth (anonymous callers of a login route get 401 before any 400), before every route.
+  await app.register(inputHardeningPlugin)
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.timeWindowMs,

@@ -7,7 +7,7 @@ import { api, blobUrl, session } from '../api.js'
 import { t, stateName, eventName, kindName, fmtTime } from '../i18n.js'
 import { problemBox, stateBadge, actionForm, lines } from '../ui.js'
 
-const STATES = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
+const STATES = ['draft', 'submitted', 'material-review', 'awaiting-package', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
 const enc = encodeURIComponent
 
 export async function renderApplications(el) {
@@ -123,6 +123,7 @@ function actionsSection(d, allowed, rerender) {
       app.commitmentLetterSha256 ? [t('act.commitmentDone'), ' ', h('span', { class: 'mono' }, app.commitmentLetterSha256.slice(0, 16), '…')] : t('act.commitmentPending')))
   }
 
+  if (app.state === 'awaiting-package') card.append(h('p', { 'data-hint': 'awaiting-package' }, t('a.awaitingPackage')))
   if (allowed.terminal) card.append(h('p', {}, t('a.terminal')))
   else if (forms.length === 0) card.append(h('p', { class: 'muted' }, t('a.noActions')))
   card.append(...forms)
