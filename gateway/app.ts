@@ -12,7 +12,7 @@ import { registerErrorHandling } from './plugins/errors.js'
 import storePlugin from './plugins/store.js'
 import rawJsonBodyPlugin from './plugins/raw-json-body.js'
 import authPlugin from './plugins/auth.js'
-import inputHardeningPlugin, { clientErrorHandler } from './plugins/input-hardening.js'
+import inputHardeningPlugin, { clientErrorHandler, frameworkErrors } from './plugins/input-hardening.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import workflowPlugin from './plugins/workflow.js'
@@ -62,6 +62,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Malformed HTTP (a raw NUL in the request line, say) is answered as problem+json too.
     clientErrorHandler,
+    frameworkErrors,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   })
   app.decorate('config', config)

@@ -186,5 +186,5 @@ t.test('a signed call the gateway does not serve stops it from starting', async 
   await app.register(rawJsonBodyPlugin)
   await app.register(authPlugin, { store, signedCallsFile: `${dir}/calls.json` })
   app.post('/api/v1/served', { config: { roles: ['provider'] } }, async () => ({}))
-  await t.rejects(app.ready(), /lists calls this gateway does not serve: POST \/api\/v1\/not-served/)
+  await t.rejects(async () => { await app.ready() }, /lists calls this gateway does not serve: POST \/api\/v1\/not-served/)
 })

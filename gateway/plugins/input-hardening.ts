@@ -10,11 +10,12 @@
 //   `Expect: 100-continue` is answered only after authentication and that check, so an oversize or
 //   unauthenticated body gets its final status instead of `100 Continue` and a dropped connection;
 // - a refused request whose body was not read closes the connection (the client stops sending);
-// - malformed HTTP that Node's parser rejects is answered as problem+json too (clientErrorHandler).
+// - malformed HTTP that Node's parser rejects, and paths the router cannot decode, are answered as
+//   problem+json too (clientErrorHandler, frameworkErrors).
 // PostgreSQL cannot store U+0000 in text, and lone surrogates cannot be encoded as UTF-8 at all.
 import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sgError, toProblem } from '../../specs/lib/errors.js'
 
 /** Objects and arrays together; no gateway body needs more than a handful of levels. */
@@ -88,7 +89,12 @@ export function checkJsonText(text: string, maxDepth = JSON_MAX_DEPTH): void {
 /** The request-target's path and query as bytes (percent-escapes decoded); refuses what cannot be stored. */
 export function checkRequestTarget(url: string): void {
   // Fast path: printable ASCII without escapes holds neither NUL nor surrogates.
-  if (!/[%\u0000-\u001f\u007f-\uffff]/.test(url)) return
+  let plain = true
+  for (let i = 0; i < url.length && plain; i++) {
+    const c = url.charCodeAt(i)
+    plain = c > 0x1f && c < 0x7f && c !== 0x25
+  }
+  if (plain) return
   const bytes: number[] = []
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i)
@@ -115,6 +121,17 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
 }
 
 export const clientErrorHandler = answerClientError
+
+/**
+ * Fastify's router errors, answered as problem+json: a path it cannot percent-decode (an encoded
+ * lone surrogate, say) is refused before any route is chosen, so it cannot be 401 first.
+ */
+export function frameworkErrors(err: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const e = err.code === 'FST_ERR_BAD_URL' ? sgError('SG_ERR_INPUT_UNSTORABLE', 'the path is not percent-encoded UTF-8')
+    : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? sgError('SG_ERR_VALIDATION', 'a path parameter is longer than 100 characters')
+      : sgError('SG_ERR_VALIDATION', err.code ?? 'the request could not be routed')
+  void reply.status(e.statusCode).type('application/problem+json').send(toProblem(e, request.url))
+}
 
 export default fp(async function inputHardeningPlugin(app: FastifyInstance) {
   // Node would answer `Expect: 100-continue` with 100 before any hook ran; with a listener it
