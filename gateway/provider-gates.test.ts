@@ -188,3 +188,12 @@ t.test('a signed call the gateway does not serve stops it from starting', async 
   app.post('/api/v1/served', { config: { roles: ['provider'] } }, async () => ({}))
   await t.rejects(async () => { await app.ready() }, /lists calls this gateway does not serve: POST \/api\/v1\/not-served/)
 })
+
+t.test('the published list is valid against its schema', async (t) => {
+  const { schemas } = await import('../specs/lib/schemas.js')
+  const { readFileSync } = await import('node:fs')
+  const { SIGNED_CALLS_FILE } = await import('../specs/lib/signed-calls.js')
+  const doc = JSON.parse(readFileSync(SIGNED_CALLS_FILE, 'utf8')) as { calls: { method: string }[] }
+  t.ok(schemas().validate('gateway-calls', doc).ok, 'gateway-calls.json is valid')
+  t.notOk(schemas().validate('gateway-calls', { calls: [{ ...doc.calls[0], method: 'FETCH' }] }).ok, 'the twin: an unknown method is not')
+})
