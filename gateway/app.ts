@@ -72,9 +72,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   if (!opts.store) await store.migrate()
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
   await app.register(rawJsonBodyPlugin)
-  await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
-  // After auth (anonymous callers of a login route get 401 before any 400), before every route.
-  await app.register(inputHardeningPlugin)
+  // The rate limiter before authentication: both are route-level onRequest hooks, run in this order.
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.timeWindowMs,
@@ -83,6 +81,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error('rate limited'), { statusCode: 429, headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
   })
+  await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
+  // After auth (anonymous callers of a login route get 401 before any 400), before every route.
+  await app.register(inputHardeningPlugin)
   await app.register(metricsPlugin)
   await app.register(swaggerPlugin)
 

@@ -10,7 +10,7 @@
 // signed are listed in specs/signing/gateway-calls.json (the one source of truth); a bearer token
 // or no credentials on one of them is 401 SG_ERR_SIGNATURE_REQUIRED.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { verifyRequest } from '../../conformance/signing/index.js'
 import { sgError } from '../../specs/lib/errors.js'
 import { loadSignedCalls, signedCallKey } from '../../specs/lib/signed-calls.js'
@@ -106,6 +106,7 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     const signed = methods.some((m) => signedCalls.has(signedCallKey(m, route.url)))
     if (signed && (roles.includes('public') || methods.length !== 1)) throw new Error(`route ${route.url}: a signed call must be a single-method provider route`)
     if (signed) route.config = { ...route.config, signed: true }
+    route.onRequest = [...[route.onRequest ?? []].flat(), authOnRequest]
     for (const method of methods) app.guardedRoutes.push({ method, url: route.url, roles, signed })
   })
   // A call the specification lists as signed that this gateway does not serve: the list and the
@@ -133,8 +134,10 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
 
   // Before the body: anonymous callers of a login route get 401 here, and bearer tokens are
   // verified (synchronously for a recently verified token: no promise, no query). Signed requests
-  // wait for preValidation, where the body bytes the signature covers have been read.
-  app.addHook('onRequest', (request, _reply, done) => {
+  // wait for preValidation, where the body bytes the signature covers have been read. A route-level
+  // hook, added after the rate limiter's (app.ts registers @fastify/rate-limit first), so a flood of
+  // unknown tokens meets 429 before it costs a query.
+  const authOnRequest: onRequestHookHandler = (request, _reply, done) => {
     const { roles, signed } = request.routeOptions.config
     if (!roles || roles.includes('public')) return done()
     if (hasSignature(request)) {
@@ -151,7 +154,7 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     const cached = opts.store.apiTokens.cached(auth.slice(7).trim())
     if (cached) return done(admit(request, roles, bearerIdentity(cached)))
     authenticate(request, opts.store, keys).then((identity) => done(admit(request, roles, identity)), done)
-  })
+  }
 
   // After parsing, before schema validation: signatures, and optional identities on public routes.
   app.addHook('preValidation', (request, _reply, done) => {

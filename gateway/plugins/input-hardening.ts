@@ -1,8 +1,8 @@
 // One input-hardening layer for every route (issue 16), so bad input is a documented 4xx
 // problem+json and never reaches SQL, a validator or an error describer:
 // - path and query: a NUL (%00), bytes that are not UTF-8, or an encoded surrogate (%ED%A0%80 and
-//   the like, which no UTF-8 decoder accepts) → 400 SG_ERR_INPUT_UNSTORABLE in onRequest, after
-//   authentication (plugins/auth.ts registers its onRequest hook first) and before any handler;
+//   the like, which no UTF-8 decoder accepts) → 400 SG_ERR_INPUT_UNSTORABLE in preParsing, after
+//   rate limiting and authentication (onRequest) and before the body, validators and handlers;
 // - JSON bodies: `checkJsonText` runs inside the JSON parser (plugins/raw-json-body.ts) before
 //   JSON.parse: nesting deeper than JSON_MAX_DEPTH → 400 SG_ERR_JSON_TOO_DEEP, a \u0000 escape or a
 //   lone surrogate escape → 400 SG_ERR_INPUT_UNSTORABLE, bytes that are not UTF-8 → the same;
@@ -138,16 +138,14 @@ export default fp(async function inputHardeningPlugin(app: FastifyInstance) {
   // leaves that to us (preParsing below), and the request goes through Fastify as usual.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res))
 
-  app.addHook('onRequest', (request, _reply, done) => {
+  // preParsing runs after every onRequest hook (the rate limiter's and authentication's, which are
+  // route-level) and before the body, the validators and any handler.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     try {
       checkRequestTarget(request.raw.url ?? '/')
-      done()
     } catch (err) {
-      done(err as Error)
+      return done(err as Error)
     }
-  })
-
-  app.addHook('preParsing', (request, reply, payload, done) => {
     const declared = Number(request.headers['content-length'])
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024
     if (Number.isFinite(declared) && declared > limit) {
