@@ -85,6 +85,13 @@ t.test('the demo clock route exists only in demo mode (admin only)', async (t) =
   t.ok(demo.workflow.now() - before >= 7 * 86_400_000 - 1000, 'the workflow clock moved a week')
 })
 
+t.test('rate limiting comes before authentication: a flood of unknown tokens meets 429, not a query each', async (t) => {
+  const { app } = await testApp(t, { overrides: { 'rateLimit.max': 3, 'rateLimit.timeWindowMs': 60_000 } })
+  const call = () => app.inject({ url: '/api/v1/applications', headers: { authorization: 'Bearer sgt_unknown' } })
+  for (let i = 0; i < 3; i++) t.equal((await call()).statusCode, 401, `unknown token ${i + 1}: 401`)
+  t.equal((await call()).statusCode, 429, 'over the limit: 429 before the token is looked up')
+})
+
 t.test('rate limiting: over the limit a client gets 429 problem+json with Retry-After and the limit headers', async (t) => {
   const { app } = await testApp(t, { overrides: { 'rateLimit.max': 3, 'rateLimit.timeWindowMs': 60_000 } })
   for (let i = 0; i < 3; i++) {

@@ -13,6 +13,7 @@ import storePlugin from './plugins/store.js'
 import blobsPlugin from './plugins/blobs.js'
 import rawJsonBodyPlugin from './plugins/raw-json-body.js'
 import authPlugin from './plugins/auth.js'
+import inputHardeningPlugin, { clientErrorHandler, frameworkErrors } from './plugins/input-hardening.js'
 import metricsPlugin from './plugins/metrics.js'
 import swaggerPlugin from './plugins/swagger.js'
 import workflowPlugin from './plugins/workflow.js'
@@ -61,6 +62,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Malformed HTTP (a raw NUL in the request line, say) is answered as problem+json too.
+    clientErrorHandler,
+    frameworkErrors,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   })
   app.decorate('config', config)
@@ -71,7 +75,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(storePlugin, { store, closeOnShutdown: !opts.store })
   await app.register(blobsPlugin)
   await app.register(rawJsonBodyPlugin)
-  await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
+  // The rate limiter before authentication: both are route-level onRequest hooks, run in this order.
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.timeWindowMs,
@@ -80,6 +84,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error('rate limited'), { statusCode: 429, headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
   })
+  await app.register(authPlugin, { store, publicPrefixes: ['/docs'] })
+  // After auth (anonymous callers of a login route get 401 before any 400), before every route.
+  await app.register(inputHardeningPlugin)
   await app.register(metricsPlugin)
   await app.register(swaggerPlugin)
 

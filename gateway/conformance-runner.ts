@@ -5,6 +5,7 @@
 import { text } from 'node:stream/consumers'
 import type { FastifyInstance } from 'fastify'
 import { runProbe } from '../conformance/probe.js'
+import { sgError } from '../specs/lib/errors.js'
 import type { ConformanceRunner, ConformanceTarget } from './workflow/conformance.js'
 
 export interface RunnerOptions {
@@ -39,12 +40,9 @@ async function judgeByPackages(app: FastifyInstance, target: ConformanceTarget):
   const latest = await app.store.db.selectFrom('packages').selectAll()
     .where('provider_id', '=', target.providerId).where('status', '=', 'checked')
     .orderBy('finished_at', 'desc').limit(1).executeTakeFirst()
-  if (!latest?.report_sha256) {
-    return {
-      verdict: 'error',
-      report: { error: 'no checked course package yet: upload one with POST /api/v1/packages, wait for its check, then run conformance again' },
-    }
-  }
+  // The workflow runs conformance only once a checked package exists (workflow/course-package.ts);
+  // should it be gone, the run fails with the documented code instead of storing an error as a report.
+  if (!latest?.report_sha256) throw sgError('SG_ERR_PACKAGE_NONE_CHECKED', `provider ${target.providerId}`)
   const report = JSON.parse(await text(await app.packageIngest.report(latest.id, { providerId: target.providerId }))) as { verdict: 'conformant' | 'not-conformant' | 'error' }
   return { report, verdict: report.verdict }
 }

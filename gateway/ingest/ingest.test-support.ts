@@ -25,11 +25,11 @@ export async function admittedResourceProvider(app: FastifyInstance, opts: { sta
 export const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
 /** A signed upload. `signedBody` (default: the body) is what the signature and the declared digest cover. */
-export async function uploadPackage(app: FastifyInstance, who: TestProvider, body: Buffer, opts: { signedBody?: Buffer; digest?: string | null; fileName?: string } = {}) {
+export async function uploadPackage(app: FastifyInstance, who: TestProvider, body: Buffer, opts: { signedBody?: Buffer; digest?: string | null; fileName?: string; contentType?: string } = {}) {
   const signed = opts.signedBody ?? body
   const digest = opts.digest === undefined ? sha256Hex(signed) : opts.digest
   const headers: Record<string, string> = {
-    'content-type': 'application/zip',
+    'content-type': opts.contentType ?? 'application/zip',
     host: 'localhost',
     ...(digest === null ? {} : { 'x-sg-content-sha256': digest }),
     ...(opts.fileName ? { 'x-sg-file-name': encodeURIComponent(opts.fileName) } : {}),

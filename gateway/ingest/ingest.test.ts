@@ -41,7 +41,8 @@ t.test('who may upload, and what the gateway keeps of a refused upload (nothing)
   const anonymous = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { 'content-type': 'application/zip', 'x-sg-content-sha256': 'a'.repeat(64) }, payload: body })
   t.equal(anonymous.statusCode, 401)
   const reviewer = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...asReviewer, 'content-type': 'application/zip', 'x-sg-content-sha256': 'a'.repeat(64) }, payload: body })
-  t.equal(reviewer.statusCode, 403)
+  t.equal(reviewer.statusCode, 401, 'a signed call (specs/signing/gateway-calls.json): a bearer token is not enough')
+  t.equal(reviewer.json().code, 'SG_ERR_SIGNATURE_REQUIRED')
 
   const applicant = await admittedResourceProvider(app, { state: 'material-review' })
   const notYet = await uploadPackage(app, applicant, body)
@@ -54,8 +55,11 @@ t.test('who may upload, and what the gateway keeps of a refused upload (nothing)
   t.equal(noDigest.statusCode, 400)
   t.equal(noDigest.json().code, 'SG_ERR_PACKAGE_DIGEST_HEADER')
 
-  const wrongType = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { 'content-type': 'application/x-rar', 'x-sg-content-sha256': 'a'.repeat(64) }, payload: body })
+  const wrongType = await uploadPackage(app, admitted, body, { contentType: 'application/x-rar' })
   t.equal(wrongType.statusCode, 415)
+  t.equal(wrongType.json().code, 'SG_ERR_UNSUPPORTED_MEDIA_TYPE')
+  const anonymousWrongType = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { 'content-type': 'application/x-rar', 'x-sg-content-sha256': 'a'.repeat(64) }, payload: body })
+  t.equal(anonymousWrongType.statusCode, 401, 'anonymous: authentication comes before the body')
 
   // The signature covers the declared digest; the body that arrives is different.
   const swapped = await uploadPackage(app, admitted, body, { signedBody: Buffer.from('the bytes the provider meant to send') })

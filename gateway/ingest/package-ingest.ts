@@ -19,6 +19,7 @@ import type { JobQueue } from '../jobs/job-queue.js'
 import type { JobHandler } from '../jobs/worker.js'
 import type { Store } from '../store/open-store.js'
 import type { Database, PackageRow, PackageStatus } from '../store/schema.js'
+import { assertMayUpload } from '../workflow/provider-gates.js'
 
 export const INGEST_JOB = 'package.ingest'
 
@@ -53,10 +54,12 @@ export interface IngestOptions {
   beforeCommit?: (packageId: string) => Promise<void>
   /** ffprobe processes per ingest. */
   mediaConcurrency?: number
+  /** Runs in the final transaction of a checked package (the workflow moves an application awaiting one on, R13). */
+  onChecked?: (trx: Transaction<Database>, providerId: string, packageId: string) => Promise<unknown>
 }
 
-/** Application states in which a resource provider may upload packages. */
-export const UPLOAD_STATES = ['conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active'] as const
+/** Application states in which a resource provider may upload packages (gateway/workflow/provider-gates.ts). */
+export { UPLOAD_STATES } from '../workflow/provider-gates.js'
 
 export class PackageIngest {
   readonly #o: IngestOptions
@@ -71,13 +74,9 @@ export class PackageIngest {
     o.queue.onDead(INGEST_JOB, (job, reason, trx) => this.#settleFailed(trx, (job.payload as { packageId: string }).packageId, reason))
   }
 
-  /** R13: only admitted (active) resource providers upload packages. */
+  /** R13: a resource provider uploads while its workflow awaits or checks a package, or once admitted and operating. */
   async assertAdmitted(providerId: string): Promise<void> {
-    // A resource provider joins by upload, so its packages are what the conformance step judges:
-    // uploads open once material review has passed (state conformance) and stay open while admitted.
-    const row = await this.#o.store.db.selectFrom('applications').select('id')
-      .where('provider_id', '=', providerId).where('kind', '=', 'resource').where('state', 'in', UPLOAD_STATES).executeTakeFirst()
-    if (!row) throw sgError('SG_ERR_PACKAGE_NOT_ADMITTED', `provider ${providerId} has no resource-provider application past material review`)
+    await assertMayUpload(this.#o.store, providerId)
   }
 
   /**
@@ -183,6 +182,7 @@ export class PackageIngest {
       if (Number(fenced.numUpdatedRows) !== 1) return { packageId, status: 'checked' as const, queued: 0, already: true }
       const queued = await this.#queueCourses(trx, row, inspection, now)
       await trx.updateTable('packages').set({ courses_queued: queued.length }).where('id', '=', packageId).execute()
+      await this.#o.onChecked?.(trx, row.provider_id, packageId)
       await this.audit.append({
         actor: `system:${INGEST_JOB}`, action: 'package.checked', subjectType: 'package', subjectId: packageId, at: now,
         data: { providerId: row.provider_id, verdict: sealed.verdict, reportSha256: reportBlob.sha256, reportDigest: sealed.integrity?.sha256, queued, held: inspection.courses.filter((c) => !c.passed).map((c) => ({ courseId: c.courseId, findings: c.findings.map((f) => f.checkId) })), requirementIds: ['R13'] },

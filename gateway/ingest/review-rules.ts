@@ -6,8 +6,8 @@ import type { WorkflowRule } from '../workflow/rules.js'
 export const courseReviewRules: WorkflowRule[] = [
   {
     id: 'package.admitted-uploader', requirementIds: ['R13'],
-    description: 'Only a provider with an active resource-provider admission uploads packages; the upload is verified against its signed X-SG-Content-SHA256 and the size limit before anything is kept.',
-    enforcedIn: 'gateway/routes/packages.ts, gateway/ingest/package-ingest.ts assertAdmitted/accept', testedIn: 'gateway/ingest/ingest.test.ts',
+    description: 'Only a course-resource provider uploads packages, while its workflow awaits or checks a package (awaiting-package, conformance, conformance-failed) or once active and neither suspended nor exited; the call is signed (specs/signing/gateway-calls.json) and the upload is verified against its signed X-SG-Content-SHA256 and the size limit before anything is kept.',
+    enforcedIn: 'gateway/routes/packages.ts, gateway/ingest/package-ingest.ts assertAdmitted/accept, gateway/workflow/provider-gates.ts', testedIn: 'gateway/ingest/ingest.test.ts, gateway/provider-gates.test.ts',
   },
   {
     id: 'package.checked-before-review', requirementIds: ['R13', 'R5.2-1', 'R5.2-3'],

@@ -3,10 +3,17 @@
 // walks every registered route). Reviewers and admins present bearer tokens (stored hashed);
 // providers sign requests with the specification's scheme, replay-protected through the database;
 // the signed body bytes are kept by plugins/raw-json-body.ts.
+// Authentication comes before the body (R7, issue 16): on a route that needs a login, a request
+// without credentials is refused with 401 in onRequest, before its body is read, parsed or
+// validated, and a bearer token is verified there too. A signature covers the body bytes, so it is
+// verified in preValidation: after parsing, still before schema validation. The calls that must be
+// signed are listed in specs/signing/gateway-calls.json (the one source of truth); a bearer token
+// or no credentials on one of them is 401 SG_ERR_SIGNATURE_REQUIRED.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { verifyRequest } from '../../conformance/signing/index.js'
 import { sgError } from '../../specs/lib/errors.js'
+import { loadSignedCalls, signedCallKey } from '../../specs/lib/signed-calls.js'
 import type { ApiTokenIdentity } from '../store/api-tokens.js'
 import type { Store } from '../store/open-store.js'
 
@@ -29,7 +36,11 @@ export interface Identity {
 export type ProviderKeyResolver = (keyId: string) => Promise<{ secret: string; providerId: string } | undefined>
 
 declare module 'fastify' {
-  interface FastifyContextConfig { roles?: readonly Role[] }
+  interface FastifyContextConfig {
+    roles?: readonly Role[]
+    /** Set at registration from specs/signing/gateway-calls.json: only a signed request may call this route. */
+    signed?: boolean
+  }
   interface FastifyRequest {
     identity: Identity | null
     /**
@@ -42,7 +53,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     setProviderKeyResolver(resolver: ProviderKeyResolver): void
     /** Every route registered after this plugin, with the roles it declared (the route-guard test walks it). */
-    guardedRoutes: { method: string; url: string; roles: readonly Role[] }[]
+    guardedRoutes: { method: string; url: string; roles: readonly Role[]; signed: boolean }[]
     requireProvider(request: FastifyRequest): { providerId: string }
   }
 }
@@ -75,11 +86,16 @@ async function authenticate(request: FastifyRequest, store: Store, keys: { resol
   return null
 }
 
-export default fp(async function authPlugin(app: FastifyInstance, opts: { store: Store; publicPrefixes?: string[] }) {
+const SIGNATURE_HEADERS = ['x-sg-key-id', 'x-sg-timestamp', 'x-sg-nonce', 'x-sg-signature-algorithm', 'x-sg-signature'] as const
+/** The provider's signing headers are present (a signature attempt, verified once the body is read). */
+const hasSignature = (request: FastifyRequest): boolean => request.headers['x-sg-key-id'] !== undefined
+
+export default fp(async function authPlugin(app: FastifyInstance, opts: { store: Store; publicPrefixes?: string[]; signedCallsFile?: string }) {
   const keys: { resolver: ProviderKeyResolver } = { resolver: async () => undefined }
   app.decorate('setProviderKeyResolver', (resolver: ProviderKeyResolver) => { keys.resolver = resolver })
   app.decorateRequest('identity', null)
   app.decorate('guardedRoutes', [])
+  const signedCalls = new Map(loadSignedCalls(opts.signedCallsFile).map((c) => [signedCallKey(c.method, c.path), c]))
 
   app.addHook('onRoute', (route) => {
     // Third-party plugins (swagger-ui) cannot declare roles; their prefixes are listed in app.ts.
@@ -89,7 +105,19 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     const roles = route.config?.roles
     if (!roles || roles.length === 0) throw new Error(`route ${String(route.method)} ${route.url} declares no roles (config.roles)`)
     for (const r of roles) if (!ROLES.includes(r)) throw new Error(`route ${route.url}: unknown role ${r}`)
-    for (const method of [route.method].flat()) app.guardedRoutes.push({ method: String(method), url: route.url, roles })
+    const methods = [route.method].flat().map(String)
+    const signed = methods.some((m) => signedCalls.has(signedCallKey(m, route.url)))
+    if (signed && (roles.includes('public') || methods.length !== 1)) throw new Error(`route ${route.url}: a signed call must be a single-method provider route`)
+    if (signed) route.config = { ...route.config, signed: true }
+    route.onRequest = [...[route.onRequest ?? []].flat(), authOnRequest]
+    for (const method of methods) app.guardedRoutes.push({ method, url: route.url, roles, signed })
+  })
+  // A call the specification lists as signed that this gateway does not serve: the list and the
+  // routes disagree, so the gateway does not start (R7: one published specification).
+  app.addHook('onReady', async () => {
+    const served = new Set(app.guardedRoutes.filter((r) => r.signed).map((r) => signedCallKey(r.method, r.url)))
+    const missing = [...signedCalls.keys()].filter((k) => !served.has(k))
+    if (missing.length > 0) throw new Error(`specs/signing/gateway-calls.json lists calls this gateway does not serve: ${missing.join(', ')}`)
   })
 
   /** Records the identity and returns the refusal, if any, for a route allowing `roles`. */
@@ -97,16 +125,44 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: { store:
     request.identity = identity
     if (roles.includes('public')) return undefined
     if (!identity) return sgError('SG_ERR_AUTH_REQUIRED')
+    if (request.routeOptions.config.signed && identity.via !== 'signature') return signatureRequired(request)
     // An admin may do what a reviewer may; nobody else inherits.
     const allowed = roles.includes(identity.role) || (identity.role === 'admin' && roles.includes('reviewer'))
     return allowed ? undefined : sgError('SG_ERR_FORBIDDEN', `this route allows ${roles.join(', ')}; you are ${identity.role}`)
   }
+  const signatureRequired = (request: FastifyRequest): Error =>
+    sgError('SG_ERR_SIGNATURE_REQUIRED', `${request.method} ${request.routeOptions.url ?? ''} is listed in specs/signing/gateway-calls.json`)
+  /** Requests whose identity is settled (admitted or refused) before the body is read. */
+  const settled = new WeakSet<FastifyRequest>()
 
-  // Callback style with a synchronous path for a recently verified bearer token (the common case
-  // for the console): no promise, no microtask, no query. Everything else goes through authenticate.
-  app.addHook('preHandler', (request, _reply, done) => {
+  // Before the body: anonymous callers of a login route get 401 here, and bearer tokens are
+  // verified (synchronously for a recently verified token: no promise, no query). Signed requests
+  // wait for preValidation, where the body bytes the signature covers have been read. A route-level
+  // hook, added after the rate limiter's (app.ts registers @fastify/rate-limit first), so a flood of
+  // unknown tokens meets 429 before it costs a query.
+  const authOnRequest: onRequestHookHandler = (request, _reply, done) => {
+    const { roles, signed } = request.routeOptions.config
+    if (!roles || roles.includes('public')) return done()
+    if (hasSignature(request)) {
+      // Step 1 of the verification order needs no body: a half-signed request is refused at once.
+      const missing = SIGNATURE_HEADERS.filter((h) => request.headers[h] === undefined)
+      if (missing.length === 0) return done()
+      settled.add(request)
+      return done(sgError('SG_ERR_SIG_MISSING', missing.join(', ')))
+    }
+    settled.add(request)
+    const auth = request.headers.authorization
+    if (!auth?.startsWith('Bearer ')) return done(signed ? signatureRequired(request) : sgError('SG_ERR_AUTH_REQUIRED'))
+    if (signed) return done(signatureRequired(request))
+    const cached = opts.store.apiTokens.cached(auth.slice(7).trim())
+    if (cached) return done(admit(request, roles, bearerIdentity(cached)))
+    authenticate(request, opts.store, keys).then((identity) => done(admit(request, roles, identity)), done)
+  }
+
+  // After parsing, before schema validation: signatures, and optional identities on public routes.
+  app.addHook('preValidation', (request, _reply, done) => {
     const roles = request.routeOptions.config.roles
-    if (!roles) return done() // the 404 handler
+    if (!roles || settled.has(request)) return done() // the 404 handler, or settled in onRequest
     const auth = request.headers.authorization
     const cached = auth?.startsWith('Bearer ') ? opts.store.apiTokens.cached(auth.slice(7).trim()) : undefined
     if (cached) return done(admit(request, roles, bearerIdentity(cached)))

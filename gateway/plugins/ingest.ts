@@ -22,7 +22,9 @@ export default fp(async function ingestPlugin(app: FastifyInstance) {
   const { config } = app
   const blobs = app.blobs
   const queue = new JobQueue(app.store, { onHookError: (err, job) => app.log.error({ err, jobId: job.id, kind: job.kind }, 'dead job could not settle its subject; retried at the next claim') })
-  const ingest = new PackageIngest({ store: app.store, blobs, queue, sandboxDir: join(config.dataDir, 'sandbox'), uploadLimitBytes: config.uploadLimitBytes })
+  const ingest = new PackageIngest({ store: app.store, blobs, queue, sandboxDir: join(config.dataDir, 'sandbox'), uploadLimitBytes: config.uploadLimitBytes,
+    // R13 (issue 18): a course-resource application awaiting its first package moves on to conformance.
+    onChecked: (trx, providerId, packageId) => app.workflow.packageChecked(trx, providerId, packageId) })
   app.decorate('packageIngest', ingest)
   app.decorate('courseCentre', new CourseCentre({ store: app.store, audit: ingest.audit }))
   if (config.worker.enabled) {
@@ -31,4 +33,4 @@ export default fp(async function ingestPlugin(app: FastifyInstance) {
     app.addHook('onReady', async () => worker.start())
     app.addHook('onClose', async () => worker.stop())
   }
-}, { name: 'skillgate-ingest', dependencies: ['skillgate-store', 'skillgate-blobs'] })
+}, { name: 'skillgate-ingest', dependencies: ['skillgate-store', 'skillgate-blobs', 'skillgate-workflow'] })

@@ -8,6 +8,7 @@ import type { LearningRecord } from '../../specs/types.gen.js'
 import { CSV_BOM, CSV_CONTENT_TYPE, csvLine } from '../records/csv.js'
 import { CSV_HEADER, csvValues } from '../records/learning-records.js'
 import type { RecordQuery } from '../records/learning-records.js'
+import { assertMayPushRecords } from '../workflow/provider-gates.js'
 
 interface Query { providerId?: string; courseId?: string; learnerAccount?: string; includeVoided?: boolean; cursor?: string; limit?: number }
 
@@ -43,6 +44,8 @@ export default async function learningRecordRoutes(app: FastifyInstance) {
     schema: { tags: ['learning-records'], summary: 'Push a batch of xAPI-shaped statements (idempotent on statement id)', description: 'Body: specs/schemas/learning-record-batch.schema.json.' },
   }, async (request) => {
     const { providerId } = app.requireProvider(request)
+    // Issue 16: records (the basis of training subsidies) only from admitted, operating providers.
+    await assertMayPushRecords(app.store, providerId)
     const checked = schemas().validate('learning-record-batch', request.body)
     if (!checked.ok) throw sgError('SG_ERR_VALIDATION', checked.errors.slice(0, 5).map((e) => `${e.path}: expected ${e.expected}, found ${e.found}`).join('; '), { errors: checked.errors.slice(0, 50) })
     return di.records.ingest(providerId, (request.body as { statements: LearningRecord[] }).statements, 'push')

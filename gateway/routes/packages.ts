@@ -48,7 +48,10 @@ export default async function packageRoutes(app: FastifyInstance) {
   })
 
   app.post('/api/v1/packages', {
-    config: { roles: ['provider'] },
+    // A signed call (specs/signing/gateway-calls.json); a declared Content-Length above the upload
+    // limit is 413 before a byte is read, `Expect: 100-continue` included (plugins/input-hardening.ts).
+    config: { roles: ['provider'], bodyTooLargeCode: 'SG_ERR_PACKAGE_TOO_LARGE' },
+    bodyLimit: app.config.uploadLimitBytes,
     schema: {
       tags,
       summary: 'Upload a course package (application/zip, streamed; X-SG-Content-SHA256 required)',

@@ -7,7 +7,7 @@ import { sgError } from '../../specs/lib/errors.js'
 import { validateUscc } from '../../specs/lib/uscc.js'
 import { ApiTokenRepository } from '../store/api-tokens.js'
 import type { Actor } from './actor.js'
-import { enqueueConformance } from './conformance.js'
+import { startConformance } from './course-package.js'
 import type { StoredForm } from './guards.js'
 import { PROVIDER_KINDS } from './requirements-by-kind.js'
 import type { ProviderKind } from './requirements-by-kind.js'
@@ -89,9 +89,9 @@ export async function materialReview(ctx: WorkflowContext, applicationId: string
   if (decision === 'reject') return toView(await fire(ctx, applicationId, 'material-reject', actor, { reasons }))
   const view = await ctx.store.transaction(async (trx) => {
     const row = await fire(ctx, applicationId, 'material-pass', actor, { reasons }, trx)
-    // Transactional outbox: the conformance run is queued if and only if the review commits.
-    await enqueueConformance(ctx, trx, row)
-    return toView(row)
+    // Transactional outbox: the conformance run is queued if and only if the review commits; a
+    // course-resource provider without a checked package waits for one first (course-package.ts).
+    return toView(await startConformance(ctx, trx, row))
   })
   ctx.onEnqueued?.()
   return view

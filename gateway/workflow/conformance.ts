@@ -8,6 +8,7 @@ import { sgError } from '../../specs/lib/errors.js'
 import type { ApplicationRow, Database } from '../store/schema.js'
 import type { Actor } from './actor.js'
 import type { ProviderKind } from './requirements-by-kind.js'
+import { assertPackageForRerun, hasCheckedPackage, startConformance } from './course-package.js'
 import { fire, loadApplication, requireState } from './transition.js'
 import type { WorkflowContext } from './transition.js'
 import { toView } from './views.js'
@@ -44,6 +45,7 @@ export async function enqueueConformance(ctx: WorkflowContext, trx: Transaction<
 export async function requestConformance(ctx: WorkflowContext, applicationId: string, actor: Actor): Promise<{ application: ApplicationView; jobId: string }> {
   const result = await ctx.store.transaction(async (trx) => {
     let row = await loadApplication(ctx, trx, applicationId, actor, true)
+    if (['conformance-failed', 'conformance', 'awaiting-package'].includes(row.state)) await assertPackageForRerun(trx, row)
     if (row.state === 'conformance-failed') row = await fire(ctx, applicationId, 'conformance-retry', actor, { reasons: ['conformance re-run requested'] }, trx)
     else requireState(row, ['conformance'], 'a conformance run')
     const { job } = await ctx.queue.enqueue({ kind: CONFORMANCE_JOB, payload: { applicationId: row.id }, idempotencyKey: `${CONFORMANCE_JOB}:${row.id}:${row.updated_at}`, maxAttempts: 3 }, trx)
@@ -57,6 +59,14 @@ export async function requestConformance(ctx: WorkflowContext, applicationId: st
 export async function runConformance(ctx: WorkflowContext, applicationId: string): Promise<{ skipped?: string; verdict?: ConformanceVerdict; reportSha256?: string }> {
   const row = await loadApplication(ctx, ctx.store.db, applicationId, undefined, false)
   if (row.state !== 'conformance') return { skipped: `application is ${row.state}` }
+  if (row.kind === 'resource' && !(await hasCheckedPackage(ctx.store.db, row.provider_id))) {
+    // Nothing to judge: wait for a package rather than store an error as a report (issue 18).
+    await ctx.store.transaction(async (trx) => {
+      const locked = await loadApplication(ctx, trx, applicationId, undefined, true)
+      if (locked.state === 'conformance') await startConformance(ctx, trx, locked)
+    })
+    return { skipped: 'no checked course package yet; the application awaits one' }
+  }
   const key = await ctx.store.db.selectFrom('provider_keys').selectAll().where('provider_id', '=', row.provider_id).where('revoked_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirst()
   const box = ctx.secrets()
   const secret = key ? box.open(key.secret_enc, key.key_id) : undefined

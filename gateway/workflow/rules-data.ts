@@ -16,8 +16,8 @@ export const dataInterfaceRules: WorkflowRule[] = [
   },
   {
     id: 'data.learning-records', requirementIds: ['R17', 'R5.3-5b'],
-    description: 'Learning records are pushed signed (validated against learning-record-batch.schema.json) or pulled, idempotent on (provider, statement id), corrected only by voiding (never deleted), exported as CSV for subsidy review, and kept ≥ 1095 days: a purge inside the window is refused.',
-    enforcedIn: 'gateway/records/learning-records.ts, gateway/routes/learning-records.ts', testedIn: 'gateway/records/learning-records.test.ts, gateway/routes/learning-records.test.ts',
+    description: 'Learning records are pushed signed (validated against learning-record-batch.schema.json), only by an admitted, operating provider (application active, not suspended or exited), or pulled, idempotent on (provider, statement id), corrected only by voiding (never deleted), exported as CSV for subsidy review, and kept ≥ 1095 days: a purge inside the window is refused.',
+    enforcedIn: 'gateway/records/learning-records.ts, gateway/routes/learning-records.ts, gateway/workflow/provider-gates.ts, gateway/plugins/auth.ts', testedIn: 'gateway/records/learning-records.test.ts, gateway/routes/learning-records.test.ts, gateway/provider-gates.test.ts',
   },
   {
     id: 'data.drift-cases', requirementIds: ['R17', 'R5.1-3', 'R5.1-4', 'R20-3'],

@@ -10,6 +10,7 @@ export const STATES = [
   'submitted',
   'material-review',
   'rejected',
+  'awaiting-package',
   'conformance',
   'conformance-failed',
   'roadshow',
@@ -51,13 +52,17 @@ export interface Transition {
 const t = (event: string, from: ApplicationState, to: ApplicationState, roles: ActorRole[], guards: GuardName[], requirementIds: string[]): Transition =>
   ({ event, from, to, roles, guards, requirementIds })
 
-const WITHDRAWABLE: ApplicationState[] = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment']
+const WITHDRAWABLE: ApplicationState[] = ['draft', 'submitted', 'material-review', 'awaiting-package', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment']
 
 export const TRANSITIONS: readonly Transition[] = Object.freeze([
   t('submit', 'draft', 'submitted', ['provider'], ['completeness'], ['R8', 'R9']),
   t('queue-for-review', 'submitted', 'material-review', ['system'], [], ['R6', 'R9']),
   t('material-pass', 'material-review', 'conformance', ['reviewer'], ['reasons'], ['R9']),
   t('material-reject', 'material-review', 'rejected', ['reviewer'], ['reasons'], ['R9']),
+  // A course-resource provider joins by upload (R13): after material review its workflow waits for
+  // a first checked package, and conformance runs on it (issue 18). Both steps are the gateway's.
+  t('await-package', 'conformance', 'awaiting-package', ['system'], [], ['R7', 'R13']),
+  t('package-checked', 'awaiting-package', 'conformance', ['system'], [], ['R7', 'R13']),
   t('conformance-pass', 'conformance', 'roadshow', ['system'], ['conformance-report'], ['R6', 'R7']),
   t('conformance-fail', 'conformance', 'conformance-failed', ['system'], ['conformance-report'], ['R6', 'R7']),
   t('conformance-retry', 'conformance-failed', 'conformance', ['provider', 'reviewer'], [], ['R7']),

@@ -5,6 +5,7 @@
 //   application.ts  R8–R9  provider account, draft, submit, material review, withdrawal
 //   documents.ts    R8     document uploads and reads
 //   conformance.ts  R7     the conformance job, its runner and report
+//   course-package.ts R13  a course-resource provider's workflow waits for a checked package
 //   roadshow.ts     R10    scores and the committee's decision
 //   publicity.ts    R11    the publicity period, its close job and the public list
 //   objections.ts   R11    objections: pause, resolve, resume
@@ -24,6 +25,7 @@ import * as application from './application.js'
 import type { NewApplicationInput } from './application.js'
 import * as commitment from './commitment.js'
 import * as conformance from './conformance.js'
+import * as coursePackage from './course-package.js'
 import type { ConformanceRunner, ConformanceVerdict } from './conformance.js'
 import * as documents from './documents.js'
 import type { DocumentInput } from './documents.js'
@@ -142,6 +144,11 @@ export class Workflow {
 
   runConformance(applicationId: string): Promise<{ skipped?: string; verdict?: ConformanceVerdict; reportSha256?: string }> {
     return conformance.runConformance(this.#ctx, applicationId)
+  }
+
+  /** R13: the ingest job's final transaction reports a checked package; an application awaiting one moves on. */
+  packageChecked(trx: Transaction<Database>, providerId: string, packageId: string): Promise<string | undefined> {
+    return coursePackage.packageChecked(this.#ctx, trx, providerId, packageId)
   }
 
   conformanceReport(applicationId: string, actor: Actor): Promise<Readable> {

@@ -15,7 +15,7 @@ export function problemBox(err) {
     p.fix ? h('div', {}, h('em', {}, `${t('err.fix')}: `), bi(p.fix)) : null)
 }
 
-const TONE = { active: 'ok', rejected: 'bad', 'not-recommended': 'bad', 'conformance-failed': 'bad', 'publicity-paused': 'warn', withdrawn: 'bad' }
+const TONE = { active: 'ok', rejected: 'bad', 'not-recommended': 'bad', 'conformance-failed': 'bad', 'publicity-paused': 'warn', 'awaiting-package': 'warn', withdrawn: 'bad' }
 export const stateBadge = (state) => h('span', { class: `badge ${TONE[state] ?? ''}`, 'data-state': state }, stateName(state))
 
 export const loading = () => h('p', { class: 'muted', role: 'status', 'data-loading': '' }, t('loading'))

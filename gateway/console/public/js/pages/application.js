@@ -7,7 +7,7 @@ import { api, blobUrl, session, orgName } from '../api.js'
 import { t, stateName, eventName, kindName, fmtTime, tr, yesNo, lang, VERDICT_NAMES, OUTCOME_NAMES, EVENT_NAMES, AUDIT_NAMES, ROLE_NAMES } from '../i18n.js'
 import { problemBox, stateBadge, actionForm, lines, framed, loading } from '../ui.js'
 
-const STATES = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
+const STATES = ['draft', 'submitted', 'material-review', 'awaiting-package', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
 const enc = encodeURIComponent
 
 /** Document type names as the gateway publishes them (GET /api/v1/applications/document-types), both languages. */
@@ -164,6 +164,7 @@ function actionsSection(d, allowed, rerender) {
       app.commitmentLetterSha256 ? [t('act.commitmentDone'), ' ', h('span', { class: 'mono' }, app.commitmentLetterSha256.slice(0, 16), '…')] : t('act.commitmentPending')))
   }
 
+  if (app.state === 'awaiting-package') card.append(h('p', { 'data-hint': 'awaiting-package' }, t('a.awaitingPackage')))
   if (allowed.terminal) card.append(h('p', {}, t('a.terminal')))
   else if (forms.length === 0) card.append(h('p', { class: 'muted' }, t('a.noActions')))
   card.append(...forms)

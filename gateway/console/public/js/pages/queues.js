@@ -5,7 +5,7 @@ import { t, stateName, kindName, ageDays, fmtTime, tr, DRIFT_NAMES } from '../i1
 import { problemBox, stateBadge } from '../ui.js'
 import { CASE_ENDPOINTS } from './provider.js'
 
-const STATE_ORDER = ['draft', 'submitted', 'material-review', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
+const STATE_ORDER = ['draft', 'submitted', 'material-review', 'awaiting-package', 'conformance', 'conformance-failed', 'roadshow', 'publicity', 'publicity-paused', 'commitment', 'active', 'rejected', 'not-recommended', 'withdrawn']
 /** States in which the next step is a reviewer's (R9–R11). */
 export const REVIEWER_STATES = ['material-review', 'conformance-failed', 'roadshow', 'publicity-paused']
 const TERMINAL = ['active', 'rejected', 'not-recommended', 'withdrawn']
