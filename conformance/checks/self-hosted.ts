@@ -13,6 +13,7 @@ import type { ProbeContext, SandboxTenantCredentials } from '../probe-context.js
 import { defineCheck, fail, note, pass, timestamp, type CheckDefinition, type Evidence } from './framework.js'
 import { exchangeEvidence, judgeProblem, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
+import { TENANT_REQUIRES } from '../probe-preconditions.js'
 import { bearer, objectPath, probeObject, tenantsOf, upload, uploadFailure, type Uploaded } from './self-hosted-objects.js'
 
 /** R5.3-5b: three years, as the spec counts them. */
@@ -66,6 +67,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
 
 export const retainUntilCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.retain-until',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -96,6 +98,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
 
 export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.early-delete-refused',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -162,6 +165,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.privacy-anonymous',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,
@@ -187,6 +191,7 @@ export const privacyAnonymousCheck = defineCheck<ProbeContext>({
 
 export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.privacy-cross-tenant',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,
@@ -298,6 +303,7 @@ const label = (u: ModerationUpload): string => `${u.canary.id}/${u.delivery.id}`
 export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDefinition<ProbeContext>[] {
   const canariesCheck = defineCheck<ProbeContext>({
     id: 'selfhosted.moderation-canaries',
+    requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,
@@ -351,6 +357,7 @@ export function createSelfHostedChecks(o: SelfHostedCheckOptions = {}): CheckDef
 
   const controlCheck = defineCheck<ProbeContext>({
     id: 'selfhosted.moderation-control',
+    requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,

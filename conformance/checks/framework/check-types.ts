@@ -53,6 +53,13 @@ export interface CheckDefinition<C = unknown> {
   /** What a failure means for the provider, for the published check catalogue. */
   failureMeans?: Bilingual
   dependsOn?: readonly string[]
+  /**
+   * What this check's input needs besides other checks (names of the run's `preconditions`, e.g.
+   * 'target-reachable', 'signed-access'); default `RunOptions.defaultRequires`. When one does not
+   * hold, the check is not run: it reports an error naming the root cause, never a pass or a failure
+   * with its own code.
+   */
+  requires?: readonly string[]
   run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
 }
 
@@ -68,6 +75,20 @@ export type ProgressEvent =
   | { type: 'start'; checkId: string; done: number; total: number }
   | { type: 'finish'; checkId: string; result: CheckResult; done: number; total: number }
 
+/** Why a precondition does not hold: the root cause every check that needs it reports. */
+export interface PreconditionFailure {
+  /** Stable SG_ERR_* code of the root cause (e.g. SG_ERR_PROBE_UNAUTHORISED). */
+  code: string
+  message: Bilingual
+  evidence?: Evidence[]
+  reproduce?: string
+  /** The caller's to fix (a missing key or tenant config): the CLI exits 2 rather than 3. */
+  config?: boolean
+}
+
+/** Evaluated at most once per run, when the first check that needs it is about to run; undefined: it holds. */
+export type Precondition = () => Promise<PreconditionFailure | undefined>
+
 export interface RunOptions {
   /** Run only these checks (and, transitively, what they depend on). */
   only?: readonly string[]
@@ -82,6 +103,15 @@ export interface RunOptions {
   tool?: Partial<Report['tool']>
   /** Injected clock for reproducible reports. */
   now?: () => Date
+  /** The run's preconditions by name (see `CheckDefinition.requires`). */
+  preconditions?: Readonly<Record<string, Precondition>>
+  /** What a check that declares no `requires` needs. */
+  defaultRequires?: readonly string[]
+  /**
+   * The run's overall deadline: when it aborts, the run ends with what it has; every check not
+   * finished by then is an error (SG_ERR_RUN_DEADLINE). Tests abort it themselves (no real time).
+   */
+  deadline?: AbortSignal
 }
 
 /** Identity with type inference, so a check file reads as data. */
