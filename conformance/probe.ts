@@ -282,7 +282,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
     const response = await client.request({ url: target })
     const ok = response.status >= 200 && response.status < 300
     const doc = ok ? (response.json as T | undefined) : undefined
-    const schemaErrors = ok ? schemas().validate(schema, response.json).errors : []
+    const schemaErrors = !ok ? [] : response.jsonError ? [{ path: '/', expected: 'a JSON document', found: response.jsonError, keyword: 'parse' }] : schemas().validate(schema, response.json).errors
     return { response, doc, schemaErrors }
   }
 

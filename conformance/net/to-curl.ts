@@ -6,9 +6,16 @@ import { REDACTED } from './scrub.js'
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
-function headerValue(name: string, value: string): string {
-  if (!value.includes(REDACTED)) return value
-  return name.toLowerCase() === 'x-sg-signature' ? '<re-sign: HMAC over the canonical request, see the signing spec>' : `<${name}>`
+/** The variable a reader exports to fill a redacted credential: never the value itself. */
+export const curlVariable = (name: string): string => (name.toLowerCase() === 'authorization' ? 'SG_TENANT_TOKEN' : `SG_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`)
+
+/** A header part: literal values single-quoted; a redacted credential as "$VAR" (the shell fills it in). */
+function headerPart(name: string, value: string): string {
+  if (!value.includes(REDACTED)) return shellQuote(`${name}: ${value}`)
+  if (name.toLowerCase() === 'x-sg-signature') return shellQuote(`${name}: <re-sign: HMAC over the canonical request, see the signing spec>`)
+  // The kit's only Authorization is a tenant's bearer token (spec: tenantToken security scheme).
+  const bearer = name.toLowerCase() === 'authorization' ? 'Bearer ' : ''
+  return `"${name}: ${bearer}$${curlVariable(name)}"`
 }
 
 /** `curl` command reproducing the evidence's request (headers that the client computes itself are left out). */
@@ -24,7 +31,7 @@ export function toCurl(evidence: Evidence, o: { maxTimeSeconds?: number } = {}):
       parts.push('--compressed')
       continue
     }
-    parts.push('-H', shellQuote(`${name}: ${headerValue(name, value)}`))
+    parts.push('-H', headerPart(name, value))
   }
   if (bodyExcerpt !== undefined) {
     parts.push('--data-binary', shellQuote(bodyTruncated ? `${bodyExcerpt}<…truncated>` : bodyExcerpt))

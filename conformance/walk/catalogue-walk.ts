@@ -238,7 +238,7 @@ function readPage(s: WalkState, res: ProbeResponse, page: number, validate: (doc
   if (!validate(body)) {
     w.schema.invalidPages++
     s.problem = true
-    const { errors } = schemas().validate('catalogue-page', body)
+    const { errors } = res.jsonError ? { errors: [{ path: '/', expected: 'a JSON document', found: res.jsonError, keyword: 'parse' }] } : schemas().validate('catalogue-page', body)
     for (const e of errors) if (w.schema.errors.length < EXAMPLES * 2) w.schema.errors.push({ ...e, page })
   }
   if (!isObject(body) || !Array.isArray(body.items)) {
