@@ -1,11 +1,11 @@
 // Invalid JSON is named as a parse error with its position (issue 15), not "expected object, found
 // nothing"; the twin with the same document well-formed passes.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resultOf, serviceInfoRewriter, withProvider, probeProvider } from './checks/probe-harness.test-support.js'
 
-async function brokenServiceInfo(t: Parameters<Parameters<typeof t.test>[1]>[0], body: string): Promise<string> {
+async function brokenServiceInfo(t: Test, body: string): Promise<string> {
   const server = createServer((req, res) => {
     req.resume()
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })

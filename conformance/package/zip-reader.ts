@@ -180,17 +180,28 @@ async function planEntries(zip: ZipFile, limits: Readonly<PackageLimits>): Promi
   const misplacedManifests: string[] = []
   let declaredTotal = 0
   let index = 0
-  for await (const entry of zip.eachEntry()) {
-    const plan = await planEntry(zip, entry, index++, limits)
-    if (names.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" appears more than once`, { name: plan.name })
-    names.add(plan.name)
-    const segments = plan.name.replace(/\/$/, '').split('/')
-    for (let i = 1; i < segments.length; i++) impliedDirs.add(segments.slice(0, i).join('/'))
-    if (plan.isDirectory) impliedDirs.add(segments.join('/'))
-    if (segments.length > 1 && segments.at(-1) === MANIFEST_NAME && !plan.isDirectory) misplacedManifests.push(plan.name)
-    declaredTotal += plan.uncompressedSize
-    if (declaredTotal > limits.maxTotalBytes) throw sgError('SG_ERR_ZIP_TOO_LARGE', `the package declares more than ${limits.maxTotalBytes} uncompressed bytes`, { limit: limits.maxTotalBytes })
-    plans.push(plan)
+  // yauzl checks a stored entry's sizes before it shows us the entry, so an encrypted stored entry
+  // would read as a size mismatch; planEntry checks the flag first, then the sizes itself.
+  const sized = zip as unknown as { validateEntrySizes: boolean }
+  sized.validateEntrySizes = false
+  try {
+    await planAll()
+  } finally {
+    sized.validateEntrySizes = true
+  }
+  async function planAll(): Promise<void> {
+    for await (const entry of zip.eachEntry()) {
+      const plan = await planEntry(zip, entry, index++, limits)
+      if (names.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" appears more than once`, { name: plan.name })
+      names.add(plan.name)
+      const segments = plan.name.replace(/\/$/, '').split('/')
+      for (let i = 1; i < segments.length; i++) impliedDirs.add(segments.slice(0, i).join('/'))
+      if (plan.isDirectory) impliedDirs.add(segments.join('/'))
+      if (segments.length > 1 && segments.at(-1) === MANIFEST_NAME && !plan.isDirectory) misplacedManifests.push(plan.name)
+      declaredTotal += plan.uncompressedSize
+      if (declaredTotal > limits.maxTotalBytes) throw sgError('SG_ERR_ZIP_TOO_LARGE', `the package declares more than ${limits.maxTotalBytes} uncompressed bytes`, { limit: limits.maxTotalBytes })
+      plans.push(plan)
+    }
   }
   for (const plan of plans) {
     if (!plan.isDirectory && impliedDirs.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" is both a file and a folder`, { name: plan.name })
@@ -220,6 +231,9 @@ async function planEntry(zip: ZipFile, entry: Entry, index: number, limits: Read
   }
   if (entry.compressionMethod !== METHOD_STORED && entry.compressionMethod !== METHOD_DEFLATE) {
     throw sgError('SG_ERR_ZIP_UNSUPPORTED_METHOD', `${where} uses compression method ${entry.compressionMethod}`, { name, method: entry.compressionMethod })
+  }
+  if (entry.compressionMethod === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) {
+    throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `${where}: compressed/uncompressed size mismatch for stored file: ${entry.compressedSize} != ${entry.uncompressedSize}`, { name })
   }
   if (isDirectory && entry.uncompressedSize !== 0) throw sgError('SG_ERR_ZIP_CORRUPT', `folder ${where} carries ${entry.uncompressedSize} bytes of data`, { name })
   if (entry.uncompressedSize > limits.maxEntryBytes) {
