@@ -32,10 +32,14 @@ t.test('plain lines when stderr is not a terminal: at most one per interval, wit
   p.end()
   const lines = s.text().split('\n').filter(Boolean)
   t.same(lines, [
-    'progress: 0.0 s · 3/17 checks · running preview.media-duration',
     'progress: 12.5 s · 3/17 checks · running preview.media-duration 90/120 previews',
     'progress: 13.0 s · 4/17 checks done',
-  ], 'the 4 s step is folded into the next line; no carriage returns')
+  ], 'nothing before the first interval; the 4 s step is folded into the next line; no carriage returns')
+  const quick = sink(false)
+  const q = createProgress(quick.io, { intervalMs: 10_000, now: () => 0 })
+  q.onProgress({ type: 'start', checkId: 'contract.service-info', done: 0, total: 17 })
+  q.end()
+  t.equal(quick.text(), '', 'a run shorter than one interval prints no progress (an unreachable target stays one line)')
   t.notMatch(s.text(), /\r/)
 })
 

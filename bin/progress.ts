@@ -1,7 +1,7 @@
 // Progress on stderr while a probe or a package check runs (issue 18).
 // - On a terminal: one bar redrawn in place, with the running check's own count (previews 40/120).
 // - Anywhere else (CI logs, pipes): a plain line at most every `intervalMs` (phase, n/N, elapsed),
-//   plus one when the run starts, so a CI log shows life long before the report is written.
+//   the first one interval in, so a CI log shows life long before the report is written.
 // Progress is advisory: it never changes the verdict, and a broken stream cannot stall the run
 // (the runner swallows a throwing sink).
 import type { ProgressEvent } from '../conformance/checks/framework.js'
@@ -67,18 +67,22 @@ export function createProgress(io: CliIo, opts: ProgressOptions = {}): ProgressR
   }
 
   const interval = opts.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_S * 1000
-  let last: number | undefined
+  // The first line comes one interval in: a run that ends sooner (an unreachable target: one line,
+  // exit 3) prints no progress at all.
+  let last = started
+  let printed = false
   const line = (): void => {
     last = now()
+    printed = true
     io.stderr.write(`progress: ${seconds(last - started)} · ${describe()}\n`)
   }
   return {
     onProgress(e) {
       track(e)
-      if (last === undefined || now() - last >= interval) line()
+      if (now() - last >= interval) line()
     },
     end() {
-      io.stderr.write(`progress: ${seconds(now() - started)} · ${done}/${total} checks done\n`)
+      if (printed) io.stderr.write(`progress: ${seconds(now() - started)} · ${done}/${total} checks done\n`)
     },
   }
 }

@@ -12,7 +12,8 @@ const MINE = ['contract.service-info', 'contract.catalogue-pages', 'contract.pag
 t.test('a compliant platform: conformant, schema-valid report, sampling stated, no secret anywhere', async (t) => {
   await withProvider({ kind: 'on-demand' }, async (p) => {
     const report = await probeProvider(p, { only: MINE })
-    t.equal(report.verdict, 'conformant')
+    t.equal(report.verdict, 'partial', 'an --only run is partial, never conformant')
+    t.equal(report.selection?.passed, true, 'and every selected check passed')
     const v = schemas().validate('conformance-report', report)
     t.ok(v.ok, 'validates against conformance-report.schema.json', { errors: v.errors })
     t.match(report.subject, { type: 'platform', kind: 'on-demand', baseUrl: p.url })
@@ -45,15 +46,17 @@ t.test("deny mode (the gateway's) refuses a loopback platform: every check error
     const report = await probeProvider(p, { mode: 'deny', only: ['contract.service-info', 'auth.unsigned'] })
     t.equal(report.mode, 'gateway')
     for (const r of report.results) t.equal(r.errorCode, 'SG_ERR_NET_SSRF_BLOCKED', r.checkId)
-    t.equal(report.verdict, 'error')
+    t.equal(report.verdict, 'partial')
+    t.equal(report.selection?.passed, false)
   })
 })
 
-t.test('an unreachable target: every check errors with SG_ERR_NET_UNREACHABLE, verdict error', async (t) => {
+t.test('an unreachable target: every check errors with the root cause SG_ERR_PROBE_TARGET_UNREACHABLE, verdict error', async (t) => {
   const closed = await withProvider({ kind: 'on-demand' }, async (p) => p.loopbackUrl)
   const report = await runProbe({ baseUrl: closed, kind: 'on-demand', keyId: 'k', secret: 's', mode: 'local', only: ['contract.service-info', 'contract.pagination'], deadlineMs: 2_000 })
-  for (const r of report.results) t.equal(r.errorCode, 'SG_ERR_NET_UNREACHABLE', r.checkId)
-  t.equal(report.verdict, 'error')
+  for (const r of report.results) t.equal(r.errorCode, 'SG_ERR_PROBE_TARGET_UNREACHABLE', r.checkId)
+  t.equal(report.verdict, 'partial', 'an --only run is partial')
+  t.equal(report.selection?.passed, false)
 })
 
 const ROBUSTNESS = [
@@ -73,7 +76,8 @@ for (const c of ROBUSTNESS) {
       }
       t.equal(resultOf(report, 'catalogue.count').status, 'skip', 'what depends on the walk is skipped with the reason')
       t.equal(resultOf(report, 'contract.service-info').status, 'pass', 'unaffected checks still run')
-      t.equal(report.verdict, 'error')
+      t.equal(report.verdict, 'partial')
+      t.equal(report.selection?.passed, false)
     })
   })
 }

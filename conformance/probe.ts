@@ -22,6 +22,8 @@ import { walkCatalogue } from './walk/catalogue-walk.js'
 import { newestEntryTime, type PrefetchOptions } from './walk/sample-prefetch.js'
 import { DEFAULT_SAMPLE_SIZE, samplingStatement } from './walk/sampling.js'
 import { MEDIA_METHODS, type MediaMethod } from './media/measure-index.js'
+import { DEFAULT_REQUIRES, platformPreconditions } from './probe-preconditions.js'
+import { declaredPageCap, runDeadline, type DeadlineTimer } from './run-bounds.js'
 
 export interface RunProbeOptions {
   baseUrl: string
@@ -57,8 +59,12 @@ export interface RunProbeOptions {
   checkTimeoutMs?: number
   /** Seed of the course sample; default "skillgate". */
   sampleSeed?: string
-  /** Hard page cap of each catalogue walk; default 10,000 pages. */
+  /** Hard page cap of each catalogue walk; default 10,000 pages (a declared courseCount lowers it). */
   maxPages?: number
+  /** Overall deadline in seconds; default from the declared courseCount (conformance/run-bounds.ts). */
+  runDeadlineSeconds?: number
+  /** The deadline's timer (tests inject one that fires when they say, never in real time). */
+  deadlineTimer?: DeadlineTimer
   /** Called after every HTTP exchange (bench, verbose output). */
   onRequest?: (info: RequestInfo) => void
   /** Replace the check catalogue (tests of the runner itself). */
@@ -164,11 +170,18 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
   if ((opts.keyId === undefined) !== (opts.secret === undefined)) throw sgError('SG_ERR_USAGE', 'give both a key id and its secret, or neither')
   const baseUrl = normaliseBaseUrl(opts.baseUrl)
   const settings = probeSettings(opts)
+  if (opts.runDeadlineSeconds !== undefined && !(Number.isInteger(opts.runDeadlineSeconds) && opts.runDeadlineSeconds > 0)) throw sgError('SG_ERR_USAGE', `--deadline must be a positive number of seconds, got ${String(opts.runDeadlineSeconds)}`)
   const clients = probeClients(opts, settings)
   const catalogue = opts.catalogue ?? platformChecks
+  const deadline = runDeadline({ ...(opts.runDeadlineSeconds !== undefined ? { explicitSeconds: opts.runDeadlineSeconds } : {}), ...(opts.deadlineTimer ? { timer: opts.deadlineTimer } : {}) })
   const run = probeRun(opts, baseUrl, settings, clients, catalogue)
+  // service-info goes out first: its courseCount sets the default deadline and the walks' page cap.
+  run.ctx.serviceInfo().then(() => deadline.declare(run.declaredCourses()), () => {})
   try {
     const report = await runChecks(catalogue, run.ctx, {
+      preconditions: platformPreconditions(() => run.ctx),
+      defaultRequires: DEFAULT_REQUIRES,
+      deadline: deadline.signal,
       concurrency: Math.min(settings.concurrency, 8),
       ...(opts.only ? { only: opts.only } : {}),
       ...(opts.skip ? { skip: opts.skip } : {}),
@@ -176,7 +189,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     })
-    const asked = report.sampling ? undefined : run.askedSample()
+    const asked = report.sampling || deadline.signal.aborted ? undefined : run.askedSample()
     if (asked) {
       const sample = await asked.catch(() => undefined)
       if (sample) report.sampling = { ...sample.statement }
@@ -184,6 +197,7 @@ export async function runProbe(opts: RunProbeOptions): Promise<Report> {
     if (clients.warnings.size > 0) report.warnings = [...(report.warnings ?? []), ...clients.warnings.values()]
     return report
   } finally {
+    deadline.stop()
     await Promise.allSettled([clients.client.close(), clients.anonymous.close(), clients.media.close()])
     await run.removeScratch()
   }
@@ -228,6 +242,8 @@ interface ProbeRun {
   askedSample(): Promise<CourseSample> | undefined
   /** Remove the scratch directory, if a check made one. */
   removeScratch(): Promise<void>
+  /** The courseCount service-info declared (undefined until read, or when not declared). */
+  declaredCourses(): number | undefined
 }
 
 /**
@@ -255,6 +271,9 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
   }
   noteHost(baseUrl, 'api')
   let scratch: Promise<string> | undefined
+  let declaredCourses: number | undefined
+  // The page cap a declared course count allows at this page size (spec 1.1; run-bounds.ts).
+  const declaredCap = (limit: number) => (): number | undefined => (declaredCourses === undefined ? undefined : declaredPageCap(declaredCourses, limit))
 
   const url = (path: string, query?: Record<string, string | number | undefined>): string => {
     const u = new URL(`${baseUrl}${path.startsWith('/') ? path : `/${path}`}`)
@@ -265,7 +284,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
     const response = await client.request({ url: target })
     const ok = response.status >= 200 && response.status < 300
     const doc = ok ? (response.json as T | undefined) : undefined
-    const schemaErrors = ok ? schemas().validate(schema, response.json).errors : []
+    const schemaErrors = !ok ? [] : response.jsonError ? [{ path: '/', expected: 'a JSON document', found: response.jsonError, keyword: 'parse' }] : schemas().validate(schema, response.json).errors
     return { response, doc, schemaErrors }
   }
 
@@ -291,10 +310,16 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
     ...(opts.geoResolver ? { geoResolver: opts.geoResolver } : {}),
     url,
     once,
-    serviceInfo: () => once('service-info', () => fetchDocument<ServiceInfo>(url('/v1/service-info'), 'service-info')),
+    serviceInfo: () => once('service-info', async () => {
+      const d = await fetchDocument<ServiceInfo>(url('/v1/service-info'), 'service-info')
+      const count = (d.doc as { courseCount?: unknown } | undefined)?.courseCount
+      if (Number.isInteger(count) && (count as number) >= 0) declaredCourses = count as number
+      return d
+    }),
     walk: () => once('walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.pageLimit, cursor }) }), {
       limit: settings.pageLimit,
       maxPages: settings.maxPages,
+      declaredCap: declaredCap(settings.pageLimit),
       recordPrefix: settings.crossCheckEntries * 2 + settings.pageLimit,
       sample: { size: settings.allMedia ? Infinity : settings.sampleSize, seed: settings.sampleSeed },
       keepUpdatedAt: true,
@@ -305,6 +330,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
     crossWalk: () => once('cross-walk', () => walkCatalogue((cursor) => client.request({ url: url('/v1/courses', { limit: settings.crossCheckLimit, cursor }) }), {
       limit: settings.crossCheckLimit,
       maxPages: settings.maxPages,
+      declaredCap: declaredCap(settings.crossCheckLimit),
       maxEntries: settings.crossCheckEntries,
       recordPrefix: settings.crossCheckEntries,
     })),
@@ -330,6 +356,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
   return {
     ctx,
     askedSample: () => memo.get('sample') as Promise<CourseSample> | undefined,
+    declaredCourses: () => declaredCourses,
     removeScratch: async () => {
       if (scratch) await rm(await scratch, { recursive: true, force: true })
     },

@@ -32,7 +32,8 @@ export function createConformanceRunner(app: FastifyInstance, opts: RunnerOption
       ...(opts.resolver ? { resolver: opts.resolver } : {}),
       ...(opts.geoResolver ? { geoResolver: opts.geoResolver } : {}),
     })
-    return { report, verdict: report.verdict }
+    // The gateway runs every check; a partial report (never expected here) is no admission verdict.
+    return { report, verdict: report.verdict === 'partial' ? 'error' : report.verdict }
   }
 }
 

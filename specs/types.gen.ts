@@ -273,7 +273,7 @@ sha256?: Sha256
 validUntil?: CalendarDate
 }
 /**
- * What `skillgate probe` / `skillgate check-package` and the gateway write. Roll-up: the verdict is 'not-conformant' if any must-check failed, 'error' if none failed but a must-check could not run (error), else 'conformant' (warnings and should-checks never change the verdict). integrity.sha256 is the SHA-256 of the canonical JSON (RFC 8785 JSON Canonicalization Scheme: keys sorted by UTF-16 code units, no whitespace, ECMAScript number and string serialisation) of the report without its 'integrity' member; integrity.signature is an Ed25519 signature over the same bytes. A run limited with --only or --skip records its selection: such a report covers part of the catalogue and is never an admission verdict.
+ * What `skillgate probe` / `skillgate check-package` and the gateway write. Roll-up: the verdict is 'not-conformant' if any must-check failed, 'error' if none failed but a must-check could not run (error), else 'conformant' (warnings and should-checks never change the verdict). A run limited with --only/--skip has the verdict 'partial', never 'conformant': selection.passed then says whether every selected check passed by the same roll-up. integrity.sha256 is the SHA-256 of the canonical JSON (RFC 8785 JSON Canonicalization Scheme: keys sorted by UTF-16 code units, no whitespace, ECMAScript number and string serialisation) of the report without its 'integrity' member; integrity.signature is an Ed25519 signature over the same bytes. A run limited with --only or --skip records its selection: such a report covers part of the catalogue and is never an admission verdict.
  */
 export interface ConformanceReport {
 reportVersion: "1.0"
@@ -301,7 +301,10 @@ size: number
 mode: ("local" | "gateway")
 startedAt: Timestamp1
 finishedAt: Timestamp1
-verdict: ("conformant" | "not-conformant" | "error")
+/**
+ * The roll-up of every result; 'partial' for a run limited with --only/--skip (see selection), which is never an admission verdict.
+ */
+verdict: ("conformant" | "not-conformant" | "error" | "partial")
 summary: {
 pass: number
 fail: number
@@ -310,11 +313,12 @@ skip: number
 error: number
 }
 /**
- * Present when the run was limited with --only/--skip (a partial run).
+ * Present when the run was limited with --only/--skip (a partial run, verdict 'partial'). passed: the selected checks' roll-up would be 'conformant' (no must-check failed or errored); the CLI exits 0 when true, 1 otherwise.
  */
 selection?: {
 only: string[]
 skip: string[]
+passed?: boolean
 }
 /**
  * How many courses' media were measured out of how many, and what that sample supports.
@@ -694,6 +698,10 @@ denyPrivate?: boolean
  */
 deadlineMs?: number
 /**
+ * Overall deadline of the run in seconds (--deadline). When it passes, the run ends with what it has and every unfinished check is an error (SG_ERR_RUN_DEADLINE). Default: 600 s + 0.5 s × the courseCount service-info declares, or 3,600 s when it declares none.
+ */
+runDeadlineSeconds?: number
+/**
  * Conformance sandbox tenants A and B of a self-hosted platform (R5.3-4, R5.3-5a, R5.3-5b). Write tokens as ${ENV} references.
  */
 tenants?: {
@@ -819,6 +827,10 @@ validUntil?: CalendarDate
  * Cumulative person-times served (R5.3-3, self-hosted must declare it).
  */
 peopleServed?: number
+/**
+ * Live courses GET /v1/courses lists now (optional, since 1.1). When declared it bounds a full walk: at page size L the walk ends within ceil(1.25 × courseCount / L) + 10 pages; a walk still going past that bound is broken pagination (contract.pagination). It also sets the kit's default run deadline: 600 s + 0.5 s × courseCount (3,600 s when not declared).
+ */
+courseCount?: number
 updatedAt: Timestamp1
 }
 /**

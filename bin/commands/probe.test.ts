@@ -16,13 +16,14 @@ t.test('compliant platform: exit 0, json/junit/html/md written and printed', asy
   const dir = t.testdir({})
   const r = await runCli(['probe', p.url, '--kind', 'on-demand', '--key-id', p.keyId, '--secret-env', 'SG_TEST_SECRET', '--out', 'out', ...FAST], { cwd: dir, env: { SG_TEST_SECRET: p.secret } })
   t.equal(r.code, 0, r.stdout + r.stderr)
-  t.match(r.stdout, /^CONFORMANT: 4 pass, 0 fail/)
+  t.match(r.stdout, /^PARTIAL \(the selected checks passed; not an admission verdict\): 4 pass, 0 fail/, '--only: PARTIAL, never CONFORMANT')
   for (const [format, file] of [['json', 'report.json'], ['junit', 'report.junit.xml'], ['html', 'report.html'], ['md', 'report.md']]) {
     t.ok(existsSync(join(dir, 'out', file)), file)
     t.match(r.stdout, new RegExp(`report \\(${format}\\): .*${file.replace('.', '\\.')}`))
   }
   const json = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'))
-  t.equal(json.verdict, 'conformant')
+  t.equal(json.verdict, 'partial')
+  t.equal(json.selection.passed, true)
   t.ok(json.integrity.sha256, 'sealed with a digest')
   t.notOk(readFileSync(join(dir, 'out', 'report.json'), 'utf8').includes(p.secret), 'no secret in the report')
   const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(dir, 'out', 'report.junit.xml'), 'utf8'))
@@ -37,20 +38,22 @@ t.test('defective platform: exit 1 and the failing check with its requirement on
   const dir = t.testdir({})
   const r = await runCli(['probe', p.url, '--kind', 'on-demand', '--key-id', p.keyId, '--secret-env', 'S', '--format', 'json', ...FAST], { cwd: dir, env: { S: p.secret } })
   t.equal(r.code, 1, r.stdout + r.stderr)
-  t.match(r.stdout, /NOT-CONFORMANT/)
+  t.match(r.stdout, /^PARTIAL \(the selected checks did not all pass/)
   t.match(r.stdout, /FAIL catalogue\.count \[R5\.1-2\]/)
   t.ok(existsSync(join(dir, 'skillgate-report', 'report.json')))
   t.notOk(existsSync(join(dir, 'skillgate-report', 'report.html')), 'only the formats asked for')
 })
 
-t.test('unreachable target: exit 3', async (t) => {
+t.test('unreachable target: one line, exit 3', async (t) => {
   const p = await startProvider({ kind: 'on-demand', courses: 120 })
   const url = p.loopbackUrl
   await p.close()
   const dir = t.testdir({})
   const r = await runCli(['probe', url, '--kind', 'on-demand', '--only', 'contract.service-info', '--format', 'md'], { cwd: dir, env: {} })
   t.equal(r.code, 3, r.stdout + r.stderr)
-  t.match(r.stdout, /ERROR .*contract\.service-info.*SG_ERR_NET_UNREACHABLE/)
+  t.equal(r.stdout.split('\n').filter(Boolean).length, 1, 'one line')
+  t.match(r.stdout, /^UNREACHABLE \[SG_ERR_PROBE_TARGET_UNREACHABLE\]: The platform at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(SG_ERR_NET_UNREACHABLE/)
+  t.equal(r.stderr, '', 'nothing else')
 })
 
 t.test('config file: ${ENV} substitution, flags override, tenants reach the run', async (t) => {

@@ -3,8 +3,8 @@
 // 3 unreachable or tool failure. Progress goes to stderr only when it is a terminal.
 import { resolve } from 'node:path'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
-import { exitCodeFor } from '../../conformance/checks/framework.js'
 import { runProbe } from '../../conformance/probe.js'
+import { terminalSummary } from '../../conformance/report/terminal.js'
 import { MEDIA_METHODS, type MediaMethod } from '../../conformance/media/measure-index.js'
 import { loadProbeConfig, type ProbeConfig } from '../../conformance/probe-config.js'
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../conformance/report/write.js'
@@ -40,9 +40,13 @@ Options:
   --deadline-ms N        deadline of one HTTP exchange (default 15000)
   --progress-interval S  when stderr is not a terminal, a progress line at most every S seconds
                          (default 10; 0 = every step)
+  --deadline SECONDS     overall deadline of the run; then it ends with what it has, as an error
+                         (default 600 s + 0.5 s per course service-info declares; 3600 s if none)
 ${SIGNING_USAGE}
 
-Exit codes: 0 conformant, 1 not conformant, 2 usage or config error, 3 target unreachable or tool failure.
+Exit codes: 0 conformant, 1 not conformant, 2 usage or config error (no key, no tenant config),
+3 target unreachable (one line) or the run could not decide. With --only/--skip the verdict is
+PARTIAL, never CONFORMANT, and the exit code covers the selected checks: 0 all passed, 1 otherwise.
 `
 
 const OPTIONS = {
@@ -63,6 +67,7 @@ const OPTIONS = {
   'deny-private': { type: 'boolean' },
   'deadline-ms': { type: 'string' },
   'progress-interval': { type: 'string' },
+  deadline: { type: 'string' },
   ...SIGNING_OPTIONS,
 } as const
 
@@ -123,6 +128,7 @@ async function probe(args: string[], io: CliIo): Promise<number> {
   const outDir = resolve(io.cwd, values.out ?? config.out ?? 'skillgate-report')
   const concurrency = integer('--concurrency', values.concurrency) ?? config.concurrency
   const deadlineMs = integer('--deadline-ms', values['deadline-ms']) ?? config.deadlineMs
+  const runDeadlineSeconds = integer('--deadline', values.deadline) ?? config.runDeadlineSeconds
   const only = list(values.only) ?? config.only
   const skip = list(values.skip) ?? config.skip
   const deny = values['deny-private'] ?? config.denyPrivate ?? false
@@ -145,19 +151,17 @@ async function probe(args: string[], io: CliIo): Promise<number> {
     ...(config.tenants ? { tenants: config.tenants } : {}),
     ...(config.learner ? { learner: config.learner } : {}),
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(runDeadlineSeconds !== undefined ? { runDeadlineSeconds } : {}),
     onProgress: (e) => progress.onProgress(e),
   }).finally(() => progress.end())
   const signing = signingFromFlags(values, io.cwd)
   const paths = await writeReports(report, outDir, formats, signing ? { signing } : {})
-  const s = report.summary
-  io.stdout.write(`${report.verdict.toUpperCase()}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.error} error (${report.subject.kind} ${report.subject.baseUrl ?? ''})\n`)
-  for (const r of report.results.filter((x) => x.status === 'fail' || x.status === 'error')) {
-    io.stdout.write(`  ${r.status.toUpperCase()} ${r.checkId} [${r.requirementIds.join(', ')}]${r.errorCode ? ` ${r.errorCode}` : ''}: ${(r.message?.en ?? '').slice(0, 300)}\n`)
-  }
-  if (report.sampling) io.stdout.write(`sampling: ${report.sampling.confidence}\n`)
+  const summary = terminalSummary(report)
+  io.stdout.write(summary.lines.join('\n') + '\n')
+  if (summary.unreachable) return summary.exitCode // one line, nothing else
   for (const w of report.warnings ?? []) io.stderr.write(`warning: ${w}\n`)
   for (const [format, path] of Object.entries(paths)) io.stdout.write(`report (${format}): ${path}\n`)
-  return exitCodeFor(report)
+  return summary.exitCode
 }
 
 export const probeCommand: Command = {

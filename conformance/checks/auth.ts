@@ -38,6 +38,8 @@ function expectRefusal(res: ProbeResponse, code: string, what: { zh: string; en:
 
 export const unsignedCheck = defineCheck<ProbeContext>({
   id: 'auth.unsigned',
+  // Sent without credentials: it needs only an answering target (no key, no accepted signature).
+  requires: ['target-reachable'],
   requirementIds: ['R7'],
   severity: 'must',
   kinds: BOTH,

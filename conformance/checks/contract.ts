@@ -101,6 +101,7 @@ export const paginationCheck = defineCheck<ProbeContext>({
       }
       if (w.cycle) reasons.push(`${label} walk (limit ${w.limit}): nextCursor of page ${w.cycle.page} was already served earlier (cursor cycle); the walk would never end`)
       if (w.stopReason === 'page-cap') reasons.push(`${label} walk (limit ${w.limit}): still not at the end after ${w.pages} pages (the hard cap)`)
+      if (w.stopReason === 'declared-cap') reasons.push(`${label} walk (limit ${w.limit}): still not at the end after ${w.pages} pages, the most the declared courseCount allows (service-info; see the paging bound in the specification)`)
       if (w.stopReason === 'http-status' || w.stopReason === 'unreadable-page') reasons.push(`${label} walk (limit ${w.limit}) broke off at page ${w.pages} (${w.stoppedAt ? `status ${w.stoppedAt.status}` : 'unreadable page'})`)
       if (w.firstProblemPage) evidence.push(httpEvidence(w.firstProblemPage.exchange, `${label} walk, first page with a problem (page ${w.firstProblemPage.page})`))
     }

@@ -139,8 +139,8 @@ t.test('--only / --skip', async (t) => {
   const skipped = await runChecks(catalogue, ctx, { skip: ['a.base'] })
   t.same(skipped.results.map((r) => [r.checkId, r.status]), [['a.base', 'skip'], ['a.dep', 'skip'], ['a.other', 'pass']])
   t.match(byId(skipped, 'a.base').message?.en, /--skip/)
-  t.same(skipped.selection, { only: [], skip: ['a.base'] }, 'a partial run records its selection')
-  t.same(only.selection, { only: ['a.dep'], skip: [] })
+  t.same(skipped.selection, { only: [], skip: ['a.base'], passed: true }, 'a partial run records its selection')
+  t.same(only.selection, { only: ['a.dep'], skip: [], passed: true })
   t.notOk((await runChecks(catalogue, ctx)).selection, 'a full run has no selection')
 })
 

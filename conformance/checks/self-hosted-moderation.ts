@@ -15,6 +15,7 @@ import { exchangeEvidence, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
 import { alertMatches, controlWatch, moderationRun, uploadLabel as label, type ModerationUpload, type SelfHostedCheckOptions } from './self-hosted-moderation-run.js'
 import { bearer, objectPath, tenantsOf } from './self-hosted-objects.js'
+import { TENANT_REQUIRES } from '../probe-preconditions.js'
 
 export type { ModerationClock, SelfHostedCheckOptions } from './self-hosted-moderation-run.js'
 
@@ -26,6 +27,7 @@ const seconds = (ms: number): number => Math.round(ms / 100) / 10
 function canariesCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
   return defineCheck<ProbeContext>({
     id: 'selfhosted.moderation-canaries',
+    requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,
@@ -106,6 +108,7 @@ async function readBack(ctx: ProbeContext, u: ModerationUpload, objectId: string
 function withheldCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
   return defineCheck<ProbeContext>({
     id: 'selfhosted.moderation-withheld',
+    requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,
@@ -146,6 +149,7 @@ function withheldCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext>
 function controlCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
   return defineCheck<ProbeContext>({
     id: 'selfhosted.moderation-control',
+    requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,

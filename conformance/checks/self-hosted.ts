@@ -12,6 +12,7 @@ import { defineCheck, fail, pass, type CheckDefinition, type Evidence } from './
 import { exchangeEvidence, judgeProblem, reproduce } from './http-expect.js'
 import { createModerationChecks, type SelfHostedCheckOptions } from './self-hosted-moderation.js'
 import { bearer, objectPath, probeObject, tenantsOf, uploadFailure } from './self-hosted-objects.js'
+import { TENANT_REQUIRES } from '../probe-preconditions.js'
 
 export type { ModerationClock, SelfHostedCheckOptions } from './self-hosted-moderation.js'
 
@@ -56,6 +57,7 @@ export const retentionPolicyCheck = defineCheck<ProbeContext>({
 
 export const retainUntilCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.retain-until',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -86,6 +88,7 @@ export const retainUntilCheck = defineCheck<ProbeContext>({
 
 export const earlyDeleteRefusedCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.early-delete-refused',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5b'],
   severity: 'must',
   kinds: SELF,
@@ -152,6 +155,7 @@ async function privacyCheckRun(ctx: ProbeContext, signal: AbortSignal, probes: (
 
 export const privacyAnonymousCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.privacy-anonymous',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,
@@ -177,6 +181,7 @@ export const privacyAnonymousCheck = defineCheck<ProbeContext>({
 
 export const privacyCrossTenantCheck = defineCheck<ProbeContext>({
   id: 'selfhosted.privacy-cross-tenant',
+  requires: TENANT_REQUIRES,
   requirementIds: ['R5.3-5a'],
   severity: 'must',
   kinds: SELF,

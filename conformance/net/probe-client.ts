@@ -99,6 +99,8 @@ async function request(client: ClientState, r: ProbeRequest): Promise<ProbeRespo
     try {
       if (ex.body.length > 0) response.json = JSON.parse(ex.body.toString('utf8'))
     } catch (err) {
+      // Kept so a check names the parse error and its position, not "expected object, found nothing".
+      response.jsonError = `invalid JSON: ${(err as Error).message}`
       if (r.expect === 'json' && ex.status >= 200 && ex.status < 300) {
         const { evidence } = response
         throw sgError('SG_ERR_NET_BAD_JSON', `${url}: ${(err as Error).message}`, { url: evidence.request.url, evidence }, err)

@@ -94,6 +94,8 @@ export interface ProbeResponse {
   headers: Record<string, string | string[]>
   body: Buffer
   json?: unknown
+  /** Why a JSON-typed body did not parse (the parser's message, with its position). */
+  jsonError?: string
   text?: string
   /** The URL that produced this response (after same-origin redirects). */
   url: string

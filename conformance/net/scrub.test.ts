@@ -41,7 +41,7 @@ t.test('toCurl reproduces the request with placeholders for redacted values', as
   const cmd = toCurl(ev, { maxTimeSeconds: 15 })
   t.match(cmd, /^curl -sS -i --max-time 15 -X POST /)
   t.match(cmd, /-H 'x-sg-signature: <signature: replay with skillgate reproduce/, 'no key id in the evidence: the command says how to replay')
-  t.match(cmd, /-H "authorization: Bearer \$SKILLGATE_TENANT_TOKEN"/, 'a token is an environment variable')
+  t.match(cmd, /-H "authorization: Bearer \$SG_TENANT_TOKEN"/, 'a token is an environment variable')
   t.match(cmd, /--compressed/)
   t.match(cmd, /--data-binary '\{"a":1\}'/)
   t.match(cmd, /-H 'x-note: it'\\''s'/, 'single quotes are shell-escaped')

@@ -54,13 +54,20 @@ function replaceLiterals(s: string, secrets: string[]): string {
   return out
 }
 
+/** Every form a secret may take in a report or a command line: raw, percent-encoded, base64. */
+export function encodedForms(secret: string): string[] {
+  const b64 = Buffer.from(secret, 'utf8').toString('base64')
+  return [secret, encodeURIComponent(secret), b64, b64.replace(/=+$/, ''), Buffer.from(secret, 'utf8').toString('base64url')]
+}
+
 /**
  * Deep copy of `obj` with secrets removed: values under credential-like keys (headers, fields),
  * credential-like query parameters inside URLs, and every literal occurrence of `secrets`.
  */
 export function scrub<T>(obj: T, secrets: string[] = []): T {
   // Longest first, so a secret that contains another is not half-replaced.
-  const literals = [...new Set(secrets.filter((s) => s.length >= 4).flatMap((s) => [s, encodeURIComponent(s)]))].sort((a, b) => b.length - a.length)
+  // Raw, percent-encoded and base64 (standard and URL-safe, with and without padding) forms.
+  const literals = [...new Set(secrets.filter((s) => s.length >= 4).flatMap((s) => encodedForms(s)))].sort((a, b) => b.length - a.length)
   const walk = (v: unknown, depth: number): unknown => {
     if (depth > 32) return REDACTED
     if (typeof v === 'string') return replaceLiterals(redactUrl(v), literals)

@@ -44,8 +44,8 @@ t.test('a signed POST with a tenant token and a body', async (t) => {
   const cmd = signedCurl(ev.request)
   t.ok(cmd, 'a command is built')
   t.notMatch(cmd!, new RegExp(`${p.secret}|${A.token}`), 'neither secret nor token in the command')
-  t.match(cmd!, /"authorization: Bearer \$SKILLGATE_TENANT_TOKEN"/)
-  const r = await run(cmd!, { SKILLGATE_SECRET: p.secret, SKILLGATE_TENANT_TOKEN: A.token })
+  t.match(cmd!, /"authorization: Bearer \$SG_TENANT_TOKEN"/)
+  const r = await run(cmd!, { SKILLGATE_SECRET: p.secret, SG_TENANT_TOKEN: A.token })
   t.match(r.stdout, /^HTTP\/1\.1 201/m, 'the upload is accepted')
 })
 

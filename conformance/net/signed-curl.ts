@@ -15,7 +15,8 @@ import type { EvidenceRequest } from './evidence.js'
 import { REDACTED } from './scrub.js'
 
 export const DEFAULT_SECRET_VAR = 'SKILLGATE_SECRET'
-export const DEFAULT_TOKEN_VAR = 'SKILLGATE_TENANT_TOKEN'
+/** The same variable to-curl.ts names for a redacted tenant token. */
+export const DEFAULT_TOKEN_VAR = 'SG_TENANT_TOKEN'
 
 const SIGNATURE_NAMES = new Set(Object.values(SIGNATURE_HEADERS).map((h) => h.toLowerCase()))
 

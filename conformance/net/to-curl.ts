@@ -5,13 +5,20 @@
 // placeholder naming `skillgate reproduce`.
 import type { Evidence } from './evidence.js'
 import { REDACTED } from './scrub.js'
-import { DEFAULT_TOKEN_VAR, isSignedRequest, signedCurl } from './signed-curl.js'
+import { isSignedRequest, signedCurl } from './signed-curl.js'
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
-function headerValue(name: string, value: string): string {
-  if (!value.includes(REDACTED)) return value
-  return name.toLowerCase() === 'x-sg-signature' ? '<signature: replay with skillgate reproduce REPORT.json CHECK_ID --key-id ID --secret-env VAR>' : `<${name}>`
+/** The variable a reader exports to fill a redacted credential: never the value itself. */
+export const curlVariable = (name: string): string => (name.toLowerCase() === 'authorization' ? 'SG_TENANT_TOKEN' : `SG_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`)
+
+/** A header part: literal values single-quoted; a redacted credential as "$VAR" (the shell fills it in). */
+function headerPart(name: string, value: string): string {
+  if (!value.includes(REDACTED)) return shellQuote(`${name}: ${value}`)
+  if (name.toLowerCase() === 'x-sg-signature') return shellQuote(`${name}: <signature: replay with skillgate reproduce REPORT.json CHECK_ID --key-id ID --secret-env VAR>`)
+  // The kit's only Authorization is a tenant's bearer token (spec: tenantToken security scheme).
+  const bearer = name.toLowerCase() === 'authorization' ? 'Bearer ' : ''
+  return `"${name}: ${bearer}$${curlVariable(name)}"`
 }
 
 /** `curl` command reproducing the evidence's request (headers that the client computes itself are left out). */
@@ -31,11 +38,7 @@ export function toCurl(evidence: Evidence, o: { maxTimeSeconds?: number } = {}):
       parts.push('--compressed')
       continue
     }
-    if (lower === 'authorization' && value.includes(REDACTED)) {
-      parts.push('-H', `"${name}: Bearer $${DEFAULT_TOKEN_VAR}"`)
-      continue
-    }
-    parts.push('-H', shellQuote(`${name}: ${headerValue(name, value)}`))
+    parts.push('-H', headerPart(name, value))
   }
   if (bodyExcerpt !== undefined) {
     parts.push('--data-binary', shellQuote(bodyTruncated ? `${bodyExcerpt}<…truncated>` : bodyExcerpt))

@@ -14,8 +14,9 @@ import { promisify } from 'node:util'
 import type { Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import type { Entry, ZipFile } from 'yauzl'
-import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+import { sgError } from '../../specs/lib/errors.js'
 import { BlockCachedFileReader } from './zip-block-reader.js'
+import { classifyZipError } from './zip-errors.js'
 import { extractEntryToFile, inspectStoredEntry, type ExtractBudget, type ExtractResult } from './zip-extract-entry.js'
 import { jsonNestingDepth } from './zip-json-depth.js'
 import { resolvePackageLimits, type PackageLimits } from './zip-limits.js'
@@ -23,6 +24,7 @@ import { detectArchiveMagic } from './zip-magic.js'
 import { assertNoTraversal, decodeEntryName, printable, validateEntryName, type NameEncoding } from './zip-names.js'
 
 export { DEFAULT_PACKAGE_LIMITS, resolvePackageLimits, type PackageLimits } from './zip-limits.js'
+export { classifyZipError } from './zip-errors.js'
 export type { NameEncoding } from './zip-names.js'
 
 export const MANIFEST_NAME = 'manifest.json'
@@ -197,17 +199,28 @@ async function planEntries(zip: ZipFile, limits: Readonly<PackageLimits>): Promi
   const misplacedManifests: string[] = []
   let declaredTotal = 0
   let index = 0
-  for await (const entry of zip.eachEntry()) {
-    const plan = await planEntry(zip, entry, index++, limits)
-    if (names.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" appears more than once`, { name: plan.name })
-    names.add(plan.name)
-    const segments = plan.name.replace(/\/$/, '').split('/')
-    for (let i = 1; i < segments.length; i++) impliedDirs.add(segments.slice(0, i).join('/'))
-    if (plan.isDirectory) impliedDirs.add(segments.join('/'))
-    if (segments.length > 1 && segments.at(-1) === MANIFEST_NAME && !plan.isDirectory) misplacedManifests.push(plan.name)
-    declaredTotal += plan.uncompressedSize
-    if (declaredTotal > limits.maxTotalBytes) throw sgError('SG_ERR_ZIP_TOO_LARGE', `the package declares more than ${limits.maxTotalBytes} uncompressed bytes`, { limit: limits.maxTotalBytes })
-    plans.push(plan)
+  // yauzl checks a stored entry's sizes before it shows us the entry, so an encrypted stored entry
+  // would read as a size mismatch; planEntry checks the flag first, then the sizes itself.
+  const sized = zip as unknown as { validateEntrySizes: boolean }
+  sized.validateEntrySizes = false
+  try {
+    await planAll()
+  } finally {
+    sized.validateEntrySizes = true
+  }
+  async function planAll(): Promise<void> {
+    for await (const entry of zip.eachEntry()) {
+      const plan = await planEntry(zip, entry, index++, limits)
+      if (names.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" appears more than once`, { name: plan.name })
+      names.add(plan.name)
+      const segments = plan.name.replace(/\/$/, '').split('/')
+      for (let i = 1; i < segments.length; i++) impliedDirs.add(segments.slice(0, i).join('/'))
+      if (plan.isDirectory) impliedDirs.add(segments.join('/'))
+      if (segments.length > 1 && segments.at(-1) === MANIFEST_NAME && !plan.isDirectory) misplacedManifests.push(plan.name)
+      declaredTotal += plan.uncompressedSize
+      if (declaredTotal > limits.maxTotalBytes) throw sgError('SG_ERR_ZIP_TOO_LARGE', `the package declares more than ${limits.maxTotalBytes} uncompressed bytes`, { limit: limits.maxTotalBytes })
+      plans.push(plan)
+    }
   }
   for (const plan of plans) {
     if (!plan.isDirectory && impliedDirs.has(plan.name)) throw sgError('SG_ERR_ZIP_DUPLICATE_NAME', `"${printable(plan.name)}" is both a file and a folder`, { name: plan.name })
@@ -237,6 +250,9 @@ async function planEntry(zip: ZipFile, entry: Entry, index: number, limits: Read
   }
   if (entry.compressionMethod !== METHOD_STORED && entry.compressionMethod !== METHOD_DEFLATE) {
     throw sgError('SG_ERR_ZIP_UNSUPPORTED_METHOD', `${where} uses compression method ${entry.compressionMethod}`, { name, method: entry.compressionMethod })
+  }
+  if (entry.compressionMethod === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) {
+    throw sgError('SG_ERR_ZIP_SIZE_MISMATCH', `${where}: compressed/uncompressed size mismatch for stored file: ${entry.compressedSize} != ${entry.uncompressedSize}`, { name })
   }
   if (isDirectory && entry.uncompressedSize !== 0) throw sgError('SG_ERR_ZIP_CORRUPT', `folder ${where} carries ${entry.uncompressedSize} bytes of data`, { name })
   if (entry.uncompressedSize > limits.maxEntryBytes) {
@@ -414,26 +430,4 @@ export function parseManifest(bytes: Buffer, limits: Pick<PackageLimits, 'maxMan
   } catch (err) {
     throw sgError('SG_ERR_MANIFEST_INVALID_JSON', `${MANIFEST_NAME}: ${(err as Error).message}`)
   }
-}
-
-const SIZE_MESSAGES = /too many bytes in the stream|not enough bytes in the stream|size mismatch for stored file/
-const ENCRYPTION_MESSAGES = /encrypt/
-
-/**
- * yauzl and zlib report archive defects as plain Errors; translate them to stable codes. System
- * errors (ENOENT on the upload, ENOSPC in the sandbox) are not the provider's fault and pass
- * through unchanged.
- */
-export function classifyZipError(err: unknown, entryName?: string): unknown {
-  // yauzl's defects are plain `Error`s; a TypeError or RangeError here is our bug, not the package's.
-  if (isSkillgateError(err) || !(err instanceof Error) || (err.constructor !== Error && !('code' in err))) return err
-  const code = (err as NodeJS.ErrnoException).code
-  if (typeof code === 'string' && code.startsWith('Z_')) return sgError('SG_ERR_ZIP_CORRUPT', `compressed data is damaged (${err.message})`, undefined, err)
-  if (code !== undefined) return err
-  if (entryName !== undefined) err.message = `entry "${printable(entryName)}": ${err.message}`
-  if (SIZE_MESSAGES.test(err.message)) return sgError('SG_ERR_ZIP_SIZE_MISMATCH', err.message, undefined, err)
-  if (ENCRYPTION_MESSAGES.test(err.message)) return sgError('SG_ERR_ZIP_ENCRYPTED', err.message, undefined, err)
-  if (/unsupported compression method/.test(err.message)) return sgError('SG_ERR_ZIP_UNSUPPORTED_METHOD', err.message, undefined, err)
-  if (/End of central directory record signature not found/.test(err.message)) return sgError('SG_ERR_ZIP_CORRUPT', 'the archive is truncated: its central directory is missing', undefined, err)
-  return sgError('SG_ERR_ZIP_CORRUPT', err.message, undefined, err)
 }

@@ -28,6 +28,7 @@ const VERDICT: Record<Report['verdict'], [string, string, string, string, string
   conformant: ['符合规范', 'Conformant', '✓', '所有“必须”检查项均通过。', 'Every must-check passed.'],
   'not-conformant': ['不符合规范', 'Not conformant', '✗', '至少一项“必须”检查项未通过，请按下列说明修复后重新检查。', 'At least one must-check failed; fix what is listed below and run the checks again.'],
   error: ['无法判定', 'Could not decide', '⚠', '没有检查项失败，但至少一项“必须”检查项无法执行（目标不可达或工具故障）。', 'No check failed, but at least one must-check could not run (target unreachable or tool failure).'],
+  partial: ['部分检测', 'PARTIAL', '◐', '本次运行使用 --only/--skip，仅覆盖部分检查项，不是入驻结论。', 'This run was limited with --only/--skip: it covers part of the catalogue and is not an admission verdict.'],
 }
 
 const rank: Record<CheckResult['status'], number> = { fail: 4, error: 3, warn: 2, skip: 1, pass: 0 }
@@ -82,7 +83,7 @@ body{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
 header.top{display:flex;justify-content:space-between;align-items:flex-start;gap:1rem}
 .verdict{border:4px solid;border-radius:.5rem;padding:1rem 1.5rem;margin:1rem 0;font-size:1.1rem}
 .verdict .big{font-size:2.4rem;font-weight:700;display:block}
-.v-conformant{border-color:var(--pass);background:#e8f5e9}.v-not-conformant{border-color:var(--fail);background:#fdecea}.v-error{border-color:var(--error);background:#f3e5f5}
+.v-conformant{border-color:var(--pass);background:#e8f5e9}.v-not-conformant{border-color:var(--fail);background:#fdecea}.v-error{border-color:var(--error);background:#f3e5f5}.v-partial{border-color:var(--warn);background:#fff8e1}
 .counts{display:flex;gap:.75rem;flex-wrap:wrap;padding:0;list-style:none}
 .counts li{border:1px solid #ccc;border-radius:.4rem;padding:.3rem .8rem}
 .badge{display:inline-block;border-radius:.3rem;padding:0 .4rem;color:#fff;font-size:.85rem;font-weight:600;white-space:nowrap}

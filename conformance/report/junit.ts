@@ -51,6 +51,7 @@ export function renderJunit(report: Report): string {
       `  <testsuite name="${xmlAttr(requirementId)}" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'skip')}" time="${time(rs)}" timestamp="${xmlAttr(report.startedAt)}">`,
       '    <properties>',
       `      <property name="verdict" value="${xmlAttr(report.verdict)}"/>`,
+      ...(report.selection ? [`      <property name="selection.passed" value="${String(report.selection.passed === true)}"/>`] : []),
       `      <property name="subject.kind" value="${xmlAttr(report.subject.kind)}"/>`,
       `      <property name="tool.version" value="${xmlAttr(report.tool.version)}"/>`,
       ...(report.integrity ? [`      <property name="report.sha256" value="${xmlAttr(report.integrity.sha256)}"/>`] : []),

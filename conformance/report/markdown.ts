@@ -7,6 +7,7 @@ const VERDICT = {
   conformant: '✅ 符合规范 / Conformant',
   'not-conformant': '❌ 不符合规范 / Not conformant',
   error: '⚠️ 无法判定（检查执行出错）/ Error: could not decide',
+  partial: '◐ 部分检测 / PARTIAL (--only/--skip: not an admission verdict)',
 } as const
 
 /** Inline text: no line breaks, and nothing a renderer would turn into markup, links or a table cell break. */
@@ -39,7 +40,8 @@ export function renderMarkdown(report: Report): string {
     '',
   ]
   if (report.selection) {
-    lines.push(`> **部分检测 / Partial run**: --only ${report.selection.only.join(',') || '-'} --skip ${report.selection.skip.join(',') || '-'}; not an admission verdict.`, '')
+    const outcome = report.selection.passed === true ? '所选检查项全部通过 / the selected checks passed' : '所选检查项未全部通过 / the selected checks did not all pass'
+    lines.push(`> **部分检测 / Partial run**: --only ${mdInline(report.selection.only.join(',') || '-')} --skip ${mdInline(report.selection.skip.join(',') || '-')}; ${outcome}; not an admission verdict.`, '')
   }
   const problems = report.results.filter((r) => r.status === 'fail' || r.status === 'error')
   if (problems.length > 0) {

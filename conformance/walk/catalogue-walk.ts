@@ -12,7 +12,7 @@ import { likelySampled, type PrefetchOptions } from './sample-prefetch.js'
 
 export const EXAMPLES = 10
 
-export type StopReason = 'end' | 'cycle' | 'page-cap' | 'entry-cap' | 'http-status' | 'unreadable-page'
+export type StopReason = 'end' | 'cycle' | 'page-cap' | 'declared-cap' | 'entry-cap' | 'http-status' | 'unreadable-page'
 
 export interface OrderExample { page: number; previous: { courseId: string; updatedAt: string }; next: { courseId: string; updatedAt: string } }
 export interface PrefixEntry { courseId: string; at: number }
@@ -22,6 +22,12 @@ export interface WalkOptions {
   updatedSince?: string
   /** Hard cap on pages; a walk that reaches it stops (a platform that never ends is a failure). */
   maxPages: number
+  /**
+   * The page cap derived from what the platform declares (service-info `courseCount`, the page
+   * size; the formula is in the specification), read before every page; undefined: not declared.
+   * A walk past it stops with 'declared-cap', so an endless catalogue ends within the declared size.
+   */
+  declaredCap?: () => number | undefined
   /** Stop after this many entries (prefix walks for the gap cross-check). */
   maxEntries?: number
   /** Remember the first N items (id, time) for the cross-walk comparison. */
@@ -45,6 +51,8 @@ export interface CatalogueWalk {
   updatedSince?: string
   pages: number
   stopReason: StopReason
+  /** The page cap the walk stopped at ('page-cap' or 'declared-cap'). */
+  capPages?: number
   complete: boolean
   /** Items as served, duplicates included. */
   itemsServed: number
@@ -154,6 +162,9 @@ function newWalkState(o: WalkOptions): WalkState {
   }
 }
 
+/** The page cap in force now: the hard cap, or the declared one when it is lower. */
+const pageCap = (o: WalkOptions): number => Math.min(o.maxPages, o.declaredCap?.() ?? Infinity)
+
 async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: AbortSignal): Promise<CatalogueWalk> {
   // Page 1 goes out before the page schema is compiled (the first compile costs ~0.2 s of CPU), and
   // the compile waits one turn of the event loop so the run's other first requests go out too: the
@@ -169,8 +180,10 @@ async function walkPages(fetchPage: PageFetcher, o: WalkOptions, walkDone: Abort
   const announce = o.prefetch && (o.sample?.size ?? 0) > 0 ? likelySampled(o.prefetch, o.sample!.size, [['sample', s.sample], ['free', s.freeSample]]) : undefined
 
   for (;;) {
-    if (w.pages >= o.maxPages) {
-      w.stopReason = 'page-cap'
+    const declared = o.declaredCap?.()
+    if (w.pages >= pageCap(o)) {
+      w.stopReason = declared !== undefined && declared < o.maxPages ? 'declared-cap' : 'page-cap'
+      w.capPages = pageCap(o)
       break
     }
     const res = await (nextFetch ?? fetchPage(cursor))
@@ -225,7 +238,7 @@ function readPage(s: WalkState, res: ProbeResponse, page: number, validate: (doc
   if (!validate(body)) {
     w.schema.invalidPages++
     s.problem = true
-    const { errors } = schemas().validate('catalogue-page', body)
+    const { errors } = res.jsonError ? { errors: [{ path: '/', expected: 'a JSON document', found: res.jsonError, keyword: 'parse' }] } : schemas().validate('catalogue-page', body)
     for (const e of errors) if (w.schema.errors.length < EXAMPLES * 2) w.schema.errors.push({ ...e, page })
   }
   if (!isObject(body) || !Array.isArray(body.items)) {
@@ -374,7 +387,7 @@ function nextCursor(w: CatalogueWalk, o: WalkOptions, doc: Partial<CataloguePage
  * items and tombstones this page holds. Otherwise undefined and the loop decides as usual.
  */
 function speculate(res: ProbeResponse, w: CatalogueWalk, o: WalkOptions, cursors: FingerprintSet, fetchPage: PageFetcher): Promise<ProbeResponse> | undefined {
-  if (res.status !== 200 || w.pages >= o.maxPages) return undefined
+  if (res.status !== 200 || w.pages >= pageCap(o)) return undefined
   const body = res.json
   if (!isObject(body) || !Array.isArray(body.items)) return undefined
   const next = body.nextCursor

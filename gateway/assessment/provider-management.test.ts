@@ -96,3 +96,4 @@ forEachEngine(t, async (t, store) => {
     t.equal((await store.db.selectFrom('provider_keys').select('revoked_at').where('provider_id', '=', p.providerId).executeTakeFirstOrThrow()).revoked_at !== null, true)
   })
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) data.course-centre (R16), data.feedback-r19, data.exit.

@@ -79,3 +79,4 @@ t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', 
   b.kill('SIGTERM')
   await exited(b)
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) package.checked-before-review (R13).

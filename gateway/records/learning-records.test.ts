@@ -79,3 +79,4 @@ forEachEngine(t, async (t, store) => {
     t.equal(await records.count(), 1)
   })
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) data.learning-records (R17).

@@ -147,3 +147,4 @@ forEachEngine(t, async (t, store) => {
     t.match(bad, { ok: false, firstBadSeq: victim.seq, problem: 'hash-mismatch' })
   })
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) workflow.audited-transitions (R6).

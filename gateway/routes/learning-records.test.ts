@@ -81,3 +81,4 @@ t.test('learning records over HTTP', async (t) => {
     t.comment(`load: ${load.batches} batches (${load.resent} resent), ${load.statementsSent} statements in ${load.elapsedMs} ms`)
   })
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) data.learning-records (R17).

@@ -149,3 +149,4 @@ forEachEngine(t, async (t, store) => {
     t.equal((await sync.circuitOf(providerId)).consecutiveFailures, 0)
   })
 })
+// Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) data.sync-atomic (R17), data.course-centre (R16).

@@ -64,6 +64,13 @@ export interface CheckDefinition<C = unknown> {
    * leaves the floor in place and the check itself will meet the same cause.
    */
   budgetMs?(ctx: C): Promise<number> | number
+  /**
+   * What this check's input needs besides other checks (names of the run's `preconditions`, e.g.
+   * 'target-reachable', 'signed-access'); default `RunOptions.defaultRequires`. When one does not
+   * hold, the check is not run: it reports an error naming the root cause, never a pass or a failure
+   * with its own code.
+   */
+  requires?: readonly string[]
   run(ctx: C, rt: CheckRuntime): Promise<CheckOutcome>
 }
 
@@ -81,6 +88,20 @@ export type ProgressEvent =
   /** Inside a running check: `step.done` of `step.total` items (`step.unit`, e.g. "previews"). */
   | { type: 'step'; checkId: string; step: { done: number; total: number; unit: string }; done: number; total: number }
 
+/** Why a precondition does not hold: the root cause every check that needs it reports. */
+export interface PreconditionFailure {
+  /** Stable SG_ERR_* code of the root cause (e.g. SG_ERR_PROBE_UNAUTHORISED). */
+  code: string
+  message: Bilingual
+  evidence?: Evidence[]
+  reproduce?: string
+  /** The caller's to fix (a missing key or tenant config): the CLI exits 2 rather than 3. */
+  config?: boolean
+}
+
+/** Evaluated at most once per run, when the first check that needs it is about to run; undefined: it holds. */
+export type Precondition = () => Promise<PreconditionFailure | undefined>
+
 export interface RunOptions {
   /** Run only these checks (and, transitively, what they depend on). */
   only?: readonly string[]
@@ -95,6 +116,15 @@ export interface RunOptions {
   tool?: Partial<Report['tool']>
   /** Injected clock for reproducible reports. */
   now?: () => Date
+  /** The run's preconditions by name (see `CheckDefinition.requires`). */
+  preconditions?: Readonly<Record<string, Precondition>>
+  /** What a check that declares no `requires` needs. */
+  defaultRequires?: readonly string[]
+  /**
+   * The run's overall deadline: when it aborts, the run ends with what it has; every check not
+   * finished by then is an error (SG_ERR_RUN_DEADLINE). Tests abort it themselves (no real time).
+   */
+  deadline?: AbortSignal
 }
 
 /** Identity with type inference, so a check file reads as data. */

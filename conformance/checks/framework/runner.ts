@@ -10,6 +10,7 @@ import type {
   Bilingual, CheckCatalogue, CheckDefinition, CheckOutcome, CheckResult, CheckRuntime, ProgressEvent, Report, ReportSubject, RunContext, RunOptions,
 } from './check-types.js'
 import { clip, LIMITS } from './evidence-caps.js'
+import { preconditionChecker, preconditionOutcome, validatePreconditions, type PreconditionCheck } from './preconditions.js'
 import { assembleReport } from './verdict.js'
 
 /** Which checks run for this subject, after `--only` / `--skip` (unknown IDs are usage errors). */
@@ -39,17 +40,29 @@ export function selectChecks<C>(catalogue: CheckCatalogue<C>, subject: ReportSub
   return { run: chosen, skipped }
 }
 
-function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, checkId: string): Promise<T> {
+function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, checkId: string, deadline: AbortSignal | undefined): Promise<T> {
   const controller = new AbortController()
   let timer: NodeJS.Timeout | undefined
+  let onDeadline = (): void => {}
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const err = sgError('SG_ERR_CHECK_TIMEOUT', `${checkId} ran longer than ${ms} ms`)
       controller.abort(err)
       reject(err)
     }, ms)
+    // The run's deadline ends the check too, and with it its timer (nothing keeps the process alive).
+    onDeadline = () => {
+      clearTimeout(timer)
+      controller.abort(deadline?.reason)
+      reject(deadline?.reason)
+    }
   })
-  return Promise.race([work(controller.signal), expired]).finally(() => clearTimeout(timer))
+  expired.catch(() => {})
+  deadline?.addEventListener('abort', onDeadline, { once: true })
+  return Promise.race([work(controller.signal), expired]).finally(() => {
+    clearTimeout(timer)
+    deadline?.removeEventListener('abort', onDeadline)
+  })
 }
 
 /** One run in progress: what was selected, what has finished, and what the checks noted besides. */
@@ -58,6 +71,7 @@ interface RunState<C> {
   readonly opts: RunOptions
   readonly timeoutMs: number
   readonly selectedIds: ReadonlySet<string>
+  readonly preconditions: PreconditionCheck
   readonly skipped: ReadonlySet<string>
   readonly results: Map<string, CheckResult>
   readonly warnings: string[]
@@ -82,7 +96,9 @@ export async function runChecks<C extends RunContext>(catalogue: CheckCatalogue<
   const { run: selected, skipped } = selectChecks(catalogue, ctx.subject, opts)
   const selectedIds = new Set(selected.map((c) => c.id))
   const order = topologicalOrder(selected)
-  const state: RunState<C> = { ctx, opts, timeoutMs, selectedIds, skipped, results: new Map(), warnings: [], sampling: undefined, total: order.length, done: 0 }
+  validatePreconditions(order.filter((c) => !skipped.has(c.id)) as CheckCatalogue<never>, opts)
+  const preconditions = preconditionChecker(opts)
+  const state: RunState<C> = { ctx, opts, timeoutMs, selectedIds, preconditions, skipped, results: new Map(), warnings: [], sampling: undefined, total: order.length, done: 0 }
   await schedule(state, order, concurrency)
   const results = catalogue.filter((c) => state.results.has(c.id)).map((c) => state.results.get(c.id) as CheckResult)
   return assembleReport({ ctx, startedAt, results, sampling: state.sampling, warnings: state.warnings }, now, opts)
@@ -96,6 +112,8 @@ function progress(state: RunState<unknown>, event: ProgressEvent): void {
 }
 
 function finish<C>(state: RunState<C>, def: CheckDefinition<C>, result: CheckResult): void {
+  // A check still running when the run's deadline struck was already finished as an error.
+  if (state.results.has(def.id)) return
   state.results.set(def.id, result)
   state.done++
   progress(state, { type: 'finish', checkId: def.id, result, done: state.done, total: state.total })
@@ -110,7 +128,8 @@ function skipReason<C>(state: RunState<C>, def: CheckDefinition<C>): Bilingual |
     if (r.status === 'fail' || r.status === 'error' || r.status === 'skip') {
       const zh = { fail: '未通过', error: '执行出错', skip: '被跳过' }[r.status]
       const en = { fail: 'failed', error: 'errored', skip: 'was skipped' }[r.status]
-      return { 'zh-CN': `前置检查项 ${d} ${zh}，本项未执行`, en: `Not run because dependency ${d} ${en}` }
+      const cause = r.status === 'error' && r.errorCode ? ` (${r.errorCode})` : ''
+      return { 'zh-CN': `前置检查项 ${d} ${zh}${cause}，本项未执行`, en: `Not run because dependency ${d} ${en}${cause}` }
     }
   }
   return undefined
@@ -128,9 +147,14 @@ async function runOne<C>(state: RunState<C>, def: CheckDefinition<C>): Promise<v
   const t0 = performance.now()
   let outcome: CheckOutcome
   try {
-    const own = def.budgetMs ? await Promise.resolve(def.budgetMs(state.ctx)).catch(() => 0) : 0
-    const budget = Number.isFinite(own) && own > state.timeoutMs ? own : state.timeoutMs
-    outcome = checkOutcomeShape(await withTimeout((signal) => def.run(state.ctx, rt(signal)), budget, def.id))
+    const unmet = await state.preconditions(def as CheckDefinition<never>)
+    if (unmet) {
+      outcome = preconditionOutcome(unmet)
+    } else {
+      const own = def.budgetMs ? await Promise.resolve(def.budgetMs(state.ctx)).catch(() => 0) : 0
+      const budget = Number.isFinite(own) && own > state.timeoutMs ? own : state.timeoutMs
+      outcome = checkOutcomeShape(await withTimeout((signal) => def.run(state.ctx, rt(signal)), budget, def.id, state.opts.deadline))
+    }
   } catch (err) {
     outcome = errorOutcome(err)
   }
@@ -145,6 +169,21 @@ function schedule<C>(state: RunState<C>, order: CheckDefinition<C>[], concurrenc
   return new Promise<void>((resolveAll) => {
     const pending = new Set(order)
     let running = 0
+    const deadline = state.opts.deadline
+    // The run's deadline: every check not finished by then is an error; the run ends with what it has.
+    const expire = (): void => {
+      const unfinished = order.filter((d) => !state.results.has(d.id))
+      if (unfinished.length > 0) state.warnings.push(`the run reached its deadline; ${unfinished.length} check(s) unfinished: ${unfinished.map((d) => d.id).join(', ')}`)
+      for (const def of unfinished) finish(state, def, toResult(def as CheckDefinition<never>, deadlineOutcome(deadline?.reason), 0))
+      pending.clear()
+      resolveAll()
+    }
+    if (deadline?.aborted) return expire()
+    deadline?.addEventListener('abort', expire, { once: true })
+    const done = (): void => {
+      deadline?.removeEventListener('abort', expire)
+      resolveAll()
+    }
     const pump = (): void => {
       let progressed = true
       while (progressed) {
@@ -169,8 +208,13 @@ function schedule<C>(state: RunState<C>, order: CheckDefinition<C>[], concurrenc
           })
         }
       }
-      if (pending.size === 0 && running === 0) resolveAll()
+      if (pending.size === 0 && running === 0) done()
     }
     pump()
   })
+}
+
+function deadlineOutcome(reason: unknown): CheckOutcome {
+  const detail = reason instanceof Error ? reason.message : 'the run deadline passed'
+  return errorOutcome(sgError('SG_ERR_RUN_DEADLINE', `not finished when the run ended at its deadline (${detail})`))
 }

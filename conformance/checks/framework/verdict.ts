@@ -14,8 +14,13 @@ export function rollUp(results: readonly Pick<CheckResult, 'status' | 'severity'
   return { verdict, summary }
 }
 
-/** 0 conformant, 1 not conformant, 3 when the run could not decide (unreachable target, tool failure). */
-export function exitCodeFor(report: Pick<Report, 'verdict'>): 0 | 1 | 3 {
+/**
+ * 0 conformant, 1 not conformant, 3 when the run could not decide (unreachable target, tool
+ * failure). A partial run (--only/--skip) exits on its selected checks alone: 0 when they all
+ * passed (selection.passed), 1 otherwise.
+ */
+export function exitCodeFor(report: Pick<Report, 'verdict' | 'selection'>): 0 | 1 | 3 {
+  if (report.verdict === 'partial') return report.selection?.passed === true ? 0 : 1
   return report.verdict === 'conformant' ? 0 : report.verdict === 'not-conformant' ? 1 : 3
 }
 
@@ -63,8 +68,11 @@ export function assembleReport(run: FinishedRun, now: () => Date, opts: RunOptio
     results: run.results,
   }
   if (run.sampling) report.sampling = run.sampling
-  // A partial run says so: it can never stand in for a full admission verdict.
-  if ((opts.only?.length ?? 0) > 0 || (opts.skip?.length ?? 0) > 0) report.selection = { only: [...(opts.only ?? [])], skip: [...(opts.skip ?? [])] }
+  // A partial run says so in its verdict: it can never stand in for a full admission verdict.
+  if ((opts.only?.length ?? 0) > 0 || (opts.skip?.length ?? 0) > 0) {
+    report.selection = { only: [...(opts.only ?? [])], skip: [...(opts.skip ?? [])], passed: verdict === 'conformant' }
+    report.verdict = 'partial'
+  }
   const environment = { node: process.versions.node, ...opts.environment }
   report.environment = environment
   if (run.warnings.length > 0) report.warnings = run.warnings
