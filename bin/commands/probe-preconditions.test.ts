@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { startProvider } from '../../fixtures/providers/index.js'
 import { encodedForms } from '../../conformance/net/scrub.js'
 import { start401Everywhere } from '../../conformance/probe-preconditions.test-support.js'
-import { runCli, type CliRun } from '../test-io.js'
+import { runCli, type CliRun } from '../cli.test-support.js'
 
 const SIGNED = 'contract.service-info,contract.pagination,catalogue.count,service.contact,auth.valid-signature,auth.unsigned'
 

@@ -89,7 +89,7 @@ t.test('config and usage errors exit 2 with a hint', async (t) => {
   t.match(broken.stderr, /SG_ERR_PROBE_CONFIG.*not JSON/)
   const noKind = await runCli(['probe', 'http://127.0.0.1:9'], { cwd: dir, env: {} })
   t.equal(noKind.code, 2)
-  t.match(noKind.stderr, /--kind is required.*\n.*skillgate probe --help/)
+  t.match(noKind.stderr, /^skillgate probe: --kind is required.*\(see 'skillgate probe --help'\)\n$/, 'one line with the hint')
   const noSecret = await runCli(['probe', 'http://127.0.0.1:9', '--kind', 'on-demand', '--key-id', 'k', '--secret-env', 'NOPE'], { cwd: dir, env: {} })
   t.equal(noSecret.code, 2)
   t.match(noSecret.stderr, /SG_ERR_PROBE_ENV_MISSING.*NOPE/)
@@ -111,7 +111,7 @@ t.test('config and usage errors exit 2 with a hint', async (t) => {
   t.match(help.stdout, /--secret-env VAR/)
 })
 
-t.test('progress goes to stderr only when it is a terminal', async (t) => {
+t.test('on a terminal, progress is a bar redrawn in place on stderr (bin/progress.test.ts covers pipes)', async (t) => {
   const p = await startProvider({ kind: 'on-demand', courses: 120 })
   t.teardown(() => p.close())
   const { PassThrough } = await import('node:stream')
@@ -123,5 +123,5 @@ t.test('progress goes to stderr only when it is a terminal', async (t) => {
   out.resume()
   const code = await main(['probe', p.url, '--kind', 'on-demand', '--only', 'auth.unsigned', '--format', 'json', '--out', t.testdir({})], { stdout: out, stderr: err, env: {}, cwd: process.cwd() })
   t.equal(code, 0)
-  t.match(Buffer.concat(chunks).toString(), /\[#+\] 1\/1 pass {2}auth\.unsigned/)
+  t.match(Buffer.concat(chunks).toString(), /\r\[-{24}\] 0\/1 checks · running auth\.unsigned.*\r\[#{24}\] 1\/1 checks/s)
 })
