@@ -153,11 +153,15 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
   await t.test('an objection pauses publicity; the reviewer dismisses it; publicity closes; the letter admits', async (t) => {
     const obj = await app.inject({ method: 'POST', url: `/api/v1/publicity/${appId}/objections`, payload: { text: '该单位课程版权存疑', name: '王五', contact: '13800138000' } })
     t.equal(obj.statusCode, 201, 'a public objection is filed')
-    // R11: a reviewer confirms the objector before the objection pauses publicity (API; the console has no button for it yet).
-    t.equal((await app.inject({ method: 'POST', url: `/api/v1/applications/${appId}/objections/${obj.json().objectionId}/confirm`, headers: bearer(reviewers[0]!.token), payload: { confirmation: '电话回访，本人确认' } })).statusCode, 200)
     await page.goto(`${base}/console/#/queues`)
     await page.waitForSelector('section[aria-labelledby="q-obj"] td:text-is("该单位课程版权存疑")')
     await page.goto(detailUrl)
+    // R11: unconfirmed, the objection does not pause publicity and cannot be decided; the reviewer
+    // confirms the objector in the console, which pauses it.
+    await stateIs('publicity')
+    t.equal(await page.locator('form[data-form="resolve-objection"]').count(), 0, 'an unconfirmed objection offers no decision')
+    await page.fill('form[data-form="confirm-objector"] textarea', '电话回访，本人确认')
+    await page.click('button[data-action="confirm-objector"]')
     await stateIs('publicity-paused')
     t.equal(await page.locator('form[data-form="resolve-objection"]').count(), 1)
     await page.fill('form[data-form="resolve-objection"] textarea', '已核实版权证明有效')

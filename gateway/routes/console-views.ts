@@ -14,6 +14,7 @@ export const CONSOLE_ACTIONS = {
   'roadshow-score': ['POST', '/api/v1/applications/:id/roadshow/scores'],
   'roadshow-decision': ['POST', '/api/v1/applications/:id/roadshow/decision'],
   'start-publicity': ['POST', '/api/v1/applications/:id/publicity/start'],
+  'confirm-objector': ['POST', '/api/v1/applications/:id/objections/:objectionId/confirm'],
   'resolve-objection': ['POST', '/api/v1/applications/:id/objections/:objectionId/resolve'],
   'course-review': ['POST', '/api/v1/course-review/:courseId/approve'],
   'course-takedown': ['POST', '/api/v1/courses/:courseId/takedown'],

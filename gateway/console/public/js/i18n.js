@@ -31,6 +31,9 @@ const DICT = {
   'q.waiting': ['等待评审处理的申请', 'Applications waiting for a reviewer'],
   'q.courses': ['待审核课程', 'Courses awaiting review'],
   'q.objections': ['公示期异议', 'Objections during publicity'],
+  'q.objector': ['异议人', 'Objector'],
+  'q.objectorConfirmed': ['已核实，公示暂停', 'Confirmed: publicity paused'],
+  'q.objectorUnconfirmed': ['待核实异议人', 'Objector to be confirmed'],
   'q.cases': ['动态考核 / 偏离案件', 'Open drift / assessment cases'],
   'q.unavailable': ['本网关尚未提供此接口。', 'This gateway does not offer this endpoint yet.'],
   'q.runJobs': ['立即执行到期的流程任务（管理员）', 'Run due workflow jobs now (admin)'],
@@ -91,6 +94,8 @@ const DICT = {
   'act.startDate': ['公示开始日期（可选）', 'Start date (optional)'],
   'act.dismiss': ['驳回异议，恢复公示', 'Dismiss the objection, resume publicity'],
   'act.uphold': ['异议成立，不予准入', 'Uphold the objection (reject)'],
+  'act.confirmation': ['如何核实了异议人（姓名与联系方式）', 'How the objector was confirmed (name and contact)'],
+  'act.confirmObjector': ['已核实异议人，暂停公示', 'Objector confirmed: pause publicity'],
   'act.commitment': ['服务承诺书', 'Service commitment letter'],
   'act.commitmentPending': ['等待服务方上传签署的服务承诺书（第十二条）。', 'Waiting for the provider to upload its signed commitment letter (Art. 12).'],
   'act.commitmentDone': ['已收到服务承诺书', 'Commitment letter received'],
@@ -173,7 +178,7 @@ export const VERDICT_NAMES = { conformant: ['符合规范', 'Conformant'], 'not-
 export const PROVIDER_STATUS_NAMES = { active: ['正常运营', 'Operating'], interview: ['约谈中', 'Under interview'], suspended: ['已暂停', 'Suspended'], exited: ['已退出', 'Exited'] }
 export const MGMT_ACTION_NAMES = { interview: ['约谈', 'Interview'], suspend: ['暂停', 'Suspend'], suspension: ['暂停', 'Suspension'], reinstate: ['恢复', 'Reinstate'], takedown: ['下架全部课程', 'Take all courses down'], exit: ['自愿退出', 'Voluntary exit'], 'forced-exit': ['强制退出', 'Forced exit'] }
 export const RUN_KIND_NAMES = { admission: ['准入检测', 'Admission check'], scheduled: ['定期检测', 'Scheduled check'] }
-export const OUTCOME_NAMES = { dismissed: ['异议不成立', 'Dismissed'], upheld: ['异议成立', 'Upheld'] }
+export const OUTCOME_NAMES = { dismissed: ['异议不成立', 'Dismissed'], upheld: ['异议成立', 'Upheld'], spam: ['无效异议（未能核实）', 'Spam (objector not confirmed)'] }
 export const DRIFT_NAMES = { 'free-share': ['免费占比', 'Free share'], preview: ['试看', 'Preview'], 'host-abroad': ['服务器位于境外', 'Host abroad'], contract: ['接口契约', 'API contract'], feedback: ['反馈', 'Feedback'] }
 /** Audit actions that are not state-machine events (those read through EVENT_NAMES). */
 export const AUDIT_NAMES = {

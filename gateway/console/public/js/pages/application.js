@@ -149,8 +149,18 @@ function actionsSection(d, allowed, rerender) {
         run: (fd) => post('/publicity/start', fd.get('startDate') ? { startDate: String(fd.get('startDate')) } : {}), onDone: rerender }))
     }
   }
+  // R11: an objection counts once a reviewer has confirmed its objector (no mail or SMS here: by
+  // calling back); only then may it be decided. Unconfirmable ones go in bulk from the queues page.
+  if (has('object') || has('resume-publicity')) {
+    for (const o of d.objections.filter((x) => x.resolvedAt === null && !x.confirmed)) {
+      const [fc] = field(t('act.confirmation'), h('textarea', { name: 'confirmation', required: true }))
+      forms.push(actionForm({ name: 'confirm-objector', children: [h('blockquote', {}, o.text), fc], submit: t('act.confirmObjector'),
+        run: (fd) => api(`/api/v1/applications/${id}/objections/${enc(o.id)}/confirm`, { method: 'POST', body: { confirmation: String(fd.get('confirmation')) } }),
+        onDone: rerender }))
+    }
+  }
   if (has('resume-publicity') || has('uphold-objection')) {
-    for (const o of d.objections.filter((x) => x.resolvedAt === null)) {
+    for (const o of d.objections.filter((x) => x.resolvedAt === null && x.confirmed)) {
       const [fr] = field(t('reasons'), h('textarea', { name: 'reasons', required: true }))
       const f = actionForm({ name: 'resolve-objection', children: [h('blockquote', {}, o.text), fr], submit: t('act.dismiss'),
         run: (fd, submitter) => api(`/api/v1/applications/${id}/objections/${enc(o.id)}/resolve`, { method: 'POST', body: { outcome: submitter?.dataset.outcome === 'upheld' ? 'upheld' : 'dismissed', reasons: lines(fd.get('reasons')) } }),

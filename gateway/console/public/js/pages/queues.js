@@ -47,16 +47,14 @@ export async function renderQueues(el) {
     h('section', { class: 'card', 'aria-labelledby': 'q-open' }, h('h2', { id: 'q-open' }, t('q.waiting')),
       open.length ? table([t('a.name'), t('a.kind'), t('a.state'), t('q.next'), t('since'), t('age')], appRows) : h('p', {}, t('none'))),
     await section(t('q.objections'), 'q-obj', async () => {
-      const paused = items.filter((a) => a.state === 'publicity-paused')
-      const rows = []
-      for (const a of paused) {
-        const d = await api(`/api/v1/applications/${encodeURIComponent(a.id)}`)
-        for (const o of d.objections.filter((x) => x.resolvedAt === null)) rows.push({ a, o })
-      }
-      rows.sort((x, y) => x.o.filedAt - y.o.filedAt)
-      return rows.length ? table([t('a.name'), t('a.objections'), t('since'), t('age')], rows.map(({ a, o }) => h('tr', {},
-        h('td', {}, h('a', { href: `#/applications/${encodeURIComponent(a.id)}` }, a.organisation.name)),
-        h('td', {}, o.text), h('td', {}, fmtTime(o.filedAt)), ageCell(o.filedAt, now)))) : h('p', {}, t('none'))
+      // R11: every undecided objection, confirmed or not: the objector's name and contact are for
+      // the reviewer who calls back to confirm them (GET /api/v1/objections, reviewers only).
+      const rows = (await api('/api/v1/objections?status=open')).items
+      return rows.length ? table([t('a.name'), t('a.objections'), t('q.objector'), t('a.state'), t('since'), t('age')], rows.map((o) => h('tr', {},
+        h('td', {}, h('a', { href: `#/applications/${encodeURIComponent(o.applicationId)}` }, o.organisation)),
+        h('td', {}, o.text), h('td', {}, `${o.objectorName} · ${o.contact}`),
+        h('td', {}, t(o.confirmed ? 'q.objectorConfirmed' : 'q.objectorUnconfirmed')),
+        h('td', {}, fmtTime(o.filedAt)), ageCell(o.filedAt, now)))) : h('p', {}, t('none'))
     }),
     await section(t('q.courses'), 'q-courses', async () => {
       const r = await optional('/api/v1/course-review?limit=500')
