@@ -73,8 +73,10 @@ t.test('R19: the configured minTickets decides whether three unanswered tickets 
     const admin = (await store.apiTokens.create({ role: 'admin', label: 'a' })).token
     const { provider } = await app.workflow.createApplication(applicationBody('on-demand'))
     await store.db.updateTable('applications').set({ state: 'active' }).where('provider_id', '=', provider.providerId).execute()
+    // Only identified training bodies' feedback counts towards R19 (anonymous tickets are kept, never counted).
+    const body = (await app.inject({ method: 'POST', url: '/api/v1/admin/training-bodies', headers: bearer(admin), payload: { name: '北京某职业技能培训学校', contact: '010-12345678' } })).json()
     for (let i = 0; i < 3; i++) {
-      const filed = await app.inject({ method: 'POST', url: '/api/v1/feedback', payload: { providerId: provider.providerId, entityName: '北京某职业技能培训学校', subject: '无法登录', body: `第 ${i + 1} 次反馈` } })
+      const filed = await app.inject({ method: 'POST', url: '/api/v1/feedback', headers: bearer(body.token), payload: { providerId: provider.providerId, subject: '无法登录', body: `第 ${i + 1} 次反馈` } })
       t.equal(filed.statusCode, 201)
     }
     const evaluated = (await app.inject({ url: `/api/v1/providers/${provider.providerId}/feedback-metrics`, headers: bearer(admin) })).json()
