@@ -2,6 +2,7 @@ import t from 'tap'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { CHROMIUM, launchChromium } from '../../fixtures/browser.test-support.js'
 import { packageRoot } from '../../specs/lib/paths.js'
 import { generateSigningKeys } from './json.js'
 import { escapeHtml, renderHtml } from './html.js'
@@ -19,15 +20,13 @@ t.test('HTML escapes every provider string: a <script> in a check message never 
   t.not(escapeHtml('<b>'), '<b>', 'the twin: unescaped text would be markup')
 })
 
-const CHROMIUM = '/usr/bin/chromium'
 
 t.test('the HTML report in headless Chromium: verdict, failure, language toggle, evidence, no network', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser test skipped` }, async (t) => {
-  const { chromium } = await import('playwright-core')
   const dir = t.testdir({})
   const keys = generateSigningKeys()
   const paths = await writeReports(await sampleReport(), dir, ['html', 'json'], { signing: { ...keys, keyId: 'browser-test' } })
   const fileUrl = pathToFileURL(paths.html as string).href
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
+  const browser = await launchChromium()
   t.teardown(() => browser.close())
   const page = await browser.newPage()
   const requests: string[] = []

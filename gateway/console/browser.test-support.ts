@@ -3,16 +3,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { packageRoot } from '../../specs/lib/paths.js'
 
-export const CHROMIUM = '/usr/bin/chromium'
+export { CHROMIUM, launchChromium } from '../../fixtures/browser.test-support.js'
 export const SCREENSHOT_DIR = join(packageRoot, 'artifacts', 'console')
-
-export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import('playwright-core')
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
-}
 
 /** Records every request a page makes, so a test can prove none left the gateway's origin. */
 export function recordRequests(page: Page, into: string[]): void {

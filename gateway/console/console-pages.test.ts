@@ -27,7 +27,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 declare const axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> }
 
 /** Product names that are also schema constants (the tool's own name) are not enum leaks. */
-const NOT_ENUM_LEAKS = new Set(['skillgate'])
+// 'ffprobe' is also a tool's name (the report's environment names the ffprobe it ran), besides the probe config's mediaMethod value.
+const NOT_ENUM_LEAKS = new Set(['skillgate', 'ffprobe'])
 
 /** String enum/const values of every schema, lower-case ASCII tokens (what a raw value looks like). */
 export function schemaEnums(extra: unknown[]): Set<string> {

@@ -10,14 +10,12 @@ import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { packageRoot } from '../../specs/lib/paths.js'
 import { exportSite } from '../../specs/lib/site/site.js'
+import { launchChromium } from '../../fixtures/browser.test-support.js'
 import { testApp } from '../app.test-support.js'
 
 const SCREENSHOTS = join(packageRoot, 'artifacts', 'spec-site')
 
-async function launch(): Promise<Browser> {
-  const { chromium } = await import('playwright-core')
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
-}
+const launch = (): Promise<Browser> => launchChromium()
 
 /** A page whose every request is checked: same origin (or the site's own folder on disk) goes on, anything else is aborted and recorded. */
 async function guardedPage(browser: Browser, allowed: (url: string) => boolean, foreign: string[], errors: string[]): Promise<Page> {
