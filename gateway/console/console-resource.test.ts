@@ -4,10 +4,9 @@
 // publicity start); provider steps are signed API calls with a real package (24 courses, real
 // ffmpeg media) checked by the real ingest job; the publicity close is the gateway's daily job.
 //
-// On main a resource provider has no package when material review passes, so its first conformance
-// run fails ("no checked course package yet") and the reviewer runs it again after the upload.
-// When the `awaiting-package` state lands (r16a), the upload moves to that state and the retry
-// click goes: see UPLOAD SLOT below, the one place to change.
+// A resource provider has no package when material review passes, so its application waits in
+// `awaiting-package` (issue 18) until its first package is checked; the ingest job then moves it
+// to conformance, which judges that package.
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -58,31 +57,18 @@ t.test('a course-package provider goes from application to active; every reviewe
     await stateIs('material-review')
     await page.fill('form[data-form="material-review"] textarea', '材料齐全\n版权证明有效')
     await page.click('button[data-action="material-review"]')
-    await stateIs('conformance')
-    t.pass('material review passed by clicking')
+    await stateIs('awaiting-package')
+    t.pass('material review passed by clicking; the application waits for its first package')
   })
 
-  await t.test('the package: uploaded and checked, then judged (UPLOAD SLOT)', async (t) => {
-    // On main: the first run finds no package and fails. (With awaiting-package, the application
-    // waits here instead, and this drain and the retry click below go.)
-    const first = await drainWorkflowJobs(app.workflow)
-    t.match(first, [{ kind: 'workflow.conformance', ok: true }])
-    await page.reload()
-    await stateIs('conformance-failed')
-
-    // A day to prepare the package. (The workflow clock must move: the conformance job's
-    // idempotency key is the application's updated_at, so a retry at the same workflow instant as
-    // the first run is taken for the first run and not queued.)
-    clock += 86_400_000
+  await t.test('the package: uploaded and checked, then judged', async (t) => {
+    // Nothing to judge yet: no conformance job is queued while the application awaits its package.
+    t.same(await drainWorkflowJobs(app.workflow), [], 'no conformance run without a package')
     const pkg = await generatePackage({ courses: 24 })
     const up = await uploadPackage(app, { ...creds }, await readFile(pkg.path))
     t.equal(up.statusCode, 202, up.body)
     t.match(await app.packageIngest.run(up.json().id), { status: 'checked' }, 'the real ingest job checked it')
-
-    // The reviewer runs conformance again from the console.
     await page.reload()
-    await page.waitForSelector('form[data-form="conformance-retry"]')
-    await page.click('button[data-action="conformance-retry"]')
     await stateIs('conformance')
     const ran = await drainWorkflowJobs(app.workflow)
     t.match(ran, [{ kind: 'workflow.conformance', ok: true, result: { verdict: 'conformant' } }], 'judged by the checked package')
