@@ -79,4 +79,61 @@ t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', 
   b.kill('SIGTERM')
   await exited(b)
 })
+t.test('SIGKILL during the last attempt: the package is failed with SG_ERR_JOB_DIED, and the same bytes uploaded again are checked (issue 16)', async (t) => {
+  const dataDir = t.testdir({})
+  const log = join(dataDir, 'run.log')
+  writeFileSync(log, '')
+  const store = openStore({ sqlitePath: join(dataDir, 'skillgate.db') })
+  t.teardown(() => store.close())
+  await store.migrate()
+  const queue = new JobQueue(store)
+  const ingest = new PackageIngest({ store, queue, blobs: new DiskBlobStore(join(dataDir, 'blobs')), sandboxDir: join(dataDir, 'sandbox'), uploadLimitBytes: 1024 ** 3 })
+  const providerId = 'prv_crash_last'
+  await seedLiveCourses(store, providerId, 20)
+  const g = await generatePackage({ courses: 2 })
+  const upload = () => ingest.accept({ providerId, fileName: 'p.zip', sha256: g.sha256, body: createReadStream(g.path), actor: `provider:${providerId}` })
+  const { pkg } = await upload()
+  const jobId = (await store.db.selectFrom('packages').select('job_id').where('id', '=', pkg.id).executeTakeFirstOrThrow()).job_id ?? ''
+  // The first attempt is the last one: the worker process is killed while it holds it.
+  await store.db.updateTable('jobs').set({ max_attempts: 1 }).where('id', '=', jobId).execute()
+
+  const children: ChildProcess[] = []
+  t.teardown(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  })
+  const start = (workerId: string, hang: boolean): ChildProcess => {
+    const env: NodeJS.ProcessEnv = { ...process.env, WORKER_ID: workerId, RUN_LOG: log, DATA_DIR: dataDir, LEASE_MS: '1500', HANG: hang ? '1' : '0' }
+    delete env.NODE_OPTIONS
+    const child = spawn(process.execPath, [...loaderArgs, entry], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+    children.push(child)
+    return child
+  }
+  const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())))
+  const status = async (id: string) => (await store.db.selectFrom('packages').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow())
+
+  const a = start('A', true)
+  await waitUntil(() => readLines(log).includes(`A before-commit ${pkg.id}`), 100)
+  t.equal((await status(pkg.id)).status, 'checking')
+  a.kill('SIGKILL')
+  await exited(a)
+
+  // Another worker's claim finds the lease expired with no attempts left: the job is dead, and its
+  // subject is settled in the same transaction.
+  const b = start('B', false)
+  await waitUntil(async () => (await queue.get(jobId))?.status === 'dead', 100)
+  await waitUntil(async () => (await status(pkg.id)).status === 'failed', 100)
+  const failed = await status(pkg.id)
+  t.equal(failed.status, 'failed', 'the package does not stay checking')
+  t.match(failed.error, /^SG_ERR_JOB_DIED: lease expired with no attempts left/, 'with the reason')
+  t.notOk(readLines(log).some((l) => l.startsWith('A finished')), 'the killed worker never finished')
+
+  const again = await upload()
+  t.equal(again.created, true, 're-uploading the same bytes is a new package, not the dead one')
+  await waitUntil(async () => (await status(again.pkg.id)).status === 'checked', 100)
+  t.ok(readLines(log).includes(`B finished ${again.pkg.id} 1`), 'the surviving worker checked it')
+  b.kill('SIGTERM')
+  await exited(b)
+})
+
+
 // Traceability (specs/lib/traceability.ts): named in testedIn of the workflow rule(s) package.checked-before-review (R13).
