@@ -66,6 +66,7 @@ for (const c of cases) {
         t.match(measured.method, /ffprobe .*packet timestamps/, 'the method is reported')
         t.same(new Set(measured.perCourse.map((p) => p.format)), new Set(['mp4', 'hls']), 'both formats measured')
         for (const p of measured.perCourse) t.ok(Math.abs(p.measuredSeconds - 660) <= 2, `${p.format} measured ${p.measuredSeconds} s`)
+        t.match(result.message, { en: /^all 2 previews play/, 'zh-CN': /^全部 2 个试看视频/ }, 'every course measured: the message says all, not sampled')
       }
     }
     c.also?.(t, result)

@@ -375,13 +375,15 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
         measured.bytes = { read: bytesRead, media: file, fetchedRatio: file ? Math.round((bytesRead / file) * 10_000) / 10_000 : null, requests: read.reduce((n, b) => n + b.requests, 0) }
         measured.refereed = rows.filter((r) => r.kind === 'measured' && r.m.refereed).length
       }
+      // Every course measured (the default) or a stated sample: the message says which.
+      const every = rows.length === sample.statement.population
       if (problems.length > 0) {
         return fail({
-          'zh-CN': `${problems.length}/${rows.length} 门抽样课程的试看媒体实测不合格（不足 ${MIN_PREVIEW_SECONDS} 秒、与声明不符或无法免登录获取），如 ${problems[0]!}`,
-          en: `${problems.length} of ${rows.length} sampled previews fail when measured (shorter than ${MIN_PREVIEW_SECONDS} s, not as declared, or not freely playable), e.g. ${problems[0]!}`,
+          'zh-CN': `${problems.length}/${rows.length} 门${every ? '' : '抽样'}课程的试看媒体实测不合格（不足 ${MIN_PREVIEW_SECONDS} 秒、与声明不符或无法免登录获取），如 ${problems[0]!}`,
+          en: `${problems.length} of ${rows.length} ${every ? '' : 'sampled '}previews fail when measured (shorter than ${MIN_PREVIEW_SECONDS} s, not as declared, or not freely playable), e.g. ${problems[0]!}`,
         }, { evidence, measured, errorCode: errorCode ?? 'SG_ERR_PREVIEW_MEDIA_UNAVAILABLE', ...(reproduceCmd ? { reproduce: reproduceCmd } : {}) })
       }
-      return pass({ 'zh-CN': `抽查的 ${rows.length} 个试看视频无需凭据即可获取，实际可播放 ≥ ${MIN_PREVIEW_SECONDS} 秒，与声明一致`, en: `${rows.length} sampled preview(s) play ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials` }, { evidence, measured })
+      return pass({ 'zh-CN': `${every ? '全部' : '抽查的'} ${rows.length} 个试看视频无需凭据即可获取，实际可播放 ≥ ${MIN_PREVIEW_SECONDS} 秒，与声明一致`, en: `${every ? `all ${rows.length} previews play` : `${rows.length} sampled preview(s) play`} ≥ ${MIN_PREVIEW_SECONDS} s as declared, fetched without credentials` }, { evidence, measured })
     } finally {
       await rm(root, { recursive: true, force: true })
     }
