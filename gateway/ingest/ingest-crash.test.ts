@@ -2,7 +2,7 @@
 // job's final transaction. Until then no course of the package is visible; after a restart the job
 // is taken over once its lease expires and completes exactly once (one package.checked entry, each
 // course queued once), and the killed run's sandbox does not survive.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createReadStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,7 +20,8 @@ const entry = fileURLToPath(new URL('./fixtures/ingest-process.test-support.ts',
 const loaderArgs = typeScriptLoaderArgs()
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
-t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', async (t) => {
+/** A SQLite store, an ingest on it, and worker processes started (and reaped) for this test. */
+async function crashRig(t: Test) {
   const dataDir = t.testdir({})
   const log = join(dataDir, 'run.log')
   writeFileSync(log, '')
@@ -29,11 +30,6 @@ t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', 
   await store.migrate()
   const queue = new JobQueue(store)
   const ingest = new PackageIngest({ store, queue, blobs: new DiskBlobStore(join(dataDir, 'blobs')), sandboxDir: join(dataDir, 'sandbox'), uploadLimitBytes: 1024 ** 3 })
-  const providerId = 'prv_crash_test'
-  await seedLiveCourses(store, providerId, 20)
-  const g = await generatePackage({ courses: 4 })
-  const { pkg } = await ingest.accept({ providerId, fileName: 'p.zip', sha256: g.sha256, body: createReadStream(g.path), actor: `provider:${providerId}` })
-
   const children: ChildProcess[] = []
   t.teardown(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
@@ -46,6 +42,16 @@ t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', 
     return child
   }
   const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())))
+  return { dataDir, log, store, queue, ingest, start, exited }
+}
+
+t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', async (t) => {
+  const { dataDir, log, store, queue, ingest, start, exited } = await crashRig(t)
+  const providerId = 'prv_crash_test'
+  await seedLiveCourses(store, providerId, 20)
+  const g = await generatePackage({ courses: 4 })
+  const { pkg } = await ingest.accept({ providerId, fileName: 'p.zip', sha256: g.sha256, body: createReadStream(g.path), actor: `provider:${providerId}` })
+
   const packageCourses = () => store.db.selectFrom('courses').selectAll().where('package_id', '=', pkg.id).execute()
   const checkedEntries = async () => (await store.db.selectFrom('audit_log').select('action').where('subject_id', '=', pkg.id).execute()).filter((r) => r.action === 'package.checked').length
 
@@ -80,14 +86,7 @@ t.test('SIGKILL mid-ingest: nothing half-visible, then exactly one completion', 
   await exited(b)
 })
 t.test('SIGKILL during the last attempt: the package is failed with SG_ERR_JOB_DIED, and the same bytes uploaded again are checked (issue 16)', async (t) => {
-  const dataDir = t.testdir({})
-  const log = join(dataDir, 'run.log')
-  writeFileSync(log, '')
-  const store = openStore({ sqlitePath: join(dataDir, 'skillgate.db') })
-  t.teardown(() => store.close())
-  await store.migrate()
-  const queue = new JobQueue(store)
-  const ingest = new PackageIngest({ store, queue, blobs: new DiskBlobStore(join(dataDir, 'blobs')), sandboxDir: join(dataDir, 'sandbox'), uploadLimitBytes: 1024 ** 3 })
+  const { log, store, queue, ingest, start, exited } = await crashRig(t)
   const providerId = 'prv_crash_last'
   await seedLiveCourses(store, providerId, 20)
   const g = await generatePackage({ courses: 2 })
@@ -97,18 +96,6 @@ t.test('SIGKILL during the last attempt: the package is failed with SG_ERR_JOB_D
   // The first attempt is the last one: the worker process is killed while it holds it.
   await store.db.updateTable('jobs').set({ max_attempts: 1 }).where('id', '=', jobId).execute()
 
-  const children: ChildProcess[] = []
-  t.teardown(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  })
-  const start = (workerId: string, hang: boolean): ChildProcess => {
-    const env: NodeJS.ProcessEnv = { ...process.env, WORKER_ID: workerId, RUN_LOG: log, DATA_DIR: dataDir, LEASE_MS: '1500', HANG: hang ? '1' : '0' }
-    delete env.NODE_OPTIONS
-    const child = spawn(process.execPath, [...loaderArgs, entry], { env, stdio: ['ignore', 'inherit', 'inherit'] })
-    children.push(child)
-    return child
-  }
-  const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())))
   const status = async (id: string) => (await store.db.selectFrom('packages').select(['status', 'error']).where('id', '=', id).executeTakeFirstOrThrow())
 
   const a = start('A', true)
