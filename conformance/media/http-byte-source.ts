@@ -120,7 +120,9 @@ class Spool {
 
   /** A body that came whole (a 206 head, or a small file). */
   fill(body: Buffer): void {
+    // Already one buffer: reads slice it (a copy would double every preview's head in memory).
     this.#chunks = [body]
+    this.#joined = body
     this.written = body.length
     this.ended = true
   }

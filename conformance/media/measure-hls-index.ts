@@ -16,7 +16,7 @@ import { chain, mapBounded, type HlsMeasurement, type HlsSegmentMeasurement } fr
 import { compareWithReferee, refereeDisagrees } from './referee.js'
 import { GAP_THRESHOLD_SECONDS } from './span.js'
 import { agreeWithin } from './tolerance.js'
-import { readProgram, streamEnds } from './ts-timestamps.js'
+import { everyStreamStarts, indexPes, readProgram, streamEnds } from './ts-timestamps.js'
 
 export interface HlsIndexOptions {
   referee?: boolean
@@ -82,17 +82,20 @@ async function fromEnds(src: ByteSource, entry: HlsSegmentEntry, index: number, 
   const size = (await src.size()) ?? (head.length < HEAD_WINDOW ? head.length : undefined)
   if (size === undefined || head.length < 2 * TS_PACKET || head[0] !== 0x47 || head[TS_PACKET] !== 0x47) return undefined
   let program = readProgram(head)
-  const started = (): boolean => program !== undefined && program.length > 0 && streamEnds(head, head, program).length === program.length
+  // The head is walked once per window read, and its index serves every tail window below.
+  let headIndex = program && indexPes(head, program)
+  const started = (): boolean => program !== undefined && headIndex !== undefined && everyStreamStarts(headIndex, program)
   for (let w = HEAD_WINDOW * 2; !started() && head.length < size && w <= MAX_WINDOW; w *= 2) {
     head = await src.read(0, w)
     program = readProgram(head)
+    headIndex = program && indexPes(head, program)
   }
-  if (!program || !started()) return undefined
+  if (!program || !headIndex || !started()) return undefined
   let ends: ReturnType<typeof streamEnds>
   for (let w = TAIL_WINDOW; ; w *= 2) {
     const tailStart = Math.max(0, Math.floor((size - w) / TS_PACKET) * TS_PACKET)
     const tail = size <= head.length ? head.subarray(tailStart) : await src.read(tailStart, size - tailStart)
-    ends = streamEnds(head, tail, program)
+    ends = streamEnds(headIndex, tail, program)
     if ((ends.length === program.length && ends.every((e) => e.frameSeconds > 0)) || tailStart === 0 || w >= MAX_WINDOW) break
   }
   if (ends.length !== program.length) return undefined

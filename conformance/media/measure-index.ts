@@ -14,6 +14,7 @@ import { compareWithReferee, refereeDisagrees, type RefereeVerdict } from './ref
 import { canCheckFraming, spotCheck, type SpotCheck, type SpotSample } from './sample-framing.js'
 import type { SampleDescription } from './mp4-codec.js'
 import type { TrackIndex } from './mp4-sample-table.js'
+import { withScratch, type Scratch } from './scratch.js'
 import { GAP_THRESHOLD_SECONDS } from './span.js'
 
 /** How a file is measured: from its index (default) or, today's path, ffprobe over the whole file. */
@@ -130,15 +131,19 @@ async function packetPath(src: ByteSource, ev: IndexEvidence, why: string, opts:
   return { ...m, method: `${m.method} (${why})`, index: final }
 }
 
-async function measureMp4(src: ByteSource, ev: IndexEvidence, opts: IndexMeasureOptions): Promise<IndexedFileMeasurement> {
+/** The sample tables and their judgement live in slabs reused by the next measurement (scratch.ts). */
+const measureMp4 = (src: ByteSource, ev: IndexEvidence, opts: IndexMeasureOptions): Promise<IndexedFileMeasurement> =>
+  withScratch((scratch) => measureMp4With(src, ev, opts, scratch))
+
+async function measureMp4With(src: ByteSource, ev: IndexEvidence, opts: IndexMeasureOptions, scratch: Scratch): Promise<IndexedFileMeasurement> {
   let index: Mp4Index
   try {
-    index = await readMp4Index(src, { maxSamples: opts.maxPackets ?? INDEX_MAX_SAMPLES, maxIndexBytes: opts.maxIndexBytes ?? 64 * 1024 * 1024 })
+    index = await readMp4Index(src, { maxSamples: opts.maxPackets ?? INDEX_MAX_SAMPLES, maxIndexBytes: opts.maxIndexBytes ?? 64 * 1024 * 1024, scratch })
   } catch (err) {
     if (!isSkillgateError(err) || err.code !== 'SG_ERR_MEDIA_INDEX_UNREADABLE') throw err
     return packetPath(src, ev, `the index could not be read (${err.message.split('. ')[0]}), so ffprobe read the whole file`, opts)
   }
-  const judged = judgeMp4(index)
+  const judged = judgeMp4(index, scratch)
   ev.moov = index.moov
   if (index.fragments) ev.fragments = index.fragments
   ev.fileBytes = index.fileSize ?? null

@@ -12,6 +12,7 @@
 import type { StreamKind, StreamMeasurement } from './measure-file.js'
 import type { Mp4Index } from './mp4-index.js'
 import type { TrackIndex } from './mp4-sample-table.js'
+import { heapScratch, type Scratch } from './scratch.js'
 import { spanOfSorted } from './span.js'
 
 export interface IndexedStream extends StreamMeasurement {
@@ -53,37 +54,77 @@ function editWindow(track: TrackIndex, movieTimescale: number): EditWindow {
   return window ?? { shift: 0, startOffset, end: Infinity }
 }
 
-function judgeTrack(track: TrackIndex, position: number, movieTimescale: number, fileSize: number | undefined, doubts: string[]): IndexedStream | undefined {
+/** Presentation times beyond this range, or fractional ones, are sorted with a comparator instead of packed keys. */
+const PACKED_RANGE = 2 ** 31
+/** Sample positions packed below the presentation time (a track lists at most INDEX_MAX_SAMPLES < 2^21). */
+const POSITION_BITS = 2 ** 21
+
+/**
+ * Sort sample positions by presentation time, ties by position (as a stable sort of ascending
+ * positions would). The common case packs (pts − min) × 2^21 + position into one float and lets the
+ * typed array sort natively: a comparator call per comparison was a third of the MP4 judgement.
+ */
+function sortByPts(order: Uint32Array, dts: Float64Array, cto: Int32Array, scratch: Scratch): void {
+  let min = Infinity
+  let max = -Infinity
+  let integral = true
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!
+    const pts = dts[i]! + cto[i]!
+    if (pts < min) min = pts
+    if (pts > max) max = pts
+    if (!Number.isInteger(pts)) integral = false
+  }
+  if (!integral || max - min >= PACKED_RANGE || order.length >= POSITION_BITS) {
+    order.sort((a, b) => dts[a]! + cto[a]! - (dts[b]! + cto[b]!) || a - b)
+    return
+  }
+  const keys = scratch.f64(order.length)
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!
+    keys[k] = (dts[i]! + cto[i]! - min) * POSITION_BITS + i
+  }
+  keys.sort()
+  for (let k = 0; k < keys.length; k++) order[k] = keys[k]! % POSITION_BITS
+}
+
+function judgeTrack(track: TrackIndex, position: number, movieTimescale: number, fileSize: number | undefined, doubts: string[], scratch: Scratch): IndexedStream | undefined {
   const kind = KINDS[track.handler]
   if (!kind) return undefined
   const win = editWindow(track, movieTimescale)
   if (win.doubt) doubts.push(`track ${track.trackId}: edit list with ${win.doubt}`)
-  const ts = track.timescale
-  const keep = new Uint32Array(track.count)
+  const { dts, cto, offsets, durations: own, count, timescale: ts } = track
+  const limit = fileSize ?? Infinity
+  const editEnd = win.end
+  const keep = scratch.u32(count)
   let kept = 0
   let beyond = 0
-  for (let i = 0; i < track.count; i++) {
+  let ordered = true
+  let previous = -Infinity
+  for (let i = 0; i < count; i++) {
     // A sample whose data starts inside the file counts, as ffprobe counts the partial packet it
     // reads there; one that starts at or past the end does not exist.
-    if (fileSize !== undefined && track.offsets[i]! >= fileSize) {
+    if (offsets[i]! >= limit) {
       beyond++
       continue
     }
-    const pts = track.dts[i]! + (track.cto ? track.cto[i]! : 0)
-    if (pts >= win.end) continue
+    const pts = cto ? dts[i]! + cto[i]! : dts[i]!
+    if (pts >= editEnd) continue
+    if (pts < previous) ordered = false
+    previous = pts
     keep[kept++] = i
   }
   const order = keep.subarray(0, kept)
-  const times = new Float64Array(kept)
-  const durations = new Float64Array(kept)
-  const cto = track.cto
-  if (cto) order.sort((a, b) => track.dts[a]! + cto[a]! - (track.dts[b]! + cto[b]!))
+  if (cto && !ordered) sortByPts(order, dts, cto, scratch)
+  const times = scratch.f64(kept)
+  const durations = scratch.f64(kept)
+  const { shift, startOffset } = win
   for (let k = 0; k < kept; k++) {
     const i = order[k]!
-    times[k] = (track.dts[i]! + (cto ? cto[i]! : 0) - win.shift + win.startOffset) / ts
-    durations[k] = track.durations[i]! / ts
+    times[k] = ((cto ? dts[i]! + cto[i]! : dts[i]!) - shift + startOffset) / ts
+    durations[k] = own[i]! / ts
   }
-  const span = spanOfSorted(times, durations)
+  const span = spanOfSorted(times, durations, scratch)
   return {
     index: position,
     trackId: track.trackId,
@@ -101,11 +142,12 @@ function judgeTrack(track: TrackIndex, position: number, movieTimescale: number,
   }
 }
 
-export function judgeMp4(index: Mp4Index): Mp4Judgement {
+/** `scratch`: where the judgement's per-sample arrays come from (the caller's measurement scratch). */
+export function judgeMp4(index: Mp4Index, scratch: Scratch = heapScratch): Mp4Judgement {
   const { movie } = index
   const doubts: string[] = []
   const warnings: string[] = [...index.notes]
-  const streams = movie.tracks.flatMap((t, i) => judgeTrack(t, i, movie.movieTimescale, index.fileSize, doubts) ?? [])
+  const streams = movie.tracks.flatMap((t, i) => judgeTrack(t, i, movie.movieTimescale, index.fileSize, doubts, scratch) ?? [])
   const beyond = streams.reduce((n, s) => n + s.samplesBeyondEnd, 0)
   if (beyond > 0) {
     warnings.push(`${beyond} sample(s) the index lists lie beyond the end of the file (${index.fileSize} bytes): the file is truncated or its index points past its end; they do not play`)

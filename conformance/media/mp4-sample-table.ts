@@ -11,6 +11,7 @@
 import { sgError } from '../../specs/lib/errors.js'
 import { child, children, descend, payloadStart, type BoxHeader } from './mp4-boxes.js'
 import { describeSamples, type SampleDescription } from './mp4-codec.js'
+import { heapScratch, type Scratch } from './scratch.js'
 
 /** One edit (elst entry): `mediaTime` -1 is an empty edit (a start offset). */
 export interface Edit { segmentDuration: number; mediaTime: number; rate: number }
@@ -46,7 +47,11 @@ export interface MovieIndex {
   trex: Map<number, { duration: number; size: number; flags: number }>
 }
 
-export interface SampleLimits { maxSamples: number }
+export interface SampleLimits {
+  maxSamples: number
+  /** Where the per-sample arrays come from (default: their own buffers). */
+  scratch?: Scratch
+}
 
 const bad = (file: string, what: string): Error => sgError('SG_ERR_MEDIA_INDEX_UNREADABLE', `${file}: ${what}`, { file })
 
@@ -82,12 +87,12 @@ function elst(buf: Buffer, box: BoxHeader | undefined, file: string): Edit[] {
 }
 
 /** Decode times and durations from stts (run-length coded deltas). */
-function stts(buf: Buffer, box: BoxHeader, count: number, file: string): { dts: Float64Array; durations: Float64Array } {
+function stts(buf: Buffer, box: BoxHeader, count: number, file: string, scratch: Scratch): { dts: Float64Array; durations: Float64Array } {
   const { at } = fullBox(buf, box)
   const n = buf.readUInt32BE(at)
   need(buf, box, at + 4, n * 8, file)
-  const dts = new Float64Array(count)
-  const durations = new Float64Array(count)
+  const dts = scratch.f64(count)
+  const durations = scratch.f64(count)
   let i = 0
   let t = 0
   for (let e = 0, p = at + 4; e < n; e++, p += 8) {
@@ -104,12 +109,12 @@ function stts(buf: Buffer, box: BoxHeader, count: number, file: string): { dts: 
   return { dts, durations }
 }
 
-function ctts(buf: Buffer, box: BoxHeader | undefined, count: number, file: string): Int32Array | undefined {
+function ctts(buf: Buffer, box: BoxHeader | undefined, count: number, file: string, scratch: Scratch): Int32Array | undefined {
   if (!box) return undefined
   const { at } = fullBox(buf, box)
   const n = buf.readUInt32BE(at)
   need(buf, box, at + 4, n * 8, file)
-  const out = new Int32Array(count)
+  const out = scratch.i32(count)
   let i = 0
   // Version 0 offsets are unsigned by the letter of the spec, but writers put negative values
   // there and every demuxer (ffmpeg's included) reads them as signed.
@@ -122,13 +127,14 @@ function ctts(buf: Buffer, box: BoxHeader | undefined, count: number, file: stri
 }
 
 function sampleSizes(buf: Buffer, stbl: BoxHeader, file: string, limits: SampleLimits): Uint32Array {
+  const scratch = limits.scratch ?? heapScratch
   const stsz = child(buf, stbl, 'stsz')
   if (stsz) {
     const { at } = fullBox(buf, stsz)
     const uniform = buf.readUInt32BE(at)
     const count = buf.readUInt32BE(at + 4)
     if (count > limits.maxSamples) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `${file}: a track lists ${count} samples (limit ${limits.maxSamples})`, { file, maxPackets: limits.maxSamples })
-    const sizes = new Uint32Array(count)
+    const sizes = scratch.u32(count)
     if (uniform !== 0) return sizes.fill(uniform)
     need(buf, stsz, at + 8, count * 4, file)
     for (let i = 0, p = at + 8; i < count; i++, p += 4) sizes[i] = buf.readUInt32BE(p)
@@ -142,7 +148,7 @@ function sampleSizes(buf: Buffer, stbl: BoxHeader, file: string, limits: SampleL
   if (count > limits.maxSamples) throw sgError('SG_ERR_MEDIA_TOO_LARGE', `${file}: a track lists ${count} samples (limit ${limits.maxSamples})`, { file, maxPackets: limits.maxSamples })
   if (field !== 4 && field !== 8 && field !== 16) throw bad(file, `stz2 field size ${field}`)
   need(buf, stz2, at + 8, Math.ceil((count * field) / 8), file)
-  const sizes = new Uint32Array(count)
+  const sizes = scratch.u32(count)
   for (let i = 0; i < count; i++) {
     const p = at + 8
     sizes[i] = field === 16 ? buf.readUInt16BE(p + i * 2) : field === 8 ? buf[p + i]! : (buf[p + (i >> 1)]! >> ((i & 1) === 0 ? 4 : 0)) & 0x0f
@@ -151,10 +157,10 @@ function sampleSizes(buf: Buffer, stbl: BoxHeader, file: string, limits: SampleL
 }
 
 /** Byte offset of every sample: chunk offsets (stco/co64) walked with the chunk map (stsc). */
-function sampleOffsets(buf: Buffer, stbl: BoxHeader, sizes: Uint32Array, file: string): Float64Array {
+function sampleOffsets(buf: Buffer, stbl: BoxHeader, sizes: Uint32Array, file: string, scratch: Scratch): Float64Array {
   const co = child(buf, stbl, 'stco') ?? child(buf, stbl, 'co64')
   const stsc = child(buf, stbl, 'stsc')
-  const offsets = new Float64Array(sizes.length)
+  const offsets = scratch.f64(sizes.length)
   if (sizes.length === 0) return offsets
   if (!co || !stsc) throw bad(file, 'a track without stco/co64 or stsc')
   const wide = co.type === 'co64'
@@ -201,7 +207,8 @@ function readTrack(buf: Buffer, trak: BoxHeader, file: string, limits: SampleLim
   const sizes = sampleSizes(buf, stbl, file, limits)
   const sttsBox = child(buf, stbl, 'stts')
   if (!sttsBox) throw bad(file, `track ${trackId} has no stts`)
-  const { dts, durations } = stts(buf, sttsBox, sizes.length, file)
+  const scratch = limits.scratch ?? heapScratch
+  const { dts, durations } = stts(buf, sttsBox, sizes.length, file, scratch)
   const edts = child(buf, trak, 'edts')
   return {
     trackId,
@@ -212,10 +219,10 @@ function readTrack(buf: Buffer, trak: BoxHeader, file: string, limits: SampleLim
     edits: elst(buf, edts && child(buf, edts, 'elst'), file),
     count: sizes.length,
     dts,
-    cto: ctts(buf, child(buf, stbl, 'ctts'), sizes.length, file),
+    cto: ctts(buf, child(buf, stbl, 'ctts'), sizes.length, file, scratch),
     durations,
     sizes,
-    offsets: sampleOffsets(buf, stbl, sizes, file),
+    offsets: sampleOffsets(buf, stbl, sizes, file, scratch),
   }
 }
 

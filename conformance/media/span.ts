@@ -6,6 +6,8 @@
 //   GAP_THRESHOLD_SECONDS; a packet's own duration counts only up to that same bound, because
 //   muxers fold a timestamp jump into the duration of the packet before it.
 
+import { heapScratch, type Scratch } from './scratch.js'
+
 /** A step this much longer than the expected packet duration ends the contiguous span. */
 export const GAP_THRESHOLD_SECONDS = 2
 
@@ -19,16 +21,23 @@ export interface Span {
   expectedPacketSeconds: number
 }
 
-export function spanOfSorted(t: Float64Array, d: Float64Array): Span {
+export function spanOfSorted(t: Float64Array, d: Float64Array, scratch: Scratch = heapScratch): Span {
   const n = t.length
   if (n === 0) return { playableSeconds: 0, firstTime: null, lastEnd: null, largestGapSeconds: 0, expectedPacketSeconds: 0 }
-  const steps = new Float64Array(Math.max(0, n - 1))
+  const steps = scratch.f64(Math.max(0, n - 1))
   let k = 0
+  let min = Infinity
+  let max = -Infinity
   for (let i = 1; i < n; i++) {
     const s = t[i]! - t[i - 1]!
-    if (s > 0) steps[k++] = s
+    if (s > 0) {
+      steps[k++] = s
+      if (s < min) min = s
+      if (s > max) max = s
+    }
   }
-  const median = k > 0 ? medianOf(steps.subarray(0, k)) : undefined
+  // The steps of an index are usually all equal (a constant frame rate): then no sort.
+  const median = k === 0 ? undefined : max - min < 1e-9 ? min : medianOf(steps.subarray(0, k))
   const d0 = d[0]!
   const expected = median ?? (Number.isFinite(d0) && d0 > 0 ? d0 : 0)
   const bound = expected + GAP_THRESHOLD_SECONDS
@@ -55,15 +64,5 @@ export function spanOfSorted(t: Float64Array, d: Float64Array): Span {
   }
 }
 
-/** Median of positive steps. An index's steps are usually all equal (a constant frame rate): then no sort. */
-function medianOf(steps: Float64Array): number {
-  let min = Infinity
-  let max = -Infinity
-  for (let i = 0; i < steps.length; i++) {
-    const x = steps[i]!
-    if (x < min) min = x
-    if (x > max) max = x
-  }
-  if (max - min < 1e-9) return min
-  return steps.sort()[Math.floor(steps.length / 2)]!
-}
+/** Median of positive steps. */
+const medianOf = (steps: Float64Array): number => steps.sort()[Math.floor(steps.length / 2)]!

@@ -23,10 +23,18 @@ const STREAM_TYPES: Record<number, { kind: StreamKind; codec: string }> = {
 
 export interface TsStreamInfo { pid: number; kind: StreamKind; codec: string }
 
-interface Pes { pts: number; payload: Buffer[] }
+/** A PES packet that starts in a buffer: its PTS and its payload as [from, to) byte ranges of that buffer (no copies). */
+interface PesRef { pts: number; parts: number[] }
 
-/** Walk whole 188-byte packets of `buf` (aligned at its start), calling `visit` with each payload. */
-function packets(buf: Buffer, visit: (pid: number, start: boolean, payload: Buffer) => void): void {
+/** The PES packets of a program's streams found in one buffer (a segment's head or tail), by PID. */
+export interface PesIndex { buf: Buffer; byPid: Map<number, PesRef[]> }
+
+/**
+ * Walk whole 188-byte packets of `buf` (aligned at its start), calling `visit` with each packet's
+ * payload range; `visit` returning true stops the walk. Offsets, not subarrays: a segment end is
+ * walked per PID and per window, and a Buffer per packet was most of the HLS index path's CPU.
+ */
+function packets(buf: Buffer, visit: (pid: number, start: boolean, from: number, to: number) => boolean | void): void {
   for (let at = 0; at + PACKET <= buf.length; at += PACKET) {
     if (buf[at] !== 0x47) continue
     const pid = ((buf[at + 1]! & 0x1f) << 8) | buf[at + 2]!
@@ -35,7 +43,7 @@ function packets(buf: Buffer, visit: (pid: number, start: boolean, payload: Buff
     if ((afc & 0x01) === 0) continue
     const from = afc === 3 ? at + 5 + buf[at + 4]! : at + 4
     if (from >= at + PACKET) continue
-    visit(pid, start, buf.subarray(from, at + PACKET))
+    if (visit(pid, start, from, at + PACKET) === true) return
   }
 }
 
@@ -43,8 +51,9 @@ function packets(buf: Buffer, visit: (pid: number, start: boolean, payload: Buff
 export function readProgram(head: Buffer): TsStreamInfo[] | undefined {
   let pmtPid: number | undefined
   let streams: TsStreamInfo[] | undefined
-  packets(head, (pid, start, payload) => {
-    if (!start || streams) return
+  packets(head, (pid, start, from, to) => {
+    if (!start || (pid !== 0 && pid !== pmtPid)) return false
+    const payload = head.subarray(from, to)
     const section = payload.subarray(1 + payload[0]!)
     if (pid === 0 && section[0] === 0x00 && section.length >= 12) {
       pmtPid = ((section[10]! & 0x1f) << 8) | section[11]!
@@ -62,7 +71,9 @@ export function readProgram(head: Buffer): TsStreamInfo[] | undefined {
         p += 5 + (((section[p + 3]! & 0x0f) << 8) | section[p + 4]!)
       }
       streams = found
+      return true
     }
+    return false
   })
   return streams
 }
@@ -70,21 +81,37 @@ export function readProgram(head: Buffer): TsStreamInfo[] | undefined {
 const readPts = (b: Buffer, at: number): number =>
   (b[at]! & 0x0e) * 536870912 + (b[at + 1]! << 22) + ((b[at + 2]! >> 1) << 15) + (b[at + 3]! << 7) + (b[at + 4]! >> 1)
 
-/** PES packets of `pid` that start inside `buf` (the last one may be cut off at the buffer's end). */
-function pesOf(buf: Buffer, pid: number): Pes[] {
-  const out: Pes[] = []
-  let current: Pes | undefined
-  packets(buf, (p, start, payload) => {
-    if (p !== pid) return
-    if (start) {
-      current = undefined
-      if (payload.length < 14 || payload[0] !== 0 || payload[1] !== 0 || payload[2] !== 1) return
-      if ((payload[7]! & 0x80) === 0) return
-      current = { pts: readPts(payload, 9), payload: [payload.subarray(9 + payload[8]!)] }
-      out.push(current)
-    } else current?.payload.push(payload)
+/** One walk of `buf`: the PES packets of the program's streams that start inside it (the last may be cut off at its end). */
+export function indexPes(buf: Buffer, program: readonly TsStreamInfo[]): PesIndex {
+  const byPid = new Map<number, PesRef[]>()
+  const current = new Map<number, PesRef | undefined>()
+  for (const s of program) byPid.set(s.pid, [])
+  packets(buf, (pid, start, from, to) => {
+    const list = byPid.get(pid)
+    if (!list) return
+    if (!start) {
+      current.get(pid)?.parts.push(from, to)
+      return
+    }
+    current.set(pid, undefined)
+    if (to - from < 14 || buf[from] !== 0 || buf[from + 1] !== 0 || buf[from + 2] !== 1) return
+    if ((buf[from + 7]! & 0x80) === 0) return
+    const pes: PesRef = { pts: readPts(buf, from + 9), parts: [Math.min(to, from + 9 + buf[from + 8]!), to] }
+    current.set(pid, pes)
+    list.push(pes)
   })
-  return out
+  return { buf, byPid }
+}
+
+/** Whether every stream of the program has a PES starting in the indexed buffer. */
+export const everyStreamStarts = (index: PesIndex, program: readonly TsStreamInfo[]): boolean =>
+  program.length > 0 && program.every((s) => (index.byPid.get(s.pid)?.length ?? 0) > 0)
+
+/** A PES packet's payload, copied out of its packets. */
+function payloadOf(index: PesIndex, pes: PesRef): Buffer {
+  const parts: Buffer[] = []
+  for (let i = 0; i < pes.parts.length; i += 2) parts.push(index.buf.subarray(pes.parts[i], pes.parts[i + 1]))
+  return Buffer.concat(parts)
 }
 
 /** ADTS frames in an audio PES payload, and the sample rate of the first. */
@@ -125,11 +152,13 @@ const median = (xs: number[]): number => {
 }
 
 /** First and last timestamps of each stream from a segment's head and tail (tail aligned to packets from the file's start). */
-export function streamEnds(head: Buffer, tail: Buffer, program: TsStreamInfo[]): TsStreamEnds[] {
+export function streamEnds(head: Buffer | PesIndex, tail: Buffer | PesIndex, program: TsStreamInfo[]): TsStreamEnds[] {
+  const headIndex = Buffer.isBuffer(head) ? indexPes(head, program) : head
+  const tailIndex = Buffer.isBuffer(tail) ? indexPes(tail, program) : tail
   const out: TsStreamEnds[] = []
   for (const s of program) {
-    const first = pesOf(head, s.pid)
-    const last = pesOf(tail, s.pid)
+    const first = headIndex.byPid.get(s.pid) ?? []
+    const last = tailIndex.byPid.get(s.pid) ?? []
     if (first.length === 0 || last.length === 0) continue
     const base = first[0]!.pts
     // Unwrap the 33-bit clock relative to the first PTS (a segment never spans 13 hours).
@@ -142,13 +171,13 @@ export function streamEnds(head: Buffer, tail: Buffer, program: TsStreamInfo[]):
     let lastEnd = tailTimes[tailTimes.length - 1]! + frameSeconds
     if (s.codec === 'aac') {
       const final = last.reduce((a, b) => (at(b.pts) > at(a.pts) ? b : a))
-      const { frames, rate } = adtsFrames(Buffer.concat(final.payload))
+      const { frames, rate } = adtsFrames(payloadOf(tailIndex, final))
       if (rate && frames > 0) {
         frameSeconds = 1024 / rate
         lastEnd = at(final.pts) + frames * frameSeconds
       }
     }
-    const firstPayload = Buffer.concat(first[0]!.payload)
+    const firstPayload = payloadOf(headIndex, first[0]!)
     const framing = s.codec === 'aac' ? adtsProblem(firstPayload) : s.codec === 'h264' || s.codec === 'hevc' ? annexBProblem(s.codec, firstPayload) : undefined
     const largest = steps.reduce((m, x) => Math.max(m, x - stepSeconds), 0)
     out.push({ pid: s.pid, kind: s.kind, codec: s.codec, firstPts: headTimes[0]!, lastPts: tailTimes[tailTimes.length - 1]!, lastEnd, frameSeconds, largestGapSeconds: largest, ...(framing ? { framing } : {}) })
