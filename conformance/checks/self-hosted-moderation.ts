@@ -10,10 +10,10 @@ import { loadCanaries } from '../../specs/lib/canaries.js'
 import type { StoredObject } from '../../specs/types.gen.js'
 import type { ProbeResponse } from '../net/probe-client.js'
 import type { ProbeContext } from '../probe-context.js'
-import { defineCheck, fail, note, pass, type CheckDefinition, type Evidence } from './framework.js'
+import { defineCheck, fail, note, pass, type CheckDefinition, type CheckOutcome, type CheckRuntime, type Evidence } from './framework.js'
 import { exchangeEvidence, reproduce } from './http-expect.js'
 import { mapLimit } from './map-limit.js'
-import { alertMatches, controlWatch, moderationRun, uploadLabel as label, type ModerationUpload, type SelfHostedCheckOptions } from './self-hosted-moderation-run.js'
+import { alertMatches, controlWatch, moderationRun, uploadLabel as label, type ModerationRun, type ModerationUpload, type SelfHostedCheckOptions } from './self-hosted-moderation-run.js'
 import { bearer, objectPath, tenantsOf } from './self-hosted-objects.js'
 import { TENANT_REQUIRES } from '../probe-preconditions.js'
 
@@ -24,20 +24,40 @@ const SELF = ['self-hosted'] as const
 const REFUSALS = new Set([401, 403, 404, 410, 451])
 const seconds = (ms: number): number => Math.round(ms / 100) / 10
 
-function canariesCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
+/** One moderation run, split into its canary uploads and its clean controls. */
+interface Moderated { run: ModerationRun; canaries: ModerationUpload[]; controls: ModerationUpload[] }
+
+/**
+ * An R5.3-4 check: tenant checks of a self-hosted platform, all 'must', judging the one shared
+ * moderation run (its canaries and its clean controls), each in its own way.
+ */
+function moderationCheck(o: SelfHostedCheckOptions, def: Pick<CheckDefinition<ProbeContext>, 'id' | 'title' | 'does' | 'failureMeans'> & {
+  judge(m: Moderated, ctx: ProbeContext, rt: CheckRuntime): Promise<CheckOutcome>
+}): CheckDefinition<ProbeContext> {
   return defineCheck<ProbeContext>({
-    id: 'selfhosted.moderation-canaries',
+    id: def.id,
     requires: TENANT_REQUIRES,
     requirementIds: ['R5.3-4'],
     severity: 'must',
     kinds: SELF,
     subject: 'platform',
+    title: def.title,
+    does: def.does,
+    failureMeans: def.failureMeans,
+    async run(ctx, rt) {
+      const run = await moderationRun(ctx, o, rt.signal)
+      return def.judge({ run, canaries: run.uploads.filter((u) => u.canary.category !== null), controls: run.uploads.filter((u) => u.canary.category === null) }, ctx, rt)
+    },
+  })
+}
+
+function canariesCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
+  return moderationCheck(o, {
+    id: 'selfhosted.moderation-canaries',
     title: { 'zh-CN': '内容审核测试标记被自动拦截并在规定时间内预警', en: 'Moderation canaries are blocked automatically and alerted in time' },
     does: { 'zh-CN': '以租户 A 按各种投递方式上传带有规范测试标记（canaries）的内容，要求每次上传被拦截（verdict blocked 且类别正确），并在规定时间内出现在预警接口中。', en: 'Uploads content carrying the specification’s canaries in every delivery form as tenant A and requires each upload blocked with the right category and alerted on the feed in time.' },
     failureMeans: { 'zh-CN': '含违规内容标记的上传未被自动拦截或未预警：内容审核链路不满足第五条（三）4。', en: 'Uploads carrying the markers are not blocked automatically or not alerted: content moderation does not meet R5.3-4.' },
-    async run(ctx, rt) {
-      const run = await moderationRun(ctx, o, rt.signal)
-      const canaries = run.uploads.filter((u) => u.canary.category !== null)
+    async judge({ run, canaries }) {
       const notBlocked: string[] = []
       const notAlerted: string[] = []
       const evidence: Evidence[] = []
@@ -106,19 +126,12 @@ async function readBack(ctx: ProbeContext, u: ModerationUpload, objectId: string
 }
 
 function withheldCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
-  return defineCheck<ProbeContext>({
+  return moderationCheck(o, {
     id: 'selfhosted.moderation-withheld',
-    requires: TENANT_REQUIRES,
-    requirementIds: ['R5.3-4'],
-    severity: 'must',
-    kinds: SELF,
-    subject: 'platform',
     title: { 'zh-CN': '含审核测试标记的对象不被提供（拒绝或隔离）', en: 'Objects carrying a canary are never served (refused or quarantined)' },
     does: { 'zh-CN': '无论上传响应如何，以所属租户 A、租户 B 和匿名方式读取每个含测试标记的对象：租户 B 与匿名读取须被拒绝（401/403/404/410/451），租户 A 须被拒绝或读到 verdict 仍为 blocked 的元数据（隔离）。', en: 'Whatever the upload answered, reads every canary object as its owner (tenant A), as tenant B and anonymously: B and the anonymous reader must be refused (401/403/404/410/451), the owner refused or shown metadata still marked "blocked" (quarantined).' },
     failureMeans: { 'zh-CN': '平台声称已拦截，却照常存储并提供含违规内容标记的对象：拦截只停留在响应上（第五条（三）4）。', en: 'The platform claims a block but stores and serves the object like any other: the block exists only in the upload answer (R5.3-4).' },
-    async run(ctx, rt) {
-      const run = await moderationRun(ctx, o, rt.signal)
-      const canaries = run.uploads.filter((u) => u.canary.category !== null)
+    async judge({ canaries }, ctx, rt) {
       const stored = canaries.filter((u) => u.uploaded.object)
       const reads = (await mapLimit(stored, 4, (u) => readBack(ctx, u, u.uploaded.object!.objectId, rt.signal), rt.signal)).flat()
       const served = reads.filter((r) => !r.withheld)
@@ -147,21 +160,14 @@ function withheldCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext>
 }
 
 function controlCheck(o: SelfHostedCheckOptions): CheckDefinition<ProbeContext> {
-  return defineCheck<ProbeContext>({
+  return moderationCheck(o, {
     id: 'selfhosted.moderation-control',
-    requires: TENANT_REQUIRES,
-    requirementIds: ['R5.3-4'],
-    severity: 'must',
-    kinds: SELF,
-    subject: 'platform',
     title: { 'zh-CN': '正常对照内容不被拦截、在预警时限内不产生预警', en: 'Clean control content is stored as clean and raises no alert within the window' },
     does: { 'zh-CN': '上传正常对照内容，要求以 clean 保存、可被租户 A 读回，并在上传后规范规定的整个时限（60 秒）内持续查看预警接口，不得出现关于它的预警。', en: 'Uploads clean control content and requires it stored as clean and readable by tenant A, and watches the alert feed for the spec’s full window (60 s after the upload): no alert may reference it.' },
     failureMeans: { 'zh-CN': '正常内容被误拦截或误报：审核只是“全部拦截”或乱报警，并未真正识别内容。', en: 'Clean content is blocked or falsely alerted: the filter does not recognise content.' },
-    async run(ctx, rt) {
+    async judge({ run, controls }, ctx, rt) {
       const { A } = tenantsOf(ctx)
-      const run = await moderationRun(ctx, o, rt.signal)
       const watch = await controlWatch(ctx, o, rt.signal)
-      const controls = run.uploads.filter((u) => u.canary.category === null)
       const blocked: string[] = []
       const alerted: string[] = []
       const evidence: Evidence[] = []

@@ -57,6 +57,29 @@ export interface BlobStore {
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/
 
+/** SG_ERR_BLOB_BAD_DIGEST unless `sha256` is a lower-case hex SHA-256. */
+export function assertDigest(sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) throw sgError('SG_ERR_BLOB_BAD_DIGEST', `not a lower-case hex SHA-256: ${sha256.slice(0, 80)}`)
+}
+
+/**
+ * put and putExpecting, shared by the stores: both are one `writeBlob` that streams, hashes and
+ * counts the bytes, with the expected digest (checked for its form first) or without one.
+ */
+export abstract class BlobStoreBase {
+  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
+    return this.writeBlob(source, options.maxBytes, undefined)
+  }
+
+  async putExpecting(source: Readable | AsyncIterable<Uint8Array>, expectedSha256: string, maxBytes: number): Promise<PutResult> {
+    assertDigest(expectedSha256)
+    return this.writeBlob(source, maxBytes, expectedSha256)
+  }
+
+  /** Stores the bytes within `maxBytes` (SG_ERR_BLOB_TOO_LARGE) and, when `expected` is given, only if they hash to it (SG_ERR_BLOB_DIGEST_MISMATCH); on either, nothing is stored. */
+  protected abstract writeBlob(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult>
+}
+
 /** Checks `range` against a blob of `size` bytes (SG_ERR_BLOB_RANGE when it is not within it). */
 export function assertRange(range: ByteRange | undefined, size: number): void {
   if (range === undefined) return

@@ -10,18 +10,15 @@ import type { Readable } from 'node:stream'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { sgError } from '../../specs/lib/errors.js'
-import { assertRange, SHA256_HEX } from './blob-store.js'
-import type { BlobStore, ByteRange, LocalBlobFile, PutOptions, PutResult } from './blob-store.js'
+import { assertDigest, assertRange, BlobStoreBase } from './blob-store.js'
+import type { BlobStore, ByteRange, LocalBlobFile, PutResult } from './blob-store.js'
 
-function assertDigest(sha256: string): void {
-  if (!SHA256_HEX.test(sha256)) throw sgError('SG_ERR_BLOB_BAD_DIGEST', `not a lower-case hex SHA-256: ${sha256.slice(0, 80)}`)
-}
-
-export class DiskBlobStore implements BlobStore {
+export class DiskBlobStore extends BlobStoreBase implements BlobStore {
   readonly root: string
   readonly #tmp: string
 
   constructor(root: string) {
+    super()
     this.root = root
     this.#tmp = join(root, 'tmp')
   }
@@ -30,15 +27,6 @@ export class DiskBlobStore implements BlobStore {
   path(sha256: string): string {
     assertDigest(sha256)
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
-  }
-
-  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
-    return this.#write(source, options.maxBytes, undefined)
-  }
-
-  async putExpecting(source: Readable | AsyncIterable<Uint8Array>, expectedSha256: string, maxBytes: number): Promise<PutResult> {
-    assertDigest(expectedSha256)
-    return this.#write(source, maxBytes, expectedSha256)
   }
 
   async get(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -95,7 +83,7 @@ export class DiskBlobStore implements BlobStore {
     return names.length
   }
 
-  async #write(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult> {
+  protected async writeBlob(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult> {
     await mkdir(this.#tmp, { recursive: true })
     const tmpFile = join(this.#tmp, `${randomUUID()}.part`)
     const hash = createHash('sha256')

@@ -11,8 +11,8 @@ import { Readable } from 'node:stream'
 import type { Kysely } from 'kysely'
 import { sgError } from '../../specs/lib/errors.js'
 import type { Database } from '../store/schema.js'
-import { assertRange, SHA256_HEX } from './blob-store.js'
-import type { BlobStore, ByteRange, LocalBlobFile, PutOptions, PutResult } from './blob-store.js'
+import { assertDigest, assertRange, BlobStoreBase } from './blob-store.js'
+import type { BlobStore, ByteRange, LocalBlobFile, PutResult } from './blob-store.js'
 import { BlobSpool } from './blob-spool.js'
 
 export const DEFAULT_CHUNK_BYTES = 256 * 1024
@@ -27,30 +27,18 @@ export interface PgBlobStoreOptions {
   now?: () => number
 }
 
-function assertDigest(sha256: string): void {
-  if (!SHA256_HEX.test(sha256)) throw sgError('SG_ERR_BLOB_BAD_DIGEST', `not a lower-case hex SHA-256: ${sha256.slice(0, 80)}`)
-}
-
-export class PgBlobStore implements BlobStore {
+export class PgBlobStore extends BlobStoreBase implements BlobStore {
   readonly #db: Kysely<Database>
   readonly #chunk: number
   readonly #now: () => number
   readonly spool: BlobSpool
 
   constructor(db: Kysely<Database>, options: PgBlobStoreOptions) {
+    super()
     this.#db = db
     this.#chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES
     this.#now = options.now ?? Date.now
     this.spool = new BlobSpool(options.spoolDir, options.spoolMaxBytes, (sha256) => this.get(sha256))
-  }
-
-  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<PutResult> {
-    return this.#write(source, options.maxBytes, undefined)
-  }
-
-  async putExpecting(source: Readable | AsyncIterable<Uint8Array>, expectedSha256: string, maxBytes: number): Promise<PutResult> {
-    assertDigest(expectedSha256)
-    return this.#write(source, maxBytes, expectedSha256)
   }
 
   async get(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -107,7 +95,7 @@ export class PgBlobStore implements BlobStore {
     return Number(r.numDeletedRows)
   }
 
-  async #write(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult> {
+  protected async writeBlob(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number | undefined, expected: string | undefined): Promise<PutResult> {
     const uploadId = randomUUID()
     const hash = createHash('sha256')
     const chunkBytes = this.#chunk

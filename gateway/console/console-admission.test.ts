@@ -4,8 +4,7 @@
 // a stale page shows the 409 it gets, and every request the page makes goes to the gateway origin.
 import t from 'tap'
 import { existsSync } from 'node:fs'
-import type { Page } from 'playwright-core'
-import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
+import { CHROMIUM, COMMITMENT_LETTER, embeddedVerdict, foreignRequests, listenOnLoopback, recordingContext, roadshowToPublicity, screenshot, signIn, waitForState } from './browser.test-support.js'
 import { testApp } from '../app.test-support.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
@@ -27,21 +26,10 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
   })
   let clock = Date.parse('2026-11-02T09:00:00+08:00') // a Monday with no holiday in the next weeks
   app.workflow.setClock(() => clock)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('no address')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listenOnLoopback(app)
 
   const reviewers = await Promise.all(Array.from({ length: ROADSHOW_MIN_SCORERS }, (_, i) => store.apiTokens.create({ role: 'reviewer', label: `评审专家 ${i + 1}` })))
-  const browser = await launchChromium()
-  t.teardown(() => browser.close())
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-  const requests: string[] = []
-  const newPage = async (): Promise<Page> => {
-    const p = await context.newPage()
-    recordRequests(p, requests)
-    return p
-  }
+  const { requests, newPage } = await recordingContext(t)
 
   // Provider: apply, upload every required document, submit (signed API calls).
   const created = await app.inject({ method: 'POST', url: '/api/v1/applications', payload: applicationBody('on-demand', { endpointBaseUrl: `http://127.0.0.1:${providerPort}/` }) })
@@ -56,8 +44,7 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
 
   const page = await newPage()
   const detailUrl = `${base}/console/#/applications/${appId}`
-  // Timer polling, not requestAnimationFrame: an open PDF viewer frame can starve rAF in headless mode.
-  const stateIs = (state: string) => page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel) !== null, `h1 [data-state="${state}"]`, { polling: 100 })
+  const stateIs = (state: string) => waitForState(page, state)
 
   await t.test('a provider token cannot open the console: the API refuses it and the console says so', async (t) => {
     const p = await newPage()
@@ -111,9 +98,7 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
     t.equal(ran.length, 1)
     await page.reload()
     await stateIs('roadshow')
-    const frame = page.frameLocator('iframe[data-report-frame]')
-    await frame.locator('#verdict').waitFor()
-    t.match(await frame.locator('#verdict').innerText(), /符合规范/, 'the CLI\'s HTML report, rendered by renderHtml')
+    t.match(await embeddedVerdict(page), /符合规范/, 'the CLI\'s HTML report, rendered by renderHtml')
     t.equal(await page.locator('iframe[data-report-frame]').getAttribute('sandbox'), 'allow-scripts')
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-report-json]')])
     t.match(download.suggestedFilename(), /^conformance-.*\.json$/)
@@ -130,24 +115,12 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
   })
 
   await t.test('roadshow: three reviewers score by clicking, one records the recommendation, publicity starts', async (t) => {
-    for (const [i, r] of reviewers.entries()) {
-      const p = i === 0 ? page : await newPage()
-      if (i > 0) await signIn(p, base, r.token)
-      await p.goto(detailUrl)
-      await p.waitForSelector('form[data-form="roadshow-score"]')
-      await p.fill('form[data-form="roadshow-score"] input[name=score]', String(80 + i))
-      await p.fill('form[data-form="roadshow-score"] textarea', `演示清晰 ${i + 1}`)
-      await p.click('button[data-action="roadshow-score"]')
-      await p.waitForSelector(`td:text-is("演示清晰 ${i + 1}")`)
-      t.equal(await p.locator('form[data-form="roadshow-score"]').count(), 0, 'a reviewer scores once')
-      if (i > 0) await p.close()
-    }
-    await page.reload()
-    await page.fill('form[data-form="roadshow-decision"] textarea', '联合评审纪要：同意推荐入围')
-    await page.click('button[data-action="roadshow-decision"]')
-    await page.waitForSelector('form[data-form="start-publicity"]')
-    await page.click('button[data-action="start-publicity"]')
-    await stateIs('publicity')
+    await roadshowToPublicity({
+      page, newPage, base, detailUrl, reviewers,
+      score: (i) => ({ score: 80 + i, comment: `演示清晰 ${i + 1}` }),
+      afterScore: async (p) => { t.equal(await p.locator('form[data-form="roadshow-score"]').count(), 0, 'a reviewer scores once') },
+      minutes: '联合评审纪要：同意推荐入围',
+    })
   })
 
   await t.test('an objection pauses publicity; the reviewer dismisses it; publicity closes; the letter admits', async (t) => {
@@ -176,8 +149,7 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
     t.equal(await page.locator('[data-commitment="pending"]').count(), 1, 'the provider-only step shows its status')
     t.ok(await page.locator('[data-waiting="submit-commitment"]').isVisible())
 
-    const letter = { fileName: 'commitment.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4\n% 服务承诺书\n%%EOF\n').toString('base64') }
-    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, letter)).statusCode, 200)
+    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, COMMITMENT_LETTER)).statusCode, 200)
     await page.reload()
     await stateIs('active')
     t.equal(await page.locator('[data-commitment="received"]').count(), 1)

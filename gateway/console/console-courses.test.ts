@@ -8,14 +8,11 @@ import { readFile } from 'node:fs/promises'
 import { generatePackage } from '../../fixtures/packages/generate.js'
 import { testApp } from '../app.test-support.js'
 import { admittedResourceProvider, seedLiveCourses, uploadPackage } from '../ingest/ingest.test-support.js'
-import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
+import { CHROMIUM, foreignRequests, launchChromium, listenOnLoopback, recordRequests, screenshot, signIn } from './browser.test-support.js'
 
 t.test('reviewer console: course review and provider page', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing` }, async (t) => {
   const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}) } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('no address')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listenOnLoopback(app)
   const reviewer = await store.apiTokens.create({ role: 'reviewer', label: '课程评审' })
 
   const provider = await admittedResourceProvider(app)

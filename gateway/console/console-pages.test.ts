@@ -13,7 +13,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import type { Frame, Page } from 'playwright-core'
-import { CHROMIUM, SCREENSHOT_DIR, launchChromium, signIn } from './browser.test-support.js'
+import { CHROMIUM, SCREENSHOT_DIR, launchChromium, listenOnLoopback, signIn } from './browser.test-support.js'
 import { testApp } from '../app.test-support.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { applicationBody, bearer, documentBodies, signedInject, USCC } from '../workflow/workflow.test-support.js'
@@ -106,10 +106,7 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
   const { app, store } = await testApp(t, { overrides: { dataDir: t.testdir({}), ssrfMode: 'local' } })
   app.setConformanceRunner(createConformanceRunner(app, { mode: 'local', sample: 1 }))
   const port = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('no address')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listenOnLoopback(app)
   const reviewer = await store.apiTokens.create({ role: 'reviewer', label: '王评审' })
   const admin = await store.apiTokens.create({ role: 'admin', label: '平台管理员' })
 

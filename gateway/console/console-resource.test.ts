@@ -10,8 +10,7 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import type { Page } from 'playwright-core'
-import { CHROMIUM, foreignRequests, launchChromium, recordRequests, screenshot, signIn } from './browser.test-support.js'
+import { CHROMIUM, COMMITMENT_LETTER, embeddedVerdict, foreignRequests, listenOnLoopback, recordingContext, roadshowToPublicity, screenshot, signIn, waitForState } from './browser.test-support.js'
 import { testApp } from '../app.test-support.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { ROADSHOW_MIN_SCORERS } from '../workflow/guards.js'
@@ -27,10 +26,7 @@ t.test('a course-package provider goes from application to active; every reviewe
   app.setConformanceRunner(createConformanceRunner(app, { mode: 'deny' }))
   let clock = Date.parse('2026-11-02T09:00:00+08:00') // a Monday with no holiday in the next weeks
   app.workflow.setClock(() => clock)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('no address')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listenOnLoopback(app)
   const reviewers = await Promise.all(Array.from({ length: ROADSHOW_MIN_SCORERS }, (_, i) => store.apiTokens.create({ role: 'reviewer', label: `评审专家 ${i + 1}` })))
 
   // Provider: apply, every required document, submit (signed API calls).
@@ -41,14 +37,10 @@ t.test('a course-package provider goes from application to active; every reviewe
   for (const doc of documentBodies('resource')) t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/documents`, doc)).statusCode, 201)
   t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/submit`)).statusCode, 200)
 
-  const browser = await launchChromium()
-  t.teardown(() => browser.close())
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-  const requests: string[] = []
-  const newPage = async (): Promise<Page> => { const p = await context.newPage(); recordRequests(p, requests); return p }
+  const { requests, newPage } = await recordingContext(t)
   const page = await newPage()
   const detailUrl = `${base}/console/#/applications/${appId}`
-  const stateIs = (state: string) => page.waitForFunction((sel) => (globalThis as any).document.querySelector(sel) !== null, `h1 [data-state="${state}"]`, { polling: 100 })
+  const stateIs = (state: string) => waitForState(page, state)
 
   await t.test('material review in the console: pass with reasons', async (t) => {
     await signIn(page, base, reviewers[0]!.token)
@@ -74,29 +66,15 @@ t.test('a course-package provider goes from application to active; every reviewe
     t.match(ran, [{ kind: 'workflow.conformance', ok: true, result: { verdict: 'conformant' } }], 'judged by the checked package')
     await page.reload()
     await stateIs('roadshow')
-    const frame = page.frameLocator('iframe[data-report-frame]')
-    await frame.locator('#verdict').waitFor()
-    t.match(await frame.locator('#verdict').innerText(), /符合规范/, 'the package report, embedded')
+    t.match(await embeddedVerdict(page), /符合规范/, 'the package report, embedded')
   })
 
   await t.test('roadshow: three reviewers score, one recommends, publicity starts (all in the console)', async (t) => {
-    for (const [i, r] of reviewers.entries()) {
-      const p = i === 0 ? page : await newPage()
-      if (i > 0) await signIn(p, base, r.token)
-      await p.goto(detailUrl)
-      await p.waitForSelector('form[data-form="roadshow-score"]')
-      await p.fill('form[data-form="roadshow-score"] input[name=score]', String(85 + i))
-      await p.fill('form[data-form="roadshow-score"] textarea', `课程资源完整 ${i + 1}`)
-      await p.click('button[data-action="roadshow-score"]')
-      await p.waitForSelector(`td:text-is("课程资源完整 ${i + 1}")`)
-      if (i > 0) await p.close()
-    }
-    await page.reload()
-    await page.fill('form[data-form="roadshow-decision"] textarea', '联合评审纪要：资源质量良好，同意推荐')
-    await page.click('button[data-action="roadshow-decision"]')
-    await page.waitForSelector('form[data-form="start-publicity"]')
-    await page.click('button[data-action="start-publicity"]')
-    await stateIs('publicity')
+    await roadshowToPublicity({
+      page, newPage, base, detailUrl, reviewers,
+      score: (i) => ({ score: 85 + i, comment: `课程资源完整 ${i + 1}` }),
+      minutes: '联合评审纪要：资源质量良好，同意推荐',
+    })
     t.pass('publicity started by clicking')
   })
 
@@ -105,8 +83,7 @@ t.test('a course-package provider goes from application to active; every reviewe
     t.same((await app.workflow.closeDuePublicity()).closed, [appId])
     await page.reload()
     await stateIs('commitment')
-    const letter = { fileName: 'commitment.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4\n% 服务承诺书\n%%EOF\n').toString('base64') }
-    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, letter)).statusCode, 200)
+    t.equal((await signedInject(app, creds, 'POST', `/api/v1/applications/${appId}/commitment-letter`, COMMITMENT_LETTER)).statusCode, 200)
     await page.reload()
     await stateIs('active')
     t.ok(await page.locator('li[data-audit="workflow.submit-commitment"]').isVisible(), 'the audit timeline ends with the letter')
