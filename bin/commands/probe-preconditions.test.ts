@@ -4,7 +4,7 @@
 // everything 1 (its unsigned refusal is off-contract) with the signed checks unjudged. And no
 // output of a run ever shows a secret or token, raw or encoded (terminal, JSON, JUnit, HTML,
 // Markdown, the curl reproduce commands).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startProvider } from '../../fixtures/providers/index.js'
@@ -63,7 +63,7 @@ function outputs(run: CliRun, dir?: string): Record<string, string> {
   return out
 }
 
-function assertNoSecret(t: Parameters<Parameters<typeof t.test>[1]>[0], where: Record<string, string>, secrets: Record<string, string>): void {
+function assertNoSecret(t: Test, where: Record<string, string>, secrets: Record<string, string>): void {
   for (const [label, secret] of Object.entries(secrets)) {
     for (const form of encodedForms(secret)) {
       for (const [name, text] of Object.entries(where)) t.notOk(text.includes(form), `${label} (${form === secret ? 'raw' : 'encoded'}) not in ${name}`)

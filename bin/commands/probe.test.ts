@@ -17,7 +17,7 @@ t.test('compliant platform: exit 0, json/junit/html/md written and printed', asy
   const r = await runCli(['probe', p.url, '--kind', 'on-demand', '--key-id', p.keyId, '--secret-env', 'SG_TEST_SECRET', '--out', 'out', ...FAST], { cwd: dir, env: { SG_TEST_SECRET: p.secret } })
   t.equal(r.code, 0, r.stdout + r.stderr)
   t.match(r.stdout, /^PARTIAL \(the selected checks passed; not an admission verdict\): 4 pass, 0 fail/, '--only: PARTIAL, never CONFORMANT')
-  for (const [format, file] of [['json', 'report.json'], ['junit', 'report.junit.xml'], ['html', 'report.html'], ['md', 'report.md']]) {
+  for (const [format, file] of [['json', 'report.json'], ['junit', 'report.junit.xml'], ['html', 'report.html'], ['md', 'report.md']] as const) {
     t.ok(existsSync(join(dir, 'out', file)), file)
     t.match(r.stdout, new RegExp(`report \\(${format}\\): .*${file.replace('.', '\\.')}`))
   }

@@ -80,17 +80,21 @@ async function request(client: ClientState, r: ProbeRequest): Promise<ProbeRespo
   const out = await runRequest(client, r)
   const { ex } = out
   const url = out.url.toString()
+  // The evidence builder keeps only what it reads: a memoized document (every preview of a
+  // catalogue) must not keep the whole exchange alive.
+  const { method, body: sentBody } = out
+  const { sentHeaders, status, headers, body } = ex
   const response: ProbeResponse = withLazyEvidence({
-    status: ex.status,
-    headers: ex.headers,
-    body: ex.body,
+    status,
+    headers,
+    body,
     url,
     remoteAddress: ex.remoteAddress,
     timings: { totalMs: out.totalMs },
     redirects: out.redirects,
     attempts: out.attempts,
     warnings: out.warnings,
-  }, () => buildEvidence({ method: out.method, url, headers: ex.sentHeaders, body: out.body }, ex, client.secrets))
+  }, () => buildEvidence({ method, url, headers: sentHeaders, body: sentBody }, { status, headers, body }, client.secrets))
   if (out.redirectedTo !== undefined) response.redirectedTo = out.redirectedTo
   if (ex.stopped) response.stopped = true
   const contentType = firstHeader(ex.headers, 'content-type') ?? ''

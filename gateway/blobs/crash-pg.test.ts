@@ -27,12 +27,13 @@ import { createPgTestSchema, selectedEngines } from '../store/engines.test-suppo
 import { openStore } from '../store/open-store.js'
 import { applicationBody, signedInject } from '../workflow/workflow.test-support.js'
 import { PgBlobStore } from './pg-blob-store.js'
+import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10) // two instances killed per round: 20 kills
 const BATCH = 5
 const MASTER_KEY = 'cd'.repeat(32)
 const entry = fileURLToPath(new URL('../main.ts', import.meta.url))
-const loaderArgs = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps')
+const loaderArgs = typeScriptLoaderArgs()
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 function newestSource(dir: string): number {
@@ -47,7 +48,7 @@ function newestSource(dir: string): number {
 
 /**
  * How to start a gateway: the compiled one (dist/, built by `npm ci` / `npm run build`) when it is
- * newer than every source file it comes from, else the TypeScript sources through tap's loader. The
+ * newer than every source file it comes from, else the TypeScript sources under tsx. The
  * compiled one starts in a fraction of the CPU time, and 20 starts dominate this test.
  */
 function gatewayCommand(): string[] {
