@@ -119,11 +119,17 @@ function pickSamples(index: Mp4Index, streams: IndexedStream[], random: number, 
   return out
 }
 
-const methodText = (ev: IndexEvidence, spot: number): string =>
-  `index: ISO BMFF sample tables (moov${ev.fragments ? ` + ${ev.fragments} moof` : ''}) read in ${ev.requests} read(s), ` +
-  `${ev.bytesRead} of ${ev.fileBytes ?? '?'} bytes; per audio/video track the contiguous span of presentation times from the first ` +
+/**
+ * How the file was measured, the same words for every file measured the same way: a catalogue's
+ * summary lists each method once (10,000 previews each naming its own byte counts made a report's
+ * method field megabytes long). The per-file figures (reads, bytes, samples spot-checked) are in
+ * the evidence (`index`).
+ */
+const methodText = (ev: IndexEvidence): string =>
+  `index: ISO BMFF sample tables (moov${ev.fragments ? ' + moof fragments' : ''}) read with byte-range reads; ` +
+  `per audio/video track the contiguous span of presentation times from the first ` +
   `sample until a step longer than the median step + ${GAP_THRESHOLD_SECONDS} s, samples beyond the end of the file dropped; ` +
-  `playable = minimum over the streams; ${spot} sample(s) spot-checked for codec framing`
+  'playable = minimum over the streams; the first, last and random samples of each stream spot-checked for codec framing'
 
 async function packetPath(src: ByteSource, ev: IndexEvidence, why: string, opts: IndexMeasureOptions): Promise<IndexedFileMeasurement> {
   const m = await measureFile(await src.localFile(), opts)
@@ -169,7 +175,7 @@ async function measureMp4With(src: ByteSource, ev: IndexEvidence, opts: IndexMea
     streams: judged.streams,
     headerSeconds: judged.headerSeconds,
     playableSeconds: Math.min(...judged.streams.map((s) => s.playableSeconds)),
-    method: methodText(ev, ev.spotChecks.length) + (judged.warnings.length && ev.rangeIgnored ? `; ${judged.warnings.join('; ')}` : ''),
+    method: methodText(ev) + (judged.warnings.length && ev.rangeIgnored ? `; ${judged.warnings.join('; ')}` : ''),
     warnings: judged.warnings,
     index: ev,
   }
