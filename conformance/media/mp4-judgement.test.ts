@@ -6,6 +6,7 @@ import type { Mp4Index } from './mp4-index.js'
 import { judgeMp4 } from './mp4-judgement.js'
 import type { TrackIndex } from './mp4-sample-table.js'
 import { freeSlabCount, SlabScratch } from './scratch.js'
+import { spanOfSorted } from './span.js'
 
 const TIMESCALE = 12_800
 const FRAME = 512 // 25 fps
@@ -71,4 +72,24 @@ t.test('slab scratch: the same judgement as plain arrays, slabs reused, no use a
   t.ok(again.f64(1000).every((x) => x === 0))
   t.ok(again.u32(1001).every((x) => x === 0))
   again.release()
+})
+
+t.test('a hostile presentation order (every sample reversed) is sorted as well, past the insertion budget', async (t) => {
+  const frames = 3_000
+  const track = bFrameTrack(frames, 0)
+  // Decode order is presentation order reversed: each sample would move thousands of places.
+  for (let i = 0; i < frames; i++) track.cto![i] = (frames - 1 - 2 * i) * FRAME
+  const s = judgeMp4(indexOf(track)).streams[0]!
+  t.equal(s.packets, frames)
+  t.ok(Math.abs(s.playableSeconds - frames * FRAME / TIMESCALE) < 1e-9, 'every frame in order: the full span')
+  t.ok(Math.abs(s.largestGapSeconds) < 1e-9, 'no gap')
+})
+
+t.test('the expected step is the median step, found without sorting (R5.1-3 gap rule)', async (t) => {
+  // Steps 0.04 ×5, 0.08 ×3, 3 ×1: sorted, the middle one (index 4 of 9) is 0.04.
+  const steps = [0.08, 0.04, 3, 0.04, 0.08, 0.04, 0.04, 0.08, 0.04]
+  const times = Float64Array.from([0, ...steps.map((_, i) => steps.slice(0, i + 1).reduce((a, b) => a + b, 0))])
+  const span = spanOfSorted(times, new Float64Array(times.length).fill(0.04))
+  t.ok(Math.abs(span.expectedPacketSeconds - 0.04) < 1e-9, 'the median step is 0.04 s')
+  t.ok(Math.abs(span.largestGapSeconds - 2.96) < 1e-9, 'the 3 s step is 2.96 s beyond the median')
 })

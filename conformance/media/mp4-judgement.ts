@@ -84,8 +84,36 @@ function sortByPts(order: Uint32Array, dts: Float64Array, cto: Int32Array, scrat
     const i = order[k]!
     keys[k] = (dts[i]! + cto[i]! - min) * POSITION_BITS + i
   }
-  keys.sort()
+  if (!insertionSorted(keys)) keys.sort()
   for (let k = 0; k < keys.length; k++) order[k] = keys[k]! % POSITION_BITS
+}
+
+/** Moves per key an insertion sort may spend before it gives up (B-frames move a sample a few places). */
+const INSERTION_MOVES_PER_KEY = 8
+
+/**
+ * Sort `keys` in place by insertion when they are nearly sorted, as decode-order samples are in
+ * presentation order (each moves a few places): linear there, where a full sort is n log n. Gives
+ * up, returning false with `keys` a permutation of what it was, once it has moved more than
+ * INSERTION_MOVES_PER_KEY × n places, so a hostile order costs no more than that before the
+ * native sort takes over.
+ */
+function insertionSorted(keys: Float64Array): boolean {
+  let budget = INSERTION_MOVES_PER_KEY * keys.length
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!
+    let j = i - 1
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!
+      j--
+      if (--budget < 0) {
+        keys[j + 1] = key
+        return false
+      }
+    }
+    keys[j + 1] = key
+  }
+  return true
 }
 
 function judgeTrack(track: TrackIndex, position: number, movieTimescale: number, fileSize: number | undefined, doubts: string[], scratch: Scratch): IndexedStream | undefined {

@@ -64,5 +64,32 @@ export function spanOfSorted(t: Float64Array, d: Float64Array, scratch: Scratch 
   }
 }
 
-/** Median of positive steps. */
-const medianOf = (steps: Float64Array): number => steps.sort()[Math.floor(steps.length / 2)]!
+/** Median of positive steps (the upper one of an even count, as sorting and indexing n/2 gives), in linear time. */
+function medianOf(steps: Float64Array): number {
+  const want = Math.floor(steps.length / 2)
+  // Quickselect (Hoare partition around the middle element's value): the steps of an index are
+  // mostly equal, and sorting all 16,000 of a 10-minute video to find the middle one was a tenth
+  // of the judgement's CPU.
+  let lo = 0
+  let hi = steps.length - 1
+  while (lo < hi) {
+    const pivot = steps[(lo + hi) >>> 1]!
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (steps[i]! < pivot) i++
+      while (steps[j]! > pivot) j--
+      if (i <= j) {
+        const x = steps[i]!
+        steps[i] = steps[j]!
+        steps[j] = x
+        i++
+        j--
+      }
+    }
+    if (want <= j) hi = j
+    else if (want >= i) lo = i
+    else return steps[want]!
+  }
+  return steps[want]!
+}
