@@ -142,6 +142,13 @@ function makeStore(db: Kysely<Database>, dialect: StoreDialect, changeStamp: () 
   }
 }
 
+/** PostgreSQL's invalid_schema_name for a schema other than `own`. */
+const droppedElsewhere = (error: unknown, own: string | undefined): boolean => {
+  const e = error as { code?: unknown; message?: unknown }
+  const named = /schema "([^"]+)" does not exist/.exec(String(e.message))?.[1]
+  return e.code === '3F000' && named !== undefined && named !== own
+}
+
 export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialect = 'sqlite'): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: with another
   // schema in the same database holding them (another instance's, a test's), it would skip creating
@@ -154,7 +161,13 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialec
     ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => Object.fromEntries(allMigrations) as Record<string, Migration> },
   })
-  const { error, results } = await migrator.migrateToLatest()
+  let { error, results } = await migrator.migrateToLatest()
+  // Kysely's introspection reads every schema's tables: a schema another session drops meanwhile
+  // (another instance's, a test's) fails it with 3F000 naming that schema, not ours. Nothing was
+  // applied (the migrations run in one locked transaction), so try again.
+  for (let retry = 0; error && droppedElsewhere(error, schema) && retry < 5; retry++) {
+    ;({ error, results } = await migrator.migrateToLatest())
+  }
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error')?.migrationName
     throw sgError('SG_ERR_STORE_MIGRATION', failed ? `migration ${failed} failed` : String(error), undefined, error)
