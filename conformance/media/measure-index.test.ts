@@ -130,33 +130,33 @@ async function segmentByIndex(file: string): Promise<{ streams: Array<{ kind: st
 }
 
 t.test('the codec allow-list applies on the index path', async (t) => {
-  const bad = await measureFileByIndex((await media.unsupportedCodecMp4({ seconds: 60 })))
-  const good = await measureFileByIndex((await media.mp4({ seconds: 60 })))
+  const bad = await measureFileByIndex(await media.unsupportedCodecMp4({ seconds: 60 }))
+  const good = await measureFileByIndex(await media.mp4({ seconds: 60 }))
   t.same(checkCodecs(bad).problems, [{ what: 'video', found: 'mpeg4', allowed: ['h264', 'hevc'] }])
   t.ok(checkCodecs(good).ok)
 })
 
 t.test('samples that are not media fail the spot-check; the honest twin passes (index only)', async (t) => {
-  const honest = await measureFileByIndex((await media.mp4({ seconds: 120 })))
+  const honest = await measureFileByIndex(await media.mp4({ seconds: 120 }))
   t.ok(honest.index.spotChecks.length >= 4 && honest.index.spotChecks.every((c) => c.problem === undefined), 'honest samples are H.264 and AAC frames')
   const file = await media.noiseSamplesMp4({ seconds: 120 })
   t.equal((await stat(file)).size, (await stat(await media.mp4({ seconds: 120 }))).size, 'same length as its twin')
-  await t.rejects(measureFileByIndex((file)), { code: 'SG_ERR_MEDIA_NOT_MEDIA_SAMPLES', details: { spotChecks: [{ problem: /./ }] } })
+  await t.rejects(measureFileByIndex(file), { code: 'SG_ERR_MEDIA_NOT_MEDIA_SAMPLES', details: { spotChecks: [{ problem: /./ }] } })
   const packets = await measureFile(file)
   t.ok(packets.playableSeconds >= 119, 'ffprobe alone counts the packets and would pass it')
 })
 
 t.test('an index pointing past the end of the file stops the span there (index only)', async (t) => {
-  const m = await measureFileByIndex((await media.indexPastEndMp4({ seconds: 120 })))
+  const m = await measureFileByIndex(await media.indexPastEndMp4({ seconds: 120 }))
   t.ok(m.playableSeconds < 61, `plays ${m.playableSeconds} s of the 120 s the index lists`)
   t.match(m.warnings.join(' '), /lie beyond the end of the file/)
-  const twin = await measureFileByIndex((await media.mp4({ seconds: 120 })))
+  const twin = await measureFileByIndex(await media.mp4({ seconds: 120 }))
   t.ok(twin.playableSeconds >= 119.9, 'the honest twin plays 120 s')
 })
 
 t.test('fragmented MP4: the moofs are read, not the media data', async (t) => {
   const file = await media.fragmentedMp4({ seconds: 120 })
-  const m = await measureFileByIndex((file), { spotChecks: 0 })
+  const m = await measureFileByIndex(file, { spotChecks: 0 })
   t.ok(m.index.fragments! > 1, `${m.index.fragments} fragments`)
   t.ok(Math.abs(m.playableSeconds - 120) < 0.5, `plays ${m.playableSeconds} s`)
 })
@@ -198,7 +198,7 @@ t.test('a master playlist picks its first variant and says which (both paths)', 
 
 t.test('the referee: agreement passes, disagreement fails with both measurements', async (t) => {
   const file = await media.mp4({ seconds: 120 })
-  const refereed = await measureFileByIndex((file), { referee: true })
+  const refereed = await measureFileByIndex(file, { referee: true })
   t.equal(refereed.index.referee?.agrees, true)
   t.match(refereed.method, /refereed by ffprobe .* agrees/)
   // A referee that read another file (what the index of a doctored file would face).
@@ -212,8 +212,8 @@ t.test('the referee: agreement passes, disagreement fails with both measurements
 
 t.test('limits: an index listing more samples than allowed is refused, not held in memory', async (t) => {
   const file = await media.mp4({ seconds: 660 })
-  await t.rejects(measureFileByIndex((file), { maxPackets: 100 }), { code: 'SG_ERR_MEDIA_TOO_LARGE' })
-  const ok = await measureFileByIndex((file), { maxPackets: 100_000 })
+  await t.rejects(measureFileByIndex(file, { maxPackets: 100 }), { code: 'SG_ERR_MEDIA_TOO_LARGE' })
+  const ok = await measureFileByIndex(file, { maxPackets: 100_000 })
   t.ok(ok.playableSeconds >= 659, 'the same file under ordinary limits')
 })
 
@@ -225,7 +225,7 @@ t.test('an index that cannot be read goes whole to ffprobe, and the evidence say
   moov.writeUInt32BE(1_000_000, 0)
   moov.write('moov', 4, 'latin1')
   const dir = t.testdir({ 'cut.mp4': Buffer.concat([ftyp, moov]) })
-  await t.rejects(measureFileByIndex((join(dir, 'cut.mp4'))), { code: 'SG_ERR_MEDIA_UNREADABLE' }, 'ffprobe cannot read it either')
+  await t.rejects(measureFileByIndex(join(dir, 'cut.mp4')), { code: 'SG_ERR_MEDIA_UNREADABLE' }, 'ffprobe cannot read it either')
 })
 
 t.test('HLS whose MPEG-TS clock wraps mid-playlist plays through on both paths', async (t) => {
