@@ -102,6 +102,11 @@ export interface ProbeContext extends RunContext {
   detail(courseId: string): Promise<ProbeResponse>
   /** GET /v1/courses/{id}/preview (signed); records the media host as seen. */
   preview(courseId: string): Promise<FetchedDocument<Preview>>
+  /**
+   * A check that reads the sample's previews is done with this course's: once every selected such
+   * check has said so, the document is no longer kept (a later preview() fetches it again).
+   */
+  donePreview(courseId: string): void
   /** Every host the run has seen the platform serve from: role → host names (R20-3). */
   hostsSeen(): { api: string[]; media: string[] }
   noteHost(url: string, role: 'api' | 'media'): void

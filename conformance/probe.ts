@@ -17,6 +17,7 @@ import { createProbeClient, type ProbeClient, type ProbeRequest, type ProbeRespo
 import { Semaphore } from './net/semaphore.js'
 import type { Resolver } from './net/ssrf-guard.js'
 import type { CourseSample, FetchedDocument, PlatformKind, ProbeContext, ProbeSettings, SandboxTenants } from './probe-context.js'
+import { lastReader } from './last-reader.js'
 import { makeSigner } from './signing/index.js'
 import { walkCatalogue } from './walk/catalogue-walk.js'
 import { newestEntryTime, type PrefetchOptions } from './walk/sample-prefetch.js'
@@ -292,7 +293,12 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
   // (walk/sample-prefetch.ts, likelySampled), so they overlap the walk instead of following it. Only
   // what a selected check will ask for is fetched, in slots the walk chains do not need.
   const subject = { type: 'platform', kind: opts.kind, baseUrl } as const
-  const prefetch = samplePrefetch(() => ctx, settings, subject, catalogue, opts)
+  const chosen = chosenChecks(catalogue, subject, opts)
+  const prefetch = chosen && samplePrefetch(() => ctx, settings, chosen)
+  // A sampled course's preview document is kept until every selected check that reads the sample's
+  // previews has said it is done with it (donePreview): with every course measured, 10,000 kept
+  // documents were ~40 MB of the probe's peak (issue #14).
+  const donePreview = lastReader(chosen ? PREVIEW_READERS.filter((id) => chosen.has(id)).length : 0, (courseId) => memo.delete(`preview:${courseId}`))
   const ctx: ProbeContext = {
     subject,
     mode: opts.mode === 'deny' ? 'gateway' : 'local',
@@ -349,6 +355,7 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
       if (d.doc && typeof d.doc.url === 'string') noteHost(d.doc.url, 'media')
       return d
     }),
+    donePreview,
     hostsSeen: () => ({ api: [...hosts.api].sort(), media: [...hosts.media].sort() }),
     noteHost,
     scratchDir: () => (scratch ??= mkdtemp(join(tmpdir(), 'skillgate-probe-'))),
@@ -363,19 +370,29 @@ function probeRun(opts: RunProbeOptions, baseUrl: string, settings: ProbeSetting
   }
 }
 
-/** What a selected check will fetch for a sampled course, started early (undefined: nothing to do). */
-function samplePrefetch(context: () => ProbeContext, { concurrency, allMedia }: ProbeSettings, subject: ProbeContext['subject'], catalogue: CheckCatalogue<ProbeContext>, opts: RunProbeOptions): PrefetchOptions | undefined {
-  const slots = concurrency - WALK_CHAINS
-  if (slots < 1) return undefined
-  let chosen: Set<string>
+/** The checks that read the sample's preview documents (each calls ctx.donePreview per course). */
+const PREVIEW_READERS = ['contract.preview-document', 'preview.declared-length', 'preview.media-duration', 'location.hosts']
+
+/** The ids of the checks this run will run (undefined on a usage error, which runChecks reports). */
+function chosenChecks(catalogue: CheckCatalogue<ProbeContext>, subject: ProbeContext['subject'], opts: RunProbeOptions): Set<string> | undefined {
   try {
     const { run, skipped } = selectChecks(catalogue, subject, { ...(opts.only ? { only: opts.only } : {}), ...(opts.skip ? { skip: opts.skip } : {}) })
-    chosen = new Set(run.map((c) => c.id).filter((id) => !skipped.has(id)))
+    return new Set(run.map((c) => c.id).filter((id) => !skipped.has(id)))
   } catch {
-    return undefined // runChecks reports the usage error
+    return undefined
   }
+}
+
+/**
+ * What a selected check will fetch for a sampled course, started early (undefined: nothing to do).
+ * Not when every course is measured: the sample is then the whole catalogue, and fetching ahead
+ * would only hold every course's documents at once.
+ */
+function samplePrefetch(context: () => ProbeContext, { concurrency, allMedia }: ProbeSettings, chosen: Set<string>): PrefetchOptions | undefined {
+  const slots = concurrency - WALK_CHAINS
+  if (slots < 1 || allMedia) return undefined
   const wantDetail = chosen.has('contract.course-detail')
-  const wantPreview = ['contract.preview-document', 'preview.declared-length', 'preview.media-duration', 'location.hosts'].some((id) => chosen.has(id))
+  const wantPreview = PREVIEW_READERS.some((id) => chosen.has(id))
   const wantOpen = chosen.has('catalogue.free-preview-open')
   if (!wantDetail && !wantPreview && !wantOpen) return undefined
   const limiter = new Semaphore(slots)
@@ -383,7 +400,7 @@ function samplePrefetch(context: () => ProbeContext, { concurrency, allMedia }: 
     void limiter.acquire().then((release) => work().catch(() => {}).finally(release))
   }
   return {
-    ...(allMedia ? {} : { estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone) }),
+    estimateEnd: (firstAt: number, serverAt: number, walkDone: AbortSignal) => estimateEnd(context(), firstAt, serverAt, walkDone),
     onLikelySampled: (course, set) => {
       const ctx = context()
       if (set === 'sample') {

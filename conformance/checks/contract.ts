@@ -269,14 +269,16 @@ export const previewDocumentCheck = defineCheck<ProbeContext>({
     const sample = await ctx.sample()
     const results = await mapLimit(sample.courses, ctx.settings.concurrency, async (summary: CourseSummary) => {
       const { response, doc, schemaErrors } = await ctx.preview(summary.courseId)
+      ctx.donePreview(summary.courseId)
       const reasons = documentProblems(response.status, contentTypeOf(response), schemaErrors)
       if (doc && typeof doc === 'object') {
         if (doc.courseId !== summary.courseId) reasons.push(`courseId "${String(doc.courseId)}" instead of "${summary.courseId}"`)
         if (doc.durationSeconds !== summary.previewSeconds) reasons.push(`durationSeconds ${String(doc.durationSeconds)} but the list declares previewSeconds ${String(summary.previewSeconds)}`)
       }
-      return { courseId: summary.courseId, res: response, reasons }
+      // Only a failing course's exchange is kept for the evidence: every course may be sampled.
+      return reasons.length > 0 ? { courseId: summary.courseId, res: response, reasons } : undefined
     }, rt.signal)
-    const bad = results.filter((r) => r.reasons.length > 0)
+    const bad = results.filter((r) => r !== undefined)
     const measured = { sampled: sample.courses.length, disagreeing: bad.length }
     const evidence: Evidence[] = [note(sample.statement.confidence)]
     for (const b of bad.slice(0, 10)) evidence.push(exchangeEvidence(b.res, `${b.courseId}: ${listText(b.reasons).slice(0, 400)}`))

@@ -113,7 +113,7 @@ export function judgeLocations(located: LocateResult, hosts: HostsToLocate, mode
 export async function collectHosts(ctx: ProbeContext, signal?: AbortSignal): Promise<HostsToLocate> {
   const sample = await ctx.sample().catch(() => undefined)
   // Fetching the preview documents notes their media hosts; the preview check shares these fetches.
-  if (sample) await mapLimit(sample.courses, ctx.settings.concurrency, (c) => ctx.preview(c.courseId).catch(() => undefined), signal)
+  if (sample) await mapLimit(sample.courses, ctx.settings.concurrency, (c) => ctx.preview(c.courseId).then(() => ctx.donePreview(c.courseId), () => undefined), signal)
   const info = await ctx.serviceInfo().catch(() => undefined)
   const declaredList = Array.isArray(info?.doc?.declaredHosts) ? info.doc.declaredHosts : []
   const declared = declaredList.flatMap((d) => (d && typeof d.host === 'string' ? [d.host] : []))

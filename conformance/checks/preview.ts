@@ -247,6 +247,7 @@ export const previewDeclaredLengthCheck = defineCheck<ProbeContext>({
     const rows = await mapLimit(sample.courses, ctx.settings.concurrency, async (summary: CourseSummary): Promise<DeclaredLengths> => {
       // The shared fetches: contract.course-detail reads the same sampled details.
       const [detailRes, previewDoc] = await Promise.all([ctx.detail(summary.courseId), ctx.preview(summary.courseId)])
+      ctx.donePreview(summary.courseId)
       const detail = detailRes.status === 200 ? (detailRes.json as Partial<CourseDetail> | undefined) : undefined
       const row: DeclaredLengths = {
         courseId: summary.courseId,
@@ -317,13 +318,18 @@ export const previewMediaDurationCheck = defineCheck<ProbeContext>({
     const parallel = method === 'index' ? Math.max(1, Math.ceil(ctx.settings.mediaConcurrency / 4)) : Math.min(ctx.settings.concurrency, MEDIA_PARALLEL)
     try {
       let measuredCount = 0
+      const methodTexts = new Map<string, string>()
       const counted = <T>(row: T): T => { rt.progress?.(++measuredCount, sample.courses.length, 'previews'); return row }
       const rows = await mapLimit(sample.courses, parallel, async (summary: CourseSummary, i) => counted(await (async () => {
         const doc = await ctx.preview(summary.courseId)
+        ctx.donePreview(summary.courseId)
         if (doc.response.status !== 200 || !doc.doc || typeof doc.doc.url !== 'string' || !isSeconds(doc.doc.durationSeconds)) {
           return { kind: 'no-document' as const, courseId: summary.courseId, response: doc.response }
         }
-        return { kind: 'measured' as const, m: await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) }) }
+        const m = await measurePreview(ctx, doc.doc, join(root, String(i)), rt.signal, { method, referee: refereed.has(i) })
+        // Every measurement builds its method text anew; one copy of each is kept (10,000 rows).
+        m.method = methodTexts.get(m.method) ?? (methodTexts.set(m.method, m.method), m.method)
+        return { kind: 'measured' as const, m }
       })()), rt.signal)
       const evidence: Evidence[] = [note(sample.statement.confidence)]
       const problems: string[] = []

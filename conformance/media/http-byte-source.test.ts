@@ -77,3 +77,43 @@ t.test('a server that answers another range than asked is an unreadable index, n
   t.teardown(() => src.close())
   await t.rejects(src.read(500, 100), { code: 'SG_ERR_MEDIA_INDEX_UNREADABLE' })
 })
+
+t.test('bodies land in memory reused from one source to the next, never in memory a read may still write (issue #14)', async (t) => {
+  const file = await media.mp4({ seconds: 30 })
+  const bytes = await readFile(file)
+  const server = await serveDir(t, dirname(file))
+  const url = `${server.url}/${basename(file)}`
+  const open = () => openHttpSource({ client, url, deadlineMs: 10_000, maxFileBytes: 1e9, headBytes: 1024, scratchDir: async () => t.testdir() })
+  const first = await open()
+  const a = await first.read(4000, 200)
+  t.same(a, bytes.subarray(4000, 4200))
+  const memory = a.buffer
+  await first.close()
+  const second = await open()
+  const b = await second.read(6000, 200)
+  t.same(b, bytes.subarray(6000, 6200), 'the bytes asked for, whatever the memory held before')
+  t.equal(b.buffer, memory, 'the next source reads into the memory the closed one gave back')
+  // A source closed while a range is in flight (a sibling HLS segment failed): its memory is not reused.
+  let release!: () => void
+  const held = new Promise<void>((r) => { release = r })
+  const slow = createServer((req, res) => {
+    const range = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '')!
+    const [from, to] = [Number(range[1]), Math.min(Number(range[2]), bytes.length - 1)]
+    const send = () => res.writeHead(206, { 'content-range': `bytes ${from}-${to}/${bytes.length}`, 'content-length': to - from + 1 }).end(bytes.subarray(from, to + 1))
+    if (from === 0) send()
+    else void held.then(send)
+  })
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise<void>((r) => slow.close(() => r())))
+  await second.close()
+  const third = await openHttpSource({ client, url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/x.mp4`, deadlineMs: 10_000, maxFileBytes: 1e9, headBytes: 1024, scratchDir: async () => t.testdir() })
+  const pending = third.read(8000, 200)
+  await third.close()
+  const fourth = await open()
+  const c = await fourth.read(9000, 200)
+  release()
+  t.same(await pending, bytes.subarray(8000, 8200), 'the late read still completes')
+  t.same(c, bytes.subarray(9000, 9200), 'and did not write into the next source\'s bytes')
+  t.not(c.buffer, (await pending).buffer, 'the memory of the read in flight was not handed on')
+  await fourth.close()
+})

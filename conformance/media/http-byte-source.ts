@@ -8,6 +8,9 @@
 //   a moov at the end costs the whole file, and the stats say so.
 // Cross-origin redirects are followed by hand (up to maxRedirects), each target reported as a media
 // host (R20-3); a non-2xx answer is SG_ERR_PREVIEW_MEDIA_UNAVAILABLE with the exchange as evidence.
+// Buffered bodies (the head, every range) are read into slabs reused from one source to the next
+// (scratch.ts), so the ~1 MB a preview reads is never garbage for the GC to find late (issue #14's
+// memory goal): what read() returns is valid until close().
 import { randomBytes } from 'node:crypto'
 import { open, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -15,6 +18,7 @@ import { Writable } from 'node:stream'
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
 import { BODY_STOPPED, type ProbeClient, type ProbeResponse } from '../net/probe-client.js'
 import { newStats, type ByteSource, type ByteSourceStats } from './byte-source.js'
+import { SLAB_BYTES, SlabScratch } from './scratch.js'
 
 export interface HttpSourceOptions {
   client: ProbeClient
@@ -31,6 +35,37 @@ export interface HttpSourceOptions {
   /** A private folder for the spool or the whole-file copy. */
   scratchDir: () => Promise<string>
   signal?: AbortSignal
+}
+
+/** The slab of a source whose head is small (an MPEG-TS segment: 48 KB head, 12 KB tail). */
+const SMALL_SLAB = 64 * 1024
+
+/** The memory a source's buffered bodies land in, handed on at close unless a read may still write into it. */
+class BodyMemory {
+  readonly #scratch: SlabScratch
+  #inFlight = 0
+  constructor(headBytes: number) {
+    // An MPEG-TS segment's head and tail fit one small slab; an MP4's head, a few samples and the
+    // rest of a large moov one of 1 MiB (larger reads get their own memory).
+    this.#scratch = new SlabScratch(headBytes <= SMALL_SLAB - SMALL_SLAB / 4 ? SMALL_SLAB : SLAB_BYTES)
+  }
+
+  bytes(n: number): Buffer {
+    return this.#scratch.bytes(n)
+  }
+
+  track<T>(read: Promise<T>): Promise<T> {
+    this.#inFlight++
+    const settled = (): void => { this.#inFlight-- }
+    read.then(settled, settled)
+    return read
+  }
+
+  /** At close: a read still in flight (a sibling segment failed) may yet write, so its memory is left to the GC. */
+  done(): void {
+    if (this.#inFlight === 0) this.#scratch.release()
+    else this.#scratch.abandon()
+  }
 }
 
 /** How far a progressive download may run ahead of the furthest byte asked for. */
@@ -185,10 +220,10 @@ async function progressive(o: HttpSourceOptions, url: string, spool: Spool): Pro
 export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> {
   const headBytes = o.headBytes ?? 64 * 1024
   const dir = await o.scratchDir()
-  const spoolPath = join(dir, `media-${randomBytes(6).toString('hex')}`)
-  const spool = new Spool(spoolPath, headBytes)
+  const spool = new Spool(join(dir, `media-${randomBytes(6).toString('hex')}`), headBytes)
   let otherBytes = 0
   const stats: ByteSourceStats = Object.defineProperty(newStats(), 'bytes', { enumerable: true, get: () => spool.written + otherBytes })
+  const memory = new BodyMemory(headBytes)
   let target = o.url
   let status: number
   let size: number | undefined
@@ -199,7 +234,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
       let res: ProbeResponse
       try {
         // A plain buffered request: a 206 (or a small whole file) is the common answer.
-        res = await o.client.request({ url: target, headers: { range: `bytes=0-${headBytes - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: headBytes, deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}) })
+        res = await o.client.request({ url: target, headers: { range: `bytes=0-${headBytes - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: headBytes, bodyInto: memory.bytes(headBytes), deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}) })
       } catch (err) {
         if (!isSkillgateError(err) || err.code !== 'SG_ERR_NET_BODY_TOO_LARGE') throw err
         // More than the head came back: the server ignores Range and sends the whole file.
@@ -220,6 +255,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
     }
   } catch (err) {
     await spool.dispose()
+    memory.done()
     throw err
   }
   const finalUrl = target
@@ -233,7 +269,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
     if (end <= offset) return Buffer.alloc(0)
     let res: ProbeResponse
     try {
-      res = await o.client.request({ url: finalUrl, headers: { range: `bytes=${offset}-${end - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: end - offset, deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}) })
+      res = await memory.track(o.client.request({ url: finalUrl, headers: { range: `bytes=${offset}-${end - 1}` }, sign: false, expect: 'bytes', maxBodyBytes: end - offset, bodyInto: memory.bytes(end - offset), deadlineMs: o.deadlineMs, ...(o.signal ? { signal: o.signal } : {}) }))
     } catch (err) {
       if (isSkillgateError(err) && err.code === 'SG_ERR_NET_BODY_TOO_LARGE') throw sgError('SG_ERR_MEDIA_INDEX_UNREADABLE', `${finalUrl}: a Range request for ${end - offset} bytes was answered with more`, { file: finalUrl }, err)
       throw err
@@ -279,8 +315,8 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
         if (!ranged) {
           await spool.until(Infinity)
           stats.fullDownload = true
-          if (!spool.onDisk) await writeFile(spoolPath, await spool.readAt(0, spool.written))
-          return spoolPath
+          if (!spool.onDisk) await writeFile(spool.path, await spool.readAt(0, spool.written))
+          return spool.path
         }
         const path = join(dir, `whole-${randomBytes(6).toString('hex')}`)
         const res = await o.client.download(finalUrl, path, { maxBytes: o.maxFileBytes, sign: false, deadlineMs: o.deadlineMs })
@@ -294,6 +330,7 @@ export async function openHttpSource(o: HttpSourceOptions): Promise<ByteSource> 
     },
     async close() {
       spool.stop()
+      memory.done()
       await transfer.catch(() => undefined)
       await spool.dispose()
       if (copy) await copy.then((p) => rm(p, { force: true }), () => undefined)

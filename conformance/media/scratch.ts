@@ -11,12 +11,18 @@
 // used: a measurement releases its scratch only once nothing it returns refers to them (results
 // are plain numbers).
 
-/** Bytes of one slab; an array larger than this gets its own buffer, which is not kept. */
+/** Bytes of one slab (the default size); an array larger than its scratch's slab gets its own buffer, which is not kept. */
 export const SLAB_BYTES = 1024 * 1024
-/** Free slabs kept between measurements (the rest are left to the GC). */
-const MAX_FREE_SLABS = 48
+/** Bytes of free slabs kept per slab size between measurements (the rest are left to the GC). */
+const MAX_FREE_BYTES = 48 * 1024 * 1024
 
-const free: ArrayBuffer[] = []
+/** Free slabs by size: the sample tables' 1 MiB slabs, and smaller ones for small bodies (an MPEG-TS segment's two ends). */
+const freeBySize = new Map<number, ArrayBuffer[]>()
+const freeList = (slabBytes: number): ArrayBuffer[] => {
+  let list = freeBySize.get(slabBytes)
+  if (!list) freeBySize.set(slabBytes, (list = []))
+  return list
+}
 
 export interface Scratch {
   f64(length: number): Float64Array
@@ -32,17 +38,25 @@ export const heapScratch: Scratch = {
 }
 
 export class SlabScratch implements Scratch {
+  readonly #slabBytes: number
+  readonly #free: ArrayBuffer[]
   #slabs: ArrayBuffer[] = []
   #current: ArrayBuffer | undefined
   #used = 0
   #released = false
 
+  /** `slabBytes`: a multiple of 8; what one scratch usually needs in all, so one slab serves it. */
+  constructor(slabBytes = SLAB_BYTES) {
+    this.#slabBytes = slabBytes
+    this.#free = freeList(slabBytes)
+  }
+
   /** Byte offset of `bytes` (a multiple of 8) in the current slab, starting a new slab when it does not fit. */
   #place(bytes: number): [ArrayBuffer, number] | undefined {
     if (this.#released) throw new Error('scratch used after release')
-    if (bytes > SLAB_BYTES) return undefined
-    if (!this.#current || this.#used + bytes > SLAB_BYTES) {
-      this.#current = free.pop() ?? new ArrayBuffer(SLAB_BYTES)
+    if (bytes > this.#slabBytes) return undefined
+    if (!this.#current || this.#used + bytes > this.#slabBytes) {
+      this.#current = this.#free.pop() ?? new ArrayBuffer(this.#slabBytes)
       this.#slabs.push(this.#current)
       this.#used = 0
     }
@@ -66,11 +80,27 @@ export class SlabScratch implements Scratch {
     return spot ? new Int32Array(spot[0], spot[1], n).fill(0) : new Int32Array(n)
   }
 
+  /**
+   * `n` bytes for a body read into reused memory (http-byte-source.ts): not zeroed, like
+   * Buffer.allocUnsafe; the reader exposes only the bytes it wrote.
+   */
+  bytes(n: number): Buffer {
+    const spot = this.#place(Math.ceil(n / 8) * 8)
+    return spot ? Buffer.from(spot[0], spot[1], n) : Buffer.allocUnsafe(n)
+  }
+
+  /** Drop the slabs without reusing them: something may still write into them (a read in flight). */
+  abandon(): void {
+    this.#released = true
+    this.#slabs = []
+    this.#current = undefined
+  }
+
   /** Give the slabs back for the next measurement. */
   release(): void {
     if (this.#released) return
     this.#released = true
-    for (const slab of this.#slabs) if (free.length < MAX_FREE_SLABS) free.push(slab)
+    for (const slab of this.#slabs) if ((this.#free.length + 1) * this.#slabBytes <= MAX_FREE_BYTES) this.#free.push(slab)
     this.#slabs = []
     this.#current = undefined
   }
@@ -86,5 +116,5 @@ export async function withScratch<T>(work: (scratch: Scratch) => Promise<T>): Pr
   }
 }
 
-/** Free slabs now kept (for tests). */
-export const freeSlabCount = (): number => free.length
+/** Free slabs of a size now kept (for tests). */
+export const freeSlabCount = (slabBytes = SLAB_BYTES): number => freeList(slabBytes).length

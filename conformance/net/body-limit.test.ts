@@ -46,3 +46,15 @@ t.test('gzip: decoded bytes are capped (a bomb stops at the limit); a small body
   t.equal(out.decodedBytes, 5)
   await t.rejects(readLimitedBody(Readable.from([Buffer.from('not gzip')]), { contentEncoding: 'gzip', maxBytes: 100 }), { code: 'SG_ERR_NET_DECODE' })
 })
+
+t.test('into: the body is copied into the caller\'s memory as it arrives, capped at its length, also when decoded', async (t) => {
+  const into = Buffer.alloc(4096, 0x2e)
+  const parts = chunks(3, 1000)
+  const out = await readLimitedBody(Readable.from(parts), { contentEncoding: undefined, maxBytes: 1e6, into })
+  t.same(out.body, Buffer.concat(parts))
+  t.equal(out.body.buffer, into.buffer, 'a view of the caller\'s memory, no joined copy')
+  await t.rejects(readLimitedBody(Readable.from(chunks(5, 1000)), { contentEncoding: undefined, maxBytes: 1e6, into }), { code: 'SG_ERR_NET_BODY_TOO_LARGE' }, 'more than the memory holds')
+  const zipped = await readLimitedBody(Readable.from([gzipSync('hello')]), { contentEncoding: 'gzip', maxBytes: 100, into })
+  t.equal(zipped.body.toString(), 'hello')
+  t.equal(zipped.body.buffer, into.buffer)
+})

@@ -73,16 +73,24 @@ export async function readLimitedBody(
     signal?: AbortSignal
     /** Sees every decoded chunk (hashing a download while it streams). */
     onChunk?: (chunk: Buffer) => void
+    /**
+     * Memory the caller reuses: the decoded body is copied into it as it arrives (its length caps
+     * the body like maxBytes) and the result's body is a view of it, so the socket's chunks die
+     * young and no joined copy is made. Ignored when `sink` is given.
+     */
+    into?: Buffer
   },
 ): Promise<LimitedBodyResult> {
   const decoders = decodersFor(o.contentEncoding)
-  if (decoders.length === 0 && !o.sink) return readIdentityBody(source, o.maxBytes, o.signal, o.onChunk)
-  const rawLimiter = new ByteLimiter(o.maxBytes + RAW_SLACK, 'response body (as sent)')
-  const limiter = new ByteLimiter(o.maxBytes, 'decoded response body', o.onChunk)
-  const chunks: Buffer[] = []
+  const into = o.sink ? undefined : o.into
+  const maxBytes = into ? Math.min(o.maxBytes, into.length) : o.maxBytes
+  if (decoders.length === 0 && !o.sink) return readIdentityBody(source, maxBytes, o.signal, o.onChunk, into)
+  const rawLimiter = new ByteLimiter(maxBytes + RAW_SLACK, 'response body (as sent)')
+  const limiter = new ByteLimiter(maxBytes, 'decoded response body', o.onChunk)
+  const collect = collector(into)
   const sink = o.sink ?? new Writable({
     write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk)
+      collect.add(chunk)
       cb()
     },
   })
@@ -96,16 +104,32 @@ export async function readLimitedBody(
     }
     throw err
   }
-  return { body: o.sink ? Buffer.alloc(0) : Buffer.concat(chunks), rawBytes: rawLimiter.bytes, decodedBytes: limiter.bytes }
+  return { body: o.sink ? Buffer.alloc(0) : collect.body(), rawBytes: rawLimiter.bytes, decodedBytes: limiter.bytes }
+}
+
+/** Where a buffered body's chunks go: a list joined at the end, or straight into the caller's memory. */
+function collector(into: Buffer | undefined): { add(chunk: Buffer): void; body(): Buffer } {
+  let bytes = 0
+  if (into) {
+    return {
+      add: (chunk) => { bytes += chunk.copy(into, bytes) },
+      body: () => into.subarray(0, bytes),
+    }
+  }
+  const chunks: Buffer[] = []
+  return {
+    add: (chunk) => { chunks.push(chunk); bytes += chunk.length },
+    body: () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)),
+  }
 }
 
 /**
  * The fast path: an uncompressed body collected in memory. Raw and decoded bytes are the same
  * thing, so one count and one cap; aborting `signal` destroys the source with the signal's reason.
  */
-function readIdentityBody(source: Readable, maxBytes: number, signal: AbortSignal | undefined, onChunk: ((chunk: Buffer) => void) | undefined): Promise<LimitedBodyResult> {
+function readIdentityBody(source: Readable, maxBytes: number, signal: AbortSignal | undefined, onChunk: ((chunk: Buffer) => void) | undefined, into: Buffer | undefined): Promise<LimitedBodyResult> {
   return new Promise<LimitedBodyResult>((resolve, reject) => {
-    const chunks: Buffer[] = []
+    const collect = collector(into)
     let bytes = 0
     let settled = false
     const finish = (err: unknown): void => {
@@ -122,7 +146,7 @@ function readIdentityBody(source: Readable, maxBytes: number, signal: AbortSigna
         source.destroy()
         reject(err)
       } else {
-        resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), rawBytes: bytes, decodedBytes: bytes })
+        resolve({ body: collect.body(), rawBytes: bytes, decodedBytes: bytes })
       }
     }
     const onData = (chunk: Buffer): void => {
@@ -132,7 +156,7 @@ function readIdentityBody(source: Readable, maxBytes: number, signal: AbortSigna
         return
       }
       onChunk?.(chunk)
-      chunks.push(chunk)
+      collect.add(chunk)
     }
     const onEnd = (): void => finish(undefined)
     const onError = (err: Error): void => finish(err)

@@ -53,6 +53,7 @@ export interface RequestContext {
   warnings: ProbeWarning[]
   toFile?: { tmpPath: string }
   sink?: ProbeRequest['sink']
+  into?: Buffer
 }
 
 export function flattenHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -142,7 +143,7 @@ export async function exchangeOnce(client: ClientState, ctx: RequestContext, met
       })
       return { ...partial, body: Buffer.alloc(0), written: { bytes: out.decodedBytes, sha256: hash.digest('hex') } }
     }
-    const out = await readLimitedBody(res.body, { contentEncoding: encoding, maxBytes: ctx.maxBody, signal: ctx.signal })
+    const out = await readLimitedBody(res.body, { contentEncoding: encoding, maxBytes: ctx.maxBody, signal: ctx.signal, ...(ctx.into ? { into: ctx.into } : {}) })
     return { ...partial, body: out.body }
   } catch (err) {
     res.body.destroy()

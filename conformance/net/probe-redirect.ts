@@ -3,6 +3,7 @@
 // redirects are followed (at most 3, re-checked by the SSRF guard); a redirect to another origin
 // is reported, never followed. A socket on a non-public address is reported once per host.
 import { isSkillgateError, sgError } from '../../specs/lib/errors.js'
+import { followAbort } from './abort-link.js'
 import { classifyAddress } from './ip-ranges.js'
 import { withFailureEvidence } from './probe-evidence.js'
 import { firstHeader, type Exchange, type RequestContext } from './probe-exchange.js'
@@ -62,8 +63,9 @@ export async function runRequest(client: ClientState, r: ProbeRequest, toFile?: 
   const started = Date.now()
   const deadline = new AbortController()
   const timer = setTimeout(() => deadline.abort(sgError('SG_ERR_NET_DEADLINE', `${url.origin} did not finish within ${deadlineMs} ms`, { deadlineMs })), deadlineMs)
-  const signal = r.signal ? AbortSignal.any([deadline.signal, r.signal]) : deadline.signal
-  const ctx: RequestContext = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: r.maxBodyBytes ?? client.defaultMaxBody, warnings, ...(toFile ? { toFile } : {}), ...(r.sink ? { sink: r.sink } : {}) }
+  const unfollow = followAbort(r.signal, deadline)
+  const signal = deadline.signal
+  const ctx: RequestContext = { signal, deadlineAt: started + deadlineMs, deadlineMs, maxBody: Math.min(r.maxBodyBytes ?? client.defaultMaxBody, r.bodyInto?.length ?? Infinity), warnings, ...(toFile ? { toFile } : {}), ...(r.sink ? { sink: r.sink } : {}), ...(r.bodyInto ? { into: r.bodyInto } : {}) }
   let ex: Exchange | undefined
   try {
     for (;;) {
@@ -102,6 +104,7 @@ export async function runRequest(client: ClientState, r: ProbeRequest, toFile?: 
     throw withFailureEvidence(e, err, { method, url, headers, body }, attempts, warnings, client.secrets)
   } finally {
     clearTimeout(timer)
+    unfollow()
     release()
   }
 }

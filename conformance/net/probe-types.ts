@@ -75,6 +75,12 @@ export interface ProbeRequest {
    * code is BODY_STOPPED; the response then has `stopped` set. Never retried once streaming.
    */
   sink?: (status: number, headers: Record<string, string | string[]>) => Writable
+  /**
+   * Buffer the body in this memory instead of a fresh allocation (its length caps the body, like
+   * maxBodyBytes): the response's body is then a view of it, valid while the caller keeps the
+   * memory for it. For callers that reuse memory across many requests (media byte ranges).
+   */
+  bodyInto?: Buffer
 }
 
 /** The code a streaming sink fails a write with to stop reading the body (not an error). */
