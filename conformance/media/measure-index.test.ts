@@ -116,17 +116,16 @@ t.test('per stream, the index and ffprobe measure the same start, end and span w
 /** One MPEG-TS segment through the HLS index path (a one-segment playlist around it). */
 async function segmentByIndex(file: string): Promise<{ streams: Array<{ kind: string; codec: string; firstPts: number | null; lastEnd: number | null; playableSeconds: number }> }> {
   const { measureHlsByIndex } = await import('./measure-hls-index.js')
-  const m = await measureHlsByIndex('pkg:/one.m3u8', async (url) => {
-    if (url === 'pkg:/one.m3u8') {
-      const { mkdtemp, writeFile } = await import('node:fs/promises')
-      const { tmpdir } = await import('node:os')
-      const dir = await mkdtemp(join(tmpdir(), 'sg-one-'))
-      await writeFile(join(dir, 'one.m3u8'), `#EXTM3U\n#EXTINF:60,\nseg.ts\n#EXT-X-ENDLIST\n`)
-      return fileSource(join(dir, 'one.m3u8'))
-    }
-    return fileSource(file)
-  })
-  return m.segments[0]!
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const dir = await mkdtemp(join(tmpdir(), 'sg-one-'))
+  try {
+    await writeFile(join(dir, 'one.m3u8'), `#EXTM3U\n#EXTINF:60,\nseg.ts\n#EXT-X-ENDLIST\n`)
+    const m = await measureHlsByIndex('pkg:/one.m3u8', async (url) => fileSource(url === 'pkg:/one.m3u8' ? join(dir, 'one.m3u8') : file))
+    return m.segments[0]!
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 t.test('the codec allow-list applies on the index path', async (t) => {
