@@ -22,7 +22,6 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/^(fixtures\/\.cache|data|artifacts)\//, 'a cache or local data'],
   [/(?<!\.d)\.[cm]?ts$/, 'TypeScript source'],
   [/\.map$/, 'a source map of a source that does not ship'],
-  [/\.tsbuildinfo$/, 'the incremental build\'s state'],
   [/^(?!specs\/|README\.md$).*\.md$/i, 'a note (only README.md and the published specs/ Markdown ship)'],
 ]
 
@@ -85,7 +84,6 @@ t.test('the rules flag each kind of stray file and pass its shipped twin', async
     ['fixtures/.cache/media/a.mp4', 'gateway/console/public/index.html'],
     ['gateway/config.ts', 'gateway/config.schema.json'],
     ['dist/gateway/config.js.map', 'dist/gateway/config.js'],
-    ['dist/.tsbuildinfo', 'dist/gateway/main.js'],
     ['conformance/checks/NOTES-from-B.md', 'specs/errors/README.md'],
     ['docs/walkthrough.md', 'README.md'],
   ]
