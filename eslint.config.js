@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tap/**', 'coverage/**', 'data/**', 'fixtures/.cache/**', '**/*.gen.cjs'] },
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.tap/**', 'coverage/**', 'data/**', 'fixtures/.cache/**', '**/*.gen.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,14 +4,12 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { typeScriptLoaderArgs } from './loader-args.test-support.js'
+import { childNodeArgs } from './loader-args.test-support.js'
 
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url))
-const loaderArgs = typeScriptLoaderArgs()
+const gatewayArgs = childNodeArgs(import.meta.url, './main')
 
 function startGateway(dataDir: string): { child: ChildProcess; output: () => string; listening: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...loaderArgs, entry], {
+  const child = spawn(process.execPath, gatewayArgs, {
     env: { ...process.env, SKILLGATE_DATA_DIR: dataDir, PORT: '0', SKILLGATE_MASTER_KEY: 'cd'.repeat(32), SKILLGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

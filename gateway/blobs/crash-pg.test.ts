@@ -27,13 +27,11 @@ import { createPgTestSchema, selectedEngines } from '../store/engines.test-suppo
 import { openStore } from '../store/open-store.js'
 import { applicationBody, signedInject } from '../workflow/workflow.test-support.js'
 import { PgBlobStore } from './pg-blob-store.js'
-import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
+import { childNodeArgs, runsCompiled } from '../loader-args.test-support.js'
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 10) // two instances killed per round: 20 kills
 const BATCH = 5
 const MASTER_KEY = 'cd'.repeat(32)
-const entry = fileURLToPath(new URL('../main.ts', import.meta.url))
-const loaderArgs = typeScriptLoaderArgs()
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 function newestSource(dir: string): number {
@@ -47,17 +45,19 @@ function newestSource(dir: string): number {
 }
 
 /**
- * How to start a gateway: the compiled one (dist/, built by `npm ci` / `npm run build`) when it is
- * newer than every source file it comes from, else the TypeScript sources under tsx. The
- * compiled one starts in a fraction of the CPU time, and 20 starts dominate this test.
+ * How to start a gateway. When this test runs compiled (`npm test`), the compiled main.js beside
+ * it. From source, the compiled one in dist/ (built by `npm ci` / `npm run build`) when it is
+ * newer than every source file it comes from, else the TypeScript sources under tsx. The compiled
+ * one starts in a fraction of the CPU time, and 20 starts dominate this test.
  */
 function gatewayCommand(): string[] {
+  if (runsCompiled(import.meta.url)) return childNodeArgs(import.meta.url, '../main')
   const built = join(root, 'dist', 'gateway', 'main.js')
   if (existsSync(built)) {
     const builtAt = statSync(built).mtimeMs
     if (['gateway', 'specs', 'conformance'].every((d) => newestSource(join(root, d)) < builtAt)) return [built]
   }
-  return [...loaderArgs, entry]
+  return childNodeArgs(import.meta.url, '../main')
 }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -6,7 +6,6 @@ import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createReadStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { generatePackage } from '../../fixtures/packages/generate.js'
 import { DiskBlobStore } from '../blobs/disk-blob-store.js'
 import { JobQueue } from '../jobs/job-queue.js'
@@ -14,10 +13,9 @@ import { waitUntil } from '../jobs/wait-until.test-support.js'
 import { openStore } from '../store/open-store.js'
 import { PackageIngest } from './package-ingest.js'
 import { seedLiveCourses } from './ingest.test-support.js'
-import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
+import { childNodeArgs } from '../loader-args.test-support.js'
 
-const entry = fileURLToPath(new URL('./fixtures/ingest-process.test-support.ts', import.meta.url))
-const loaderArgs = typeScriptLoaderArgs()
+const workerArgs = childNodeArgs(import.meta.url, './fixtures/ingest-process.test-support')
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
 /** A SQLite store, an ingest on it, and worker processes started (and reaped) for this test. */
@@ -37,7 +35,7 @@ async function crashRig(t: Test) {
   const start = (workerId: string, hang: boolean): ChildProcess => {
     const env: NodeJS.ProcessEnv = { ...process.env, WORKER_ID: workerId, RUN_LOG: log, DATA_DIR: dataDir, LEASE_MS: '1500', HANG: hang ? '1' : '0' }
     delete env.NODE_OPTIONS
-    const child = spawn(process.execPath, [...loaderArgs, entry], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+    const child = spawn(process.execPath, workerArgs, { env, stdio: ['ignore', 'inherit', 'inherit'] })
     children.push(child)
     return child
   }

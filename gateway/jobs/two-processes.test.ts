@@ -6,15 +6,13 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { openStore } from '../store/open-store.js'
 import { createPgTestSchema, selectedEngines } from '../store/engines.test-support.js'
 import { JobQueue } from './job-queue.js'
 import { waitUntil } from './wait-until.test-support.js'
-import { typeScriptLoaderArgs } from '../loader-args.test-support.js'
+import { childNodeArgs } from '../loader-args.test-support.js'
 
-const entry = fileURLToPath(new URL('./fixtures/worker-process.test-support.ts', import.meta.url))
-const loaderArgs = typeScriptLoaderArgs()
+const workerArgs = childNodeArgs(import.meta.url, './fixtures/worker-process.test-support')
 
 const readLines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
@@ -47,7 +45,7 @@ if (!selectedEngines().includes('postgres')) {
         SCHEDULE: opts.schedule ? '1' : '0',
       }
       delete env.NODE_OPTIONS
-      const child = spawn(process.execPath, [...loaderArgs, entry], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+      const child = spawn(process.execPath, workerArgs, { env, stdio: ['ignore', 'inherit', 'inherit'] })
       children.push(child)
       return child
     }

@@ -6,7 +6,8 @@
 // resolve: each `enforcedIn` to an existing file and an exported symbol (`path#Symbol`), each
 // `testedIn` to an existing test file that cites one of the rule's requirement IDs.
 import { existsSync, readFileSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
+import { extname } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { packageRoot, specPath } from './paths.js'
 
 export interface Requirement { id: string; clause: string; clauseZh: string; summary: string; kinds: string[]; verifiedBy: string[] }
@@ -26,10 +27,19 @@ export const COVERAGE_SOURCES: readonly CoverageSource[] = [
   { module: 'gateway/ingest/review-rules', exportName: 'courseReviewRules', source: 'workflow' },
 ]
 
+/**
+ * A coverage module as this one runs: the .ts source under tsx, the compiled .js beside a compiled
+ * copy of this module (dist/, or the compiled test tree dist-test/).
+ */
+function runnable(module: string, root: string): URL {
+  if (root !== packageRoot) return pathToFileURL(`${root}/${module}.ts`)
+  return new URL(`../../${module}${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+}
+
 async function loadSource(s: CoverageSource, root: string): Promise<Registered[]> {
   const ts = `${root}/${s.module}.ts`
   if (!existsSync(ts)) throw new Error(`coverage module ${s.module}.ts does not exist (renamed or moved? update COVERAGE_SOURCES)`)
-  const mod = (await import(pathToFileURL(ts).href)) as Record<string, unknown>
+  const mod = (await import(runnable(s.module, root).href)) as Record<string, unknown>
   const list = mod[s.exportName]
   if (!Array.isArray(list)) throw new Error(`coverage module ${s.module}.ts does not export ${s.exportName} as a list`)
   return list as Registered[]
