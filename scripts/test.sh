@@ -21,6 +21,6 @@ args=()
 for a in "$@"; do
   if [[ "$a" != -* && "$a" == *.ts && -f "$a" ]]; then args+=("dist-test/${a%.ts}.js"); else args+=("$a"); fi
 done
-exec npx tap --node-arg=--enable-source-maps --include='dist-test/**/*.test.js' \
+exec npx tap --node-arg=--enable-source-maps --node-arg=--import=./scripts/tap-child-env.js --include='dist-test/**/*.test.js' \
   --exclude='dist-test/node_modules/**' --exclude='dist-test/dist/**' --exclude='dist/**' --exclude='node_modules/**' \
   "${args[@]}"
