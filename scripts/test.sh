@@ -13,9 +13,14 @@
 # `npm test -- gateway/app.test.ts` or `npm test -- --jobs=2`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx eslint .
+# eslint and tsc side by side (each mostly one core): about 10 s less than one after the other.
 rm -rf dist-test
-npx tsc -p tsconfig.test.json
+npx eslint . &
+eslint_pid=$!
+tsc_status=0
+npx tsc -p tsconfig.test.json || tsc_status=$?
+wait "$eslint_pid" || { echo "test: eslint failed" >&2; exit 1; }
+[ "$tsc_status" -eq 0 ] || { echo "test: tsc failed (type errors above)" >&2; exit "$tsc_status"; }
 node --import tsx scripts/test-tree.ts
 args=()
 for a in "$@"; do
