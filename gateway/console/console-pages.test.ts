@@ -13,7 +13,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import type { Frame, Page } from 'playwright-core'
-import { CHROMIUM, SCREENSHOT_DIR, launchChromium, listenOnLoopback, signIn } from './browser.test-support.js'
+import { CHROMIUM, SCREENSHOT_DIR, launchChromium, listenOnLoopback, signIn, waitForState } from './browser.test-support.js'
 import { testApp } from '../app.test-support.js'
 import { drainWorkflowJobs } from '../workflow/jobs.js'
 import { applicationBody, bearer, documentBodies, signedInject, USCC } from '../workflow/workflow.test-support.js'
@@ -255,5 +255,30 @@ t.test('console pages and the HTML report: words, not raw values; accessible; bo
     await page.goto(`${base}/console/#/queues`)
     await page.waitForSelector('button.secondary')
     t.notMatch(await page.locator('main').innerText(), /\bnull\b/, 'the admin card, and no literal null after it')
+  })
+
+  await t.test('a page still loading when the reviewer moves on never draws over the next one', async (t) => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } })
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    await signIn(page, base, reviewer.token)
+    await page.waitForSelector('[data-tile="material-review"]')
+    // The queues' list request is held until the application page is up; then it is answered.
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    await page.route('**/api/v1/applications?limit=500', async (route) => { await held; await route.continue() })
+    await page.goto(`${base}/console/#/queues`)
+    await page.waitForSelector('main [data-loading]')
+    const state: string = (await app.inject({ url: `/api/v1/applications/${appId}`, headers: bearer(reviewer.token) })).json().application.state
+    await page.goto(`${base}/console/#/applications/${appId}`)
+    await waitForState(page, state)
+    const answered = page.waitForResponse('**/api/v1/applications?limit=500')
+    release()
+    await answered
+    // The overtaken queues render finishes now (two more requests at most): give it the time.
+    await page.waitForLoadState('networkidle')
+    await page.waitForTimeout(300)
+    t.equal(await page.locator('[data-tile="material-review"]').count(), 0, 'the queues did not draw over the application')
+    t.equal(await page.locator(`h1 [data-state="${state}"]`).count(), 1, `the application page (${state}) is still shown`)
   })
 })

@@ -65,13 +65,17 @@ async function route() {
   }
   const found = ROUTES.map(([re, f]) => { const m = hash.match(re); return m ? f(m) : null }).find(Boolean)
   const render = found ?? renderQueues
-  clear(main).append(loading())
+  // Each call renders into a view of its own. Renders overlap when the hash changes while a page is
+  // still loading (or a reload's first render is slow): the overtaken one then fills a detached
+  // view, never the page the reviewer sees now, and never wipes a form being filled in.
+  const view = h('div', { class: 'view' }, loading())
+  clear(main).append(view)
   try {
-    await render(main)
+    await render(view)
   } catch (e) {
-    clear(main).append(problemBox(e))
+    clear(view).append(problemBox(e))
   }
-  main.focus({ preventScroll: true })
+  if (view.isConnected) main.focus({ preventScroll: true })
 }
 
 async function start() {
