@@ -1,6 +1,7 @@
 // scripts/tap-child-env.js (loaded into every test process, issue #19): children of a test start
 // without tap's process-tracking hooks, whether they inherit this process's environment or get one
-// of their own, and other NODE_OPTIONS survive.
+// of their own, and other NODE_OPTIONS survive. Under `npm run coverage` (NODE_V8_COVERAGE) they
+// keep the hooks, so their code is covered.
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -9,7 +10,13 @@ const run = promisify(execFile)
 const childOptions = async (env?: NodeJS.ProcessEnv): Promise<string> =>
   (await run(process.execPath, ['-e', 'process.stdout.write(process.env.NODE_OPTIONS ?? "")'], env ? { env } : {})).stdout
 
-t.test('a child process gets no @tapjs/processinfo import; other options stay', async (t) => {
+const coverageRun = Boolean(process.env.NODE_V8_COVERAGE)
+
+t.test('coverage run: a child process keeps the @tapjs/processinfo import', { skip: coverageRun ? false : 'not a coverage run' }, async (t) => {
+  t.match(await childOptions(), /@tapjs[\\/]processinfo/)
+})
+
+t.test('a child process gets no @tapjs/processinfo import; other options stay', { skip: coverageRun ? 'coverage run: children keep the hooks' : false }, async (t) => {
   t.notMatch(await childOptions(), /@tapjs[\\/]processinfo/, 'inherited environment')
   const own = await childOptions({ ...process.env, NODE_OPTIONS: '--max-old-space-size=200' })
   t.notMatch(own, /@tapjs[\\/]processinfo/, 'an environment of its own (tap adds the import again at spawn)')
