@@ -87,9 +87,38 @@ t.test('reviewer console: admission by clicking, refusals, same-origin only', { 
     await frame.waitFor()
     t.match(await frame.getAttribute('src'), /^blob:/, 'the document is shown from a blob: URL fetched with the token')
     t.equal(await firstDoc.getAttribute('aria-expanded'), 'true')
+    // Closed again before deciding. Headless Chromium's PDF viewer takes the focus once it has
+    // loaded, seconds after the frame shows when the machine is busy: text typed meanwhile went
+    // into the viewer, the reasons stayed empty and the required field stopped the submit (seen
+    // in the suite, with the page's own state in the failure below). A hidden frame cannot take
+    // the focus. A reviewer reads, closes, decides.
+    await page.keyboard.press('Enter')
+    await frame.waitFor({ state: 'hidden' })
+    t.equal(await firstDoc.getAttribute('aria-expanded'), 'false', 'the viewer closes again')
     await page.fill('form[data-form="material-review"] textarea', '材料齐全\n资质有效')
+    t.equal(await page.inputValue('form[data-form="material-review"] textarea'), '材料齐全\n资质有效', 'the reasons are in the form')
     await page.click('button[data-action="material-review"]')
-    await stateIs('conformance')
+    await stateIs('conformance').catch(async (err: unknown) => {
+      // Say what the page showed, so a failure here names its cause.
+      const form = page.locator('form[data-form="material-review"]')
+      const seen = {
+        url: page.url(),
+        heading: await page.locator('h1').first().innerText().catch(() => '?'),
+        reasons: await form.locator('textarea').inputValue().catch(() => '(no textarea)'),
+        formStatus: await form.locator('[aria-live]').innerText().catch(() => '(no form)'),
+        buttonDisabled: await form.locator('button[data-action="material-review"]').isDisabled().catch(() => '?'),
+        focused: await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document.activeElement?.tagName ?? null),
+        // What is under the decision button's centre now, and how far the page is scrolled.
+        underButton: await page.evaluate(() => {
+          const g = globalThis as unknown as { scrollY: number; document: { querySelector(s: string): { getBoundingClientRect(): { x: number; y: number; width: number; height: number } } | null; elementFromPoint(x: number, y: number): { tagName: string } | null } }
+          const b = g.document.querySelector('button[data-action="material-review"]')?.getBoundingClientRect()
+          return { scrollY: g.scrollY, button: b ? [Math.round(b.x), Math.round(b.y)] : null, at: b ? g.document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2)?.tagName ?? null : null }
+        }),
+        materialReviewRequests: requests.filter((r) => r.includes('/material-review')),
+      }
+      t.fail(`the material review did not reach the conformance state: ${JSON.stringify(seen)}`)
+      throw err
+    })
     t.ok(await page.locator('[data-waiting="conformance-pass"]').isVisible(), 'the next step is the gateway\'s')
   })
 
