@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { packageRoot } from '../specs/lib/paths.js'
 
-export const TEST_TREE = 'dist-test'
+const TEST_TREE = 'dist-test'
 /** Top-level folders linked whole (resolved by Node and by tests through the tree). */
 const LINKED_WHOLE = ['node_modules', 'dist']
 /** Never mirrored: version control, output, local data and caches. */

@@ -4,13 +4,14 @@
 # scripts/test-tree.ts links the rest of the package beside it; tap runs dist-test/**/*.test.js
 # with plain Node and source maps, so stack traces name the .ts lines.
 #
-# Why compiled: under tsx every test process and every child it starts pays the loader's
-# cross-thread hooks, on Node 20 about 1.4 CPU-seconds per process, and the suite starts about
-# 150 of them. One tsc pass costs about 11 s. `npx tap some.test.ts` still runs one file from
-# source under tsx (package.json "tap"), for work on a test.
+# Why compiled: tsx's loader hooks cost every test process start-up time (on Node 20 they run on
+# a thread of their own); without them the suite took about 27 s less and 45 fewer CPU-seconds
+# (README, "What the suite costs"). The tsc pass is the type check lint needs anyway.
+# scripts/tap-child-env.js keeps tap's own process-tracking hooks out of the tests' children.
+# `npx tap some.test.ts` still runs one file from source under tsx (package.json "tap").
 #
 # Arguments go to tap; test files may be named by their source path (gateway/app.test.ts), e.g.
-# `npm test -- gateway/app.test.ts` or `npm test -- --jobs=2`.
+# `npm test -- gateway/app.test.ts` or `npm test -- --jobs=1`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # eslint and tsc side by side (each mostly one core): about 10 s less than one after the other.
